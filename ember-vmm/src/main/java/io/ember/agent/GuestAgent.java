@@ -1,0 +1,41 @@
+package io.ember.agent;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The host side of one guest's agent channel (see docs/agent-protocol.md). Thread-safe: many
+ * execs and file transfers run at once over the one channel. Every call has a deadline; a guest
+ * that breaks the protocol or stops answering completes {@link #failure()} and fails every call.
+ */
+public interface GuestAgent extends AutoCloseable {
+
+    /** HELLO round trip. */
+    AgentInfo hello(Duration timeout) throws AgentException;
+
+    /** Starts a process. Output is pulled from the returned stream, which is what gives back-pressure. */
+    ExecStream exec(ExecRequest request) throws AgentException;
+
+    /** Streams {@code data} into {@code path} (atomically renamed into place when complete). */
+    void writeFile(String path, int mode, InputStream data) throws AgentException;
+
+    /** Streams the file at {@code path} into {@code out}; returns its size. */
+    long readFile(String path, OutputStream out) throws AgentException;
+
+    FileStat stat(String path) throws AgentException;
+
+    List<FileStat> list(String path) throws AgentException;
+
+    void mkdir(String path, boolean parents) throws AgentException;
+
+    void remove(String path, boolean recursive) throws AgentException;
+
+    /** Completes (with the reason) when the channel is broken: protocol violation, EOF, or a missed deadline. */
+    CompletableFuture<String> failure();
+
+    @Override
+    void close();
+}

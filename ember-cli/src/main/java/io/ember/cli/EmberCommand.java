@@ -1,0 +1,69 @@
+package io.ember.cli;
+
+import io.ember.sdk.EmberClient;
+import java.net.URI;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+@Command(name = "ember", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "ember 0.1.0",
+        description = "Self-hosted microVM sandboxes: the aws lambda-microvms verbs, exec and files, and the server.",
+        subcommands = {
+                MicrovmCommands.Run.class, MicrovmCommands.Get.class, MicrovmCommands.ListVms.class,
+                MicrovmCommands.Terminate.class, MicrovmCommands.ListImages.class, MicrovmCommands.ListImageVersions.class,
+                MicrovmCommands.Health.class, ExecCommand.class,
+                FileCommands.Cp.class, FileCommands.Ls.class, FileCommands.Mkdir.class, FileCommands.Rm.class,
+                ServerCommand.class,
+        })
+final class EmberCommand implements Callable<Integer> {
+    static final String DEFAULT_ENDPOINT = "http://127.0.0.1:8080";
+
+    enum Format { json, text }
+
+    private final Main.Io io;
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--endpoint-url", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = "Ember server (default: $EMBER_ENDPOINT, else " + DEFAULT_ENDPOINT + ").")
+    String endpointUrl;
+
+    @Option(names = "--output", scope = ScopeType.INHERIT, paramLabel = "json|text",
+            description = "Output format (default json; ls defaults to a listing).")
+    Format output;
+
+    EmberCommand(Main.Io io) {
+        this.io = io;
+    }
+
+    Main.Io io() {
+        return io;
+    }
+
+    String endpoint() {
+        if (endpointUrl != null) return endpointUrl;
+        String env = io.env().get("EMBER_ENDPOINT");
+        return env == null || env.isBlank() ? DEFAULT_ENDPOINT : env;
+    }
+
+    EmberClient client() {
+        try {
+            return EmberClient.builder().endpoint(URI.create(endpoint())).build();
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "invalid endpoint URL: " + endpoint());
+        }
+    }
+
+    Format format(Format fallback) {
+        return output == null ? fallback : output;
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(io.err());
+        return 2;
+    }
+}

@@ -1,0 +1,88 @@
+package io.ember.cli;
+
+import io.ember.server.EmberServer;
+import io.ember.server.ServerConfig;
+import io.ember.vmm.Accelerator;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "server", description = "Run the Ember server in the foreground until SIGTERM or Ctrl-C.")
+final class ServerCommand implements Callable<Integer> {
+    /** How to start a server: {@link EmberServer#start(ServerConfig)}, or a server with fake machines in tests. */
+    interface Starter {
+        EmberServer start(ServerConfig config);
+    }
+
+    private final Starter starter;
+
+    @ParentCommand EmberCommand root;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "N", description = "TCP port (0 picks a free one); default ${DEFAULT-VALUE}")
+    int port;
+    @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDR", description = "address to listen on; default ${DEFAULT-VALUE}")
+    String bind;
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "records and VM directories (default $EMBER_DATA_DIR, else /var/lib/ember)")
+    Path dataDir;
+    @Option(names = "--assets-dir", paramLabel = "DIR", description = "kernel, initramfs, images (default $EMBER_ASSETS_DIR, else /var/cache/ember)")
+    Path assetsDir;
+    @Option(names = "--accel", defaultValue = "auto", paramLabel = "auto|kvm|tcg", description = "guest acceleration; default ${DEFAULT-VALUE}")
+    String accel;
+    @Option(names = "--qemu-binary", defaultValue = "qemu-system-x86_64", paramLabel = "PATH", description = "default ${DEFAULT-VALUE}")
+    String qemuBinary;
+    @Option(names = "--max-running-vms", defaultValue = "" + ServerConfig.DEFAULT_MAX_RUNNING_VMS, paramLabel = "N", description = "host limit on running microVMs; default ${DEFAULT-VALUE}")
+    int maxRunningVms;
+
+    ServerCommand() {
+        this(EmberServer::start);
+    }
+
+    ServerCommand(Starter starter) {
+        this.starter = starter;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config = new ServerConfig(bind, port, dir(dataDir, "EMBER_DATA_DIR", "/var/lib/ember"),
+                dir(assetsDir, "EMBER_ASSETS_DIR", "/var/cache/ember"), accelerator(), qemuBinary, maxRunningVms);
+        EmberServer server = starter.start(config);
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            server.close();
+            closed.countDown();
+        }, "ember-server-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        root.io().out().println("Ember 0.1.0 listening on " + server.endpoint());
+        root.io().out().flush();
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            // In-process callers (tests) stop the server by interrupting this thread.
+            Runtime.getRuntime().removeShutdownHook(hook);
+            server.close();
+        }
+        return 0;
+    }
+
+    private Path dir(Path given, String envName, String fallback) {
+        if (given != null) return given;
+        String env = root.io().env().get(envName);
+        return Path.of(env == null || env.isBlank() ? fallback : env);
+    }
+
+    private Accelerator accelerator() {
+        try {
+            return Accelerator.valueOf(accel.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--accel must be auto, kvm or tcg, got '" + accel + "'");
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.ember.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** Runs {@link Main} in-process and keeps what it printed. */
+final class Cli {
+    final int exit;
+    final String out;
+    final String err;
+    final byte[] outBytes;
+
+    private Cli(int exit, byte[] out, String err) {
+        this.exit = exit;
+        this.outBytes = out;
+        this.out = new String(out, StandardCharsets.UTF_8);
+        this.err = err;
+    }
+
+    static Cli run(String... args) {
+        return run(new ByteArrayInputStream(new byte[0]), Map.of(), args);
+    }
+
+    static Cli run(InputStream in, Map<String, String> env, String... args) {
+        return run(in, new ByteArrayOutputStream(), env, args);
+    }
+
+    static Cli run(InputStream in, OutputStream outSink, Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        OutputStream tee = new OutputStream() {
+            @Override public void write(int b) { write(new byte[] {(byte) b}, 0, 1); }
+            @Override public void write(byte[] b, int off, int len) {
+                out.write(b, off, len);
+                try {
+                    outSink.write(b, off, len);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        int exit = Main.run(args, in, new PrintStream(tee, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), env);
+        return new Cli(exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String toString() {
+        return "exit " + exit + "\n--- out\n" + out + "\n--- err\n" + err;
+    }
+}

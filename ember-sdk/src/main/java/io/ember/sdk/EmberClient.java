@@ -1,0 +1,336 @@
+package io.ember.sdk;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A client for an Ember server: the Lambda MicroVMs operations plus Ember's exec and files
+ * extensions. Thread-safe; close it to release its connections. Service errors are thrown as
+ * {@link EmberException} subclasses, transport failures as {@link UncheckedIOException}.
+ */
+public final class EmberClient implements AutoCloseable {
+    private static final String API = "/2025-09-09";
+    private static final String EXT = "/ember/v1";
+    /** Default per-stream cap of {@link #execAndWait(String, ExecRequest)}. */
+    public static final int DEFAULT_MAX_OUTPUT_BYTES = 16 << 20;
+
+    private final Transport transport;
+
+    private EmberClient(Transport transport) {
+        this.transport = transport;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A client for {@code endpoint} (e.g. {@code http://127.0.0.1:8080}) with default timeouts. */
+    public static EmberClient create(String endpoint) {
+        return builder().endpoint(URI.create(endpoint)).build();
+    }
+
+    // ---- Lambda MicroVMs operations ----
+
+    /** Starts a microVM; it comes back PENDING (see {@link #waitUntilRunning}). Fills a missing clientToken. */
+    public Microvm runMicrovm(RunMicrovmRequest request) {
+        RunMicrovmRequest r = request.clientToken() != null ? request : request.withClientToken(UUID.randomUUID().toString());
+        return transport.call("POST", API + "/microvms", r, Microvm.class);
+    }
+
+    /** {@code microvmIdentifier} is the id ({@code mvm-...}) or the ARN. */
+    public Microvm getMicrovm(String microvmIdentifier) {
+        return transport.call("GET", API + "/microvms/" + Transport.segment(microvmIdentifier), null, Microvm.class);
+    }
+
+    /** One page; pass its {@code nextToken} back for the next, or use {@link #listAllMicrovms}. */
+    public ListMicrovmsResponse listMicrovms(ListMicrovmsRequest request) {
+        return transport.call("GET", API + "/microvms" + Transport.query("maxResults", request.maxResults(),
+                "nextToken", request.nextToken(), "imageIdentifier", request.imageIdentifier(),
+                "imageVersion", request.imageVersion()), null, ListMicrovmsResponse.class);
+    }
+
+    /** All pages from {@code request.nextToken()} on, each fetched when iteration reaches it. */
+    public Iterable<ListMicrovmsResponse> listMicrovmsPages(ListMicrovmsRequest request) {
+        return () -> new Pages<>(request.nextToken(), t -> listMicrovms(request.withNextToken(t)),
+                ListMicrovmsResponse::nextToken);
+    }
+
+    /** Every microVM across all pages, lazily. */
+    public Stream<MicrovmItem> listAllMicrovms(ListMicrovmsRequest request) {
+        return StreamSupport.stream(listMicrovmsPages(request).spliterator(), false).flatMap(p -> p.items().stream());
+    }
+
+    /** Stops the microVM and discards its disk; terminating a TERMINATED microVM is not an error. */
+    public void terminateMicrovm(String microvmIdentifier) {
+        transport.call("DELETE", API + "/microvms/" + Transport.segment(microvmIdentifier), null, Void.class);
+    }
+
+    public ListManagedMicrovmImagesResponse listManagedMicrovmImages() {
+        return listManagedMicrovmImages(null, null);
+    }
+
+    public ListManagedMicrovmImagesResponse listManagedMicrovmImages(Integer maxResults, String nextToken) {
+        return transport.call("GET", API + "/managed-microvm-images"
+                + Transport.query("maxResults", maxResults, "nextToken", nextToken), null, ListManagedMicrovmImagesResponse.class);
+    }
+
+    public ListManagedMicrovmImageVersionsResponse listManagedMicrovmImageVersions(String imageIdentifier) {
+        return listManagedMicrovmImageVersions(imageIdentifier, null, null);
+    }
+
+    public ListManagedMicrovmImageVersionsResponse listManagedMicrovmImageVersions(
+            String imageIdentifier, Integer maxResults, String nextToken) {
+        return transport.call("GET", API + "/managed-microvm-images/" + Transport.segment(imageIdentifier) + "/versions"
+                        + Transport.query("maxResults", maxResults, "nextToken", nextToken),
+                null, ListManagedMicrovmImageVersionsResponse.class);
+    }
+
+    /**
+     * Polls until the microVM is RUNNING and returns it. Throws {@link ConflictException} if it reaches
+     * another state (with its stateReason), or an {@link EmberException} of type {@code WaiterTimeout}.
+     */
+    public Microvm waitUntilRunning(String microvmIdentifier, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            Microvm vm = getMicrovm(microvmIdentifier);
+            if (vm.state() == MicrovmState.RUNNING) return vm;
+            if (vm.state() != MicrovmState.PENDING) {
+                throw new ConflictException(0, null, "microVM " + vm.microvmId() + " is " + vm.state()
+                        + (vm.stateReason() == null ? "" : ": " + vm.stateReason()) + ", not RUNNING");
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new EmberException("WaiterTimeout", 0, null,
+                        "microVM " + microvmIdentifier + " still PENDING after " + timeout.toSeconds() + "s");
+            }
+            sleep(Duration.ofMillis(200));
+        }
+    }
+
+    // ---- Ember extensions: commands ----
+
+    /** Starts a command and returns its events as they arrive; close the stream if you stop early. */
+    public ExecStream exec(String microvmIdentifier, ExecRequest request) {
+        HttpRequest req = transport.request(EXT + "/microvms/" + Transport.segment(microvmIdentifier) + "/exec")
+                .header("Content-Type", "application/json").header("Accept", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Transport.json(request))).build();
+        HttpResponse<InputStream> r = transport.open(req);
+        return new ExecStream(r.body(), r.headers().firstValue("x-amzn-RequestId").orElse(null));
+    }
+
+    /** Runs a command, handing output to {@code handler} chunk by chunk, and returns how it ended. */
+    public ExecEvent.Exit exec(String microvmIdentifier, ExecRequest request, ExecHandler handler) {
+        try (ExecStream events = exec(microvmIdentifier, request)) {
+            while (events.hasNext()) {
+                switch (events.next()) {
+                    case ExecEvent.Started s -> handler.onStarted(s.pid());
+                    case ExecEvent.Stdout o -> handler.onStdout(o.data());
+                    case ExecEvent.Stderr e -> handler.onStderr(e.data());
+                    case ExecEvent.Exit x -> { return x; }
+                }
+            }
+        }
+        throw new IllegalStateException("unreachable: ExecStream ends with an exit event or throws");
+    }
+
+    /** Runs a command to completion, keeping up to {@link #DEFAULT_MAX_OUTPUT_BYTES} of each stream. */
+    public ExecResult execAndWait(String microvmIdentifier, ExecRequest request) {
+        return execAndWait(microvmIdentifier, request, DEFAULT_MAX_OUTPUT_BYTES);
+    }
+
+    /** Runs a command to completion; output beyond {@code maxOutputBytes} per stream is read and dropped. */
+    public ExecResult execAndWait(String microvmIdentifier, ExecRequest request, int maxOutputBytes) {
+        CappedBuffer out = new CappedBuffer(maxOutputBytes);
+        CappedBuffer err = new CappedBuffer(maxOutputBytes);
+        ExecEvent.Exit x = exec(microvmIdentifier, request, new ExecHandler() {
+            @Override public void onStdout(byte[] data) { out.add(data); }
+            @Override public void onStderr(byte[] data) { err.add(data); }
+        });
+        return new ExecResult(out.toByteArray(), err.toByteArray(), x.exitCode(), x.signal(), x.timedOut(),
+                out.truncated || err.truncated);
+    }
+
+    // ---- Ember extensions: files ----
+
+    /** Streams a local file to {@code remotePath}; {@code mode} (e.g. {@code 0644}) may be null. */
+    public UploadResult uploadFile(String microvmIdentifier, String remotePath, Path local, Integer mode) {
+        try {
+            return upload(microvmIdentifier, remotePath, HttpRequest.BodyPublishers.ofFile(local), mode);
+        } catch (java.io.FileNotFoundException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Streams {@code in} (read to its end, not closed) to {@code remotePath}; {@code mode} may be null. */
+    public UploadResult uploadFile(String microvmIdentifier, String remotePath, InputStream in, Integer mode) {
+        Objects.requireNonNull(in, "in");
+        InputStream unclosable = new java.io.FilterInputStream(in) {
+            @Override public void close() {}
+        };
+        return upload(microvmIdentifier, remotePath, HttpRequest.BodyPublishers.ofInputStream(() -> unclosable), mode);
+    }
+
+    private UploadResult upload(String id, String remotePath, HttpRequest.BodyPublisher body, Integer mode) {
+        HttpRequest req = transport.request(files(id, "", "path", remotePath, "mode", mode == null ? null : FileMode.octal(mode)))
+                .header("Content-Type", "application/octet-stream").header("Accept", "application/json")
+                .PUT(body).build();
+        try (InputStream in = transport.open(req).body()) {
+            return Json.MAPPER.readValue(in, UploadResult.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Streams the file at {@code remotePath} into {@code out} (not closed); returns the byte count. */
+    public long downloadFile(String microvmIdentifier, String remotePath, OutputStream out) {
+        HttpRequest req = transport.request(files(microvmIdentifier, "", "path", remotePath)).GET().build();
+        try (InputStream in = transport.open(req).body()) {
+            return in.transferTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Streams the file at {@code remotePath} to {@code local}, which appears whole or not at all. */
+    public long downloadFile(String microvmIdentifier, String remotePath, Path local) {
+        Path dir = local.toAbsolutePath().getParent();
+        Path part = null;
+        try {
+            part = Files.createTempFile(dir, "." + local.getFileName(), ".ember-part");
+            long n;
+            try (OutputStream out = Files.newOutputStream(part)) {
+                n = downloadFile(microvmIdentifier, remotePath, out);
+            }
+            try {
+                Files.move(part, local, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(part, local, StandardCopyOption.REPLACE_EXISTING);
+            }
+            part = null;
+            return n;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (part != null) {
+                try {
+                    Files.deleteIfExists(part);
+                } catch (IOException ignored) {
+                    // Best effort: the download already failed and that error is what matters.
+                }
+            }
+        }
+    }
+
+    public FileInfo stat(String microvmIdentifier, String path) {
+        return transport.call("GET", files(microvmIdentifier, "/stat", "path", path), null, FileInfo.class);
+    }
+
+    public List<FileEntry> list(String microvmIdentifier, String path) {
+        return transport.call("GET", files(microvmIdentifier, "/list", "path", path), null, Listing.class).entries();
+    }
+
+    public void mkdir(String microvmIdentifier, String path, boolean parents) {
+        transport.call("POST", files(microvmIdentifier, "/mkdir"), new Mkdir(path, parents), Void.class);
+    }
+
+    public void remove(String microvmIdentifier, String path, boolean recursive) {
+        transport.call("DELETE", files(microvmIdentifier, "", "path", path, "recursive", recursive), null, Void.class);
+    }
+
+    public Health health() {
+        return transport.call("GET", EXT + "/health", null, Health.class);
+    }
+
+    @Override
+    public void close() {
+        transport.close();
+    }
+
+    private static String files(String id, String suffix, Object... query) {
+        return EXT + "/microvms/" + Transport.segment(id) + "/files" + suffix + Transport.query(query);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new java.io.InterruptedIOException("interrupted while waiting"));
+        }
+    }
+
+    record Listing(List<FileEntry> entries) {
+        Listing {
+            entries = entries == null ? List.of() : List.copyOf(entries);
+        }
+    }
+
+    record Mkdir(String path, boolean parents) {}
+
+    private static final class CappedBuffer extends ByteArrayOutputStream {
+        private final int cap;
+        boolean truncated;
+
+        CappedBuffer(int cap) {
+            this.cap = cap;
+        }
+
+        void add(byte[] data) {
+            int room = cap - size();
+            if (data.length > room) truncated = true;
+            write(data, 0, Math.max(0, Math.min(room, data.length)));
+        }
+    }
+
+    /** Endpoint and timeouts; the request timeout bounds non-streaming calls only. */
+    public static final class Builder {
+        private URI endpoint = URI.create("http://127.0.0.1:8080");
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration requestTimeout = Duration.ofSeconds(60);
+
+        private Builder() {}
+
+        public Builder endpoint(URI endpoint) {
+            this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+            return this;
+        }
+
+        public Builder endpoint(String endpoint) {
+            return endpoint(URI.create(endpoint));
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = Objects.requireNonNull(d);
+            return this;
+        }
+
+        public Builder requestTimeout(Duration d) {
+            this.requestTimeout = Objects.requireNonNull(d);
+            return this;
+        }
+
+        public EmberClient build() {
+            String scheme = endpoint.getScheme();
+            if (!"http".equals(scheme) && !"https".equals(scheme) || endpoint.getHost() == null) {
+                throw new IllegalArgumentException("endpoint must be an http(s) URL with a host: " + endpoint);
+            }
+            return new EmberClient(new Transport(endpoint, connectTimeout, requestTimeout));
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.ember.sdk;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A command to run in a microVM: an argv ({@link #command(String...)}) or a {@code /bin/sh -c} string
+ * ({@link #shell(String)}), exactly one. {@code env} is added to the guest's default environment;
+ * {@code stdin} (sent base64) is fed to the process, then closed; {@code timeoutSeconds} is 1 to 86400
+ * (server default 3600). Null fields are left out.
+ */
+public record ExecRequest(List<String> command, String shell, Map<String, String> env,
+                          String workingDirectory, byte[] stdin, Integer timeoutSeconds) {
+
+    public ExecRequest {
+        if ((command == null) == (shell == null)) {
+            throw new IllegalArgumentException("give exactly one of command (argv) or shell (string)");
+        }
+        if (command != null && command.isEmpty()) throw new IllegalArgumentException("command is empty");
+        command = command == null ? null : List.copyOf(command);
+        env = env == null ? null : Map.copyOf(env);
+    }
+
+    public static ExecRequest command(String... argv) {
+        return command(List.of(argv));
+    }
+
+    public static ExecRequest command(List<String> argv) {
+        return new ExecRequest(argv, null, null, null, null, null);
+    }
+
+    public static ExecRequest shell(String script) {
+        return new ExecRequest(null, script, null, null, null, null);
+    }
+
+    public ExecRequest withEnv(Map<String, String> vars) {
+        return new ExecRequest(command, shell, vars, workingDirectory, stdin, timeoutSeconds);
+    }
+
+    /** Adds one variable to {@code env}. */
+    public ExecRequest withEnv(String name, String value) {
+        Map<String, String> merged = new LinkedHashMap<>(env == null ? Map.of() : env);
+        merged.put(name, value);
+        return withEnv(merged);
+    }
+
+    public ExecRequest withWorkingDirectory(String dir) {
+        return new ExecRequest(command, shell, env, dir, stdin, timeoutSeconds);
+    }
+
+    public ExecRequest withStdin(byte[] input) {
+        return new ExecRequest(command, shell, env, workingDirectory, input, timeoutSeconds);
+    }
+
+    public ExecRequest withTimeoutSeconds(Integer seconds) {
+        return new ExecRequest(command, shell, env, workingDirectory, stdin, seconds);
+    }
+}

@@ -1,0 +1,153 @@
+package io.ember.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MicrovmOperationsTest {
+    static final String VM = "{\"microvmId\":\"mvm-0123456789abcdef01234567\",\"state\":\"PENDING\","
+            + "\"endpoint\":\"http://127.0.0.1:1\",\"imageArn\":\"arn:aws:lambda:local:aws:microvm-image/busybox\","
+            + "\"imageVersion\":\"1\",\"maximumDurationInSeconds\":600,\"startedAt\":1767225600.25,"
+            + "\"idlePolicy\":{\"maxIdleDurationSeconds\":60,\"suspendedDurationSeconds\":30,\"autoResumeEnabled\":true},"
+            + "\"someFutureField\":{\"x\":1}}";
+
+    private Stub stub;
+    private EmberClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        stub = new Stub();
+        client = EmberClient.builder().endpoint(stub.url() + "/").build();
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        stub.close();
+    }
+
+    @Test
+    void runMicrovm_sendsModelFieldsAndParsesAnswer() throws Exception {
+        AtomicReference<JsonNode> sent = new AtomicReference<>();
+        stub.on("POST", "/2025-09-09/microvms", ex -> {
+            sent.set(Json.MAPPER.readTree(Stub.body(ex)));
+            Stub.send(ex, 200, "application/json", VM);
+        });
+
+        Microvm vm = client.runMicrovm(RunMicrovmRequest.of("busybox").withMaximumDurationInSeconds(600)
+                .withIdlePolicy(new IdlePolicy(60, 30, true)));
+
+        assertThat(stub.last().header("Content-Type")).isEqualTo("application/json");
+        assertThat(sent.get().get("imageIdentifier").asText()).isEqualTo("busybox");
+        assertThat(sent.get().get("maximumDurationInSeconds").asInt()).isEqualTo(600);
+        assertThat(sent.get().get("idlePolicy").get("autoResumeEnabled").asBoolean()).isTrue();
+        assertThat(sent.get().get("clientToken").asText()).hasSize(36);
+        assertThat(sent.get().has("imageVersion")).as("nulls are left out").isFalse();
+        assertThat(vm.microvmId()).isEqualTo("mvm-0123456789abcdef01234567");
+        assertThat(vm.state()).isEqualTo(MicrovmState.PENDING);
+        assertThat(vm.startedAt()).isEqualTo(Instant.ofEpochSecond(1767225600L, 250_000_000));
+        assertThat(vm.idlePolicy()).isEqualTo(new IdlePolicy(60, 30, true));
+        assertThat(vm.terminatedAt()).isNull();
+    }
+
+    @Test
+    void getMicrovm_encodesArnAsOneSegment_andToleratesUnknownState() {
+        String arn = "arn:aws:lambda:local:000000000000:microvm/mvm-0123456789abcdef01234567";
+        String raw = "/2025-09-09/microvms/arn%3Aaws%3Alambda%3Alocal%3A000000000000%3Amicrovm%2Fmvm-0123456789abcdef01234567";
+        stub.json("GET", raw, 200, VM.replace("PENDING", "HIBERNATING").replace("1767225600.25", "1767225600"));
+
+        Microvm vm = client.getMicrovm(arn);
+
+        assertThat(vm.state()).isEqualTo(MicrovmState.UNKNOWN);
+        assertThat(vm.startedAt()).isEqualTo(Instant.ofEpochSecond(1767225600L));
+    }
+
+    @Test
+    void terminateMicrovm_deletes() {
+        stub.json("DELETE", "/2025-09-09/microvms/mvm-1", 200, "{}");
+        client.terminateMicrovm("mvm-1");
+        assertThat(stub.last().method()).isEqualTo("DELETE");
+    }
+
+    @Test
+    void listAllMicrovms_followsTokensLazily() {
+        stub.on("GET", "/2025-09-09/microvms", ex -> {
+            String q = ex.getRequestURI().getRawQuery();
+            String token = q != null && q.contains("nextToken=") ? q.replaceAll(".*nextToken=([^&]*).*", "$1") : "";
+            String page = switch (token) {
+                case "" -> items("a", "b") + ",\"nextToken\":\"t/1\"";
+                case "t%2F1" -> items("c", "d") + ",\"nextToken\":\"t2\"";
+                case "t2" -> items("e");
+                default -> throw new IllegalStateException("bad token " + token);
+            };
+            Stub.send(ex, 200, "application/json", page + "}");
+        });
+
+        List<String> ids = client.listAllMicrovms(ListMicrovmsRequest.all().withMaxResults(2).withImageIdentifier("busybox"))
+                .map(MicrovmItem::microvmId).toList();
+
+        assertThat(ids).containsExactly("a", "b", "c", "d", "e");
+        assertThat(stub.seen).hasSize(3);
+        assertThat(stub.seen.get(0).rawQuery()).isEqualTo("maxResults=2&imageIdentifier=busybox");
+        assertThat(stub.seen.get(1).rawQuery()).isEqualTo("maxResults=2&nextToken=t%2F1&imageIdentifier=busybox");
+        assertThat(client.listAllMicrovms(ListMicrovmsRequest.all()).limit(1).count()).isEqualTo(1);
+        assertThat(stub.seen).as("a stream stopped early fetches no more pages").hasSize(4);
+    }
+
+    @Test
+    void managedImages_andVersions() {
+        stub.json("GET", "/2025-09-09/managed-microvm-images", 200,
+                "{\"items\":[{\"imageArn\":\"arn:aws:lambda:local:aws:microvm-image/busybox\",\"createdAt\":1.5}]}");
+        stub.json("GET", "/2025-09-09/managed-microvm-images/busybox/versions", 200,
+                "{\"items\":[{\"imageArn\":\"arn:aws:lambda:local:aws:microvm-image/busybox\",\"imageVersion\":\"1\","
+                        + "\"status\":\"AVAILABLE\",\"createdAt\":\"2026-01-01T00:00:00Z\"}]}");
+
+        ListManagedMicrovmImagesResponse images = client.listManagedMicrovmImages();
+        ListManagedMicrovmImageVersionsResponse versions = client.listManagedMicrovmImageVersions("busybox", 10, null);
+
+        assertThat(images.items().get(0).createdAt()).isEqualTo(Instant.ofEpochSecond(1, 500_000_000));
+        assertThat(images.nextToken()).isNull();
+        assertThat(versions.items().get(0).imageVersion()).isEqualTo("1");
+        assertThat(versions.items().get(0).createdAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+        assertThat(stub.last().rawQuery()).isEqualTo("maxResults=10");
+    }
+
+    @Test
+    void waitUntilRunning_pollsUntilRunning() {
+        int[] calls = {0};
+        stub.on("GET", "/2025-09-09/microvms/mvm-1", ex ->
+                Stub.send(ex, 200, "application/json", ++calls[0] < 3 ? VM : VM.replace("PENDING", "RUNNING")));
+        assertThat(client.waitUntilRunning("mvm-1", java.time.Duration.ofSeconds(10)).state()).isEqualTo(MicrovmState.RUNNING);
+        assertThat(calls[0]).isEqualTo(3);
+    }
+
+    @Test
+    void waitUntilRunning_failsOnTermination_withReason() {
+        stub.json("GET", "/2025-09-09/microvms/mvm-1", 200,
+                VM.replace("PENDING", "TERMINATED").replace("\"imageVersion\"", "\"stateReason\":\"VMM process exited\",\"imageVersion\""));
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                () -> client.waitUntilRunning("mvm-1", java.time.Duration.ofSeconds(10))))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("TERMINATED: VMM process exited");
+    }
+
+    @Test
+    void health() {
+        stub.json("GET", "/ember/v1/health", 200, "{\"status\":\"ok\",\"version\":\"0.1.0\"}");
+        assertThat(client.health()).isEqualTo(new Health("ok", "0.1.0"));
+    }
+
+    private static String items(String... ids) {
+        StringBuilder b = new StringBuilder("{\"items\":[");
+        for (int i = 0; i < ids.length; i++) {
+            if (i > 0) b.append(',');
+            b.append("{\"microvmId\":\"").append(ids[i]).append("\",\"state\":\"RUNNING\",\"startedAt\":1}");
+        }
+        return b.append(']').toString();
+    }
+}

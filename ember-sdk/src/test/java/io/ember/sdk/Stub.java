@@ -1,0 +1,102 @@
+package io.ember.sdk;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** A loopback HTTP server speaking Ember's wire format, one handler per "METHOD rawPath". */
+final class Stub implements AutoCloseable {
+    interface Handler {
+        void handle(HttpExchange ex) throws Exception;
+    }
+
+    record Seen(String method, String rawPath, String rawQuery, Map<String, List<String>> headers) {
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        }
+    }
+
+    final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final Map<String, Handler> routes = new ConcurrentHashMap<>();
+    private final HttpServer server;
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    Stub() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(pool);
+        server.createContext("/", ex -> {
+            seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), ex.getRequestURI().getRawQuery(),
+                    Map.copyOf(ex.getRequestHeaders())));
+            Handler h = routes.get(ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath());
+            try {
+                if (h == null) send(ex, 599, "text/plain", "no stub route");
+                else h.handle(ex);
+            } catch (Exception e) {
+                send(ex, 598, "text/plain", "stub handler failed: " + e);
+            } finally {
+                ex.close();
+            }
+        });
+        server.start();
+    }
+
+    Stub on(String method, String rawPath, Handler h) {
+        routes.put(method + " " + rawPath, h);
+        return this;
+    }
+
+    /** Answers every call to the route with this JSON. */
+    Stub json(String method, String rawPath, int status, String json) {
+        return on(method, rawPath, ex -> send(ex, status, "application/json", json));
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    Seen last() {
+        return seen.get(seen.size() - 1);
+    }
+
+    static void send(HttpExchange ex, int status, String contentType, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", contentType);
+        ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
+        if (b.length > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(b);
+            }
+        }
+    }
+
+    /** An error the way Ember sends one: status, X-Amzn-ErrorType, x-amzn-RequestId, {__type, message}. */
+    static void error(HttpExchange ex, int status, String type, String message) throws IOException {
+        ex.getResponseHeaders().set("X-Amzn-ErrorType", type);
+        ex.getResponseHeaders().set("x-amzn-RequestId", "req-" + status);
+        send(ex, status, "application/json", "{\"__type\":\"" + type + "\",\"message\":\"" + message + "\"}");
+    }
+
+    static byte[] body(HttpExchange ex) throws IOException {
+        try (InputStream in = ex.getRequestBody()) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,194 @@
+package io.ember.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** The host side of a guest's agent channel (docs/agent-protocol.md) over a Unix socket. */
+public final class AgentClient implements GuestAgent {
+    static final int E2BIG = 7, EBADF = 9, EINVAL = 22, EPIPE = 32;
+
+    private final AgentChannel ch;
+
+    private AgentClient(AgentChannel ch) {
+        this.ch = ch;
+    }
+
+    /** Connects to the agent socket, retrying until {@code timeout} while it does not exist yet or refuses. */
+    public static GuestAgent connect(Path socket, Duration timeout) throws AgentException {
+        return connect(socket, timeout, AgentLimits.defaults());
+    }
+
+    public static GuestAgent connect(Path socket, Duration timeout, AgentLimits limits) throws AgentException {
+        long deadline = Slot.deadline(timeout);
+        while (true) {
+            SocketChannel s = null;
+            try {
+                s = SocketChannel.open(StandardProtocolFamily.UNIX);
+                s.connect(UnixDomainSocketAddress.of(socket));
+                return over(s, limits, socket.toString());
+            } catch (IOException e) {
+                closeQuietly(s);
+                if (System.nanoTime() - deadline >= 0)
+                    throw new AgentException("cannot connect to the agent socket " + socket + ": " + e.getMessage(), true, e);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AgentException("interrupted while connecting to " + socket, false, e);
+            }
+        }
+    }
+
+    /** Serves an already connected socket (tests, or an agent that connected to us). */
+    static AgentClient over(SocketChannel socket, AgentLimits limits, String label) {
+        return new AgentClient(new AgentChannel(socket, limits, label));
+    }
+
+    AgentChannel channel() {
+        return ch;
+    }
+
+    @Override
+    public AgentInfo hello(Duration timeout) throws AgentException {
+        CompletableFuture<Fields> answer = ch.hello();
+        Fields f;
+        try {
+            f = answer.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            ch.fail("agent did not answer HELLO within " + timeout.toMillis() + " ms");
+            throw new AgentException("agent did not answer HELLO within " + timeout.toMillis() + " ms", true, null);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof AgentException a ? a : new AgentException(e.getMessage(), true, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AgentException("interrupted while waiting for HELLO_OK", false, e);
+        }
+        try {
+            long version = f.integer(Proto.F_VERSION);
+            if (version != Proto.VERSION) {
+                ch.fail("agent protocol version " + version + " not supported");
+                ch.check();
+            }
+            return new AgentInfo((int) version, AgentChannel.printable(f.string(Proto.AGENT, "")),
+                    AgentChannel.printable(f.string(Proto.KERNEL, "")), AgentChannel.printable(f.string(Proto.HOSTNAME, "")));
+        } catch (ProtocolViolation v) { // checked on arrival
+            throw new AgentException(v.getMessage(), true, null);
+        }
+    }
+
+    @Override
+    public ExecStream exec(ExecRequest request) throws AgentException {
+        Fields.Builder b = Fields.builder();
+        for (String a : request.argv()) b.string(Proto.ARG, text("argument", a));
+        for (Map.Entry<String, String> e : request.env().entrySet()) {
+            if (e.getKey().isEmpty() || e.getKey().indexOf('=') >= 0)
+                throw new AgentException(EINVAL, "invalid environment variable name '" + e.getKey() + "'");
+            b.string(Proto.ENV, text("environment variable", e.getKey() + "=" + e.getValue()));
+        }
+        if (request.cwd() != null) b.string(Proto.CWD, text("working directory", request.cwd()));
+        Duration timeout = request.timeout() == null || request.timeout().isNegative() ? Duration.ZERO : request.timeout();
+        long timeoutMs = timeout.isZero() ? 0 : Math.max(1, timeout.toMillis());
+        b.integer(Proto.TIMEOUT_MS, timeoutMs).integer(Proto.STDIN_F, request.stdin() ? 1 : 0);
+        if (b.size() > Proto.MAX_FRAME)
+            throw new AgentException(E2BIG, "arguments and environment exceed " + Proto.MAX_FRAME + " bytes");
+        Slot s = ch.open(Slot.Kind.EXEC);
+        ch.send(s.id, Proto.EXEC, b.build());
+        Slot.Msg m = ch.await(s, ch.limits.requestTimeout(), "EXEC");
+        if (m.type() == Proto.ERROR) throw AgentChannel.guestError(m);
+        long pid;
+        try {
+            pid = m.fields().integer(Proto.PID);
+        } catch (ProtocolViolation v) { // checked on arrival
+            throw new AgentException(v.getMessage(), true, null);
+        }
+        long backstop = timeoutMs == 0 ? 0 : Slot.deadline(timeout.plus(ch.exitBackstop)) | 1;
+        return new ExecSession(ch, s, pid, request.stdin(), backstop);
+    }
+
+    @Override
+    public void writeFile(String path, int mode, InputStream data) throws AgentException {
+        FileTransfer.write(ch, path, mode, data);
+    }
+
+    @Override
+    public long readFile(String path, OutputStream out) throws AgentException {
+        return FileTransfer.read(ch, path, out);
+    }
+
+    @Override
+    public FileStat stat(String path) throws AgentException {
+        Slot.Msg m = simple(Slot.Kind.STAT, Proto.STAT, Fields.builder().string(Proto.PATH, text("path", path)), ch.limits.requestTimeout());
+        try {
+            return Slot.stat(m.fields(), path);
+        } catch (ProtocolViolation v) { // checked on arrival
+            throw new AgentException(v.getMessage(), true, null);
+        }
+    }
+
+    @Override
+    public List<FileStat> list(String path) throws AgentException {
+        return FileTransfer.list(ch, path);
+    }
+
+    @Override
+    public void mkdir(String path, boolean parents) throws AgentException {
+        simple(Slot.Kind.SIMPLE, Proto.MKDIR, Fields.builder().string(Proto.PATH, text("path", path))
+                .integer(Proto.PARENTS, parents ? 1 : 0).integer(Proto.MODE, 0755), ch.limits.requestTimeout());
+    }
+
+    @Override
+    public void remove(String path, boolean recursive) throws AgentException {
+        Duration t = ch.limits.requestTimeout().multipliedBy(recursive ? 4 : 1);
+        simple(Slot.Kind.SIMPLE, Proto.REMOVE, Fields.builder().string(Proto.PATH, text("path", path))
+                .integer(Proto.RECURSIVE, recursive ? 1 : 0), t);
+    }
+
+    /** The agent is C: a NUL would silently cut a string short, so it is refused here. */
+    static String text(String what, String s) throws AgentException {
+        if (s.indexOf('\0') >= 0) throw new AgentException(EINVAL, what + " contains a NUL character");
+        return s;
+    }
+
+    /** One request, one answer: the answer unless it is an ERROR. */
+    private Slot.Msg simple(Slot.Kind kind, int type, Fields.Builder b, Duration timeout) throws AgentException {
+        if (b.size() > Proto.MAX_FRAME) throw new AgentException(E2BIG, "request exceeds " + Proto.MAX_FRAME + " bytes");
+        Slot s = ch.open(kind);
+        ch.send(s.id, type, b.build());
+        Slot.Msg m = ch.await(s, timeout, Proto.name(type));
+        if (m.type() == Proto.ERROR) throw AgentChannel.guestError(m);
+        return m;
+    }
+
+    @Override
+    public CompletableFuture<String> failure() {
+        return ch.failure();
+    }
+
+    /** Closes the channel; calls still waiting fail. Does not complete {@link #failure()}. */
+    @Override
+    public void close() {
+        ch.close();
+    }
+
+    private static void closeQuietly(SocketChannel s) {
+        if (s == null) return;
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // nothing to release
+        }
+    }
+}

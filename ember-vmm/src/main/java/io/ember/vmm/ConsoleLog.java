@@ -1,0 +1,60 @@
+package io.ember.vmm;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The guest console on disk, bounded: {@code console.log} grows to {@code perFile} bytes, then
+ * becomes {@code console.log.1} (replacing the older one). At most 2 x perFile bytes ever exist.
+ */
+final class ConsoleLog implements Closeable {
+    static final long DEFAULT_PER_FILE = 512 * 1024;
+
+    private final Path file;
+    private final Path previous;
+    private final long perFile;
+    private FileChannel out;
+    private long size;
+
+    ConsoleLog(Path file, long perFile) throws IOException {
+        this.file = file;
+        this.previous = file.resolveSibling(file.getFileName() + ".1");
+        this.perFile = perFile;
+        open();
+        if (size >= perFile) rotate();
+    }
+
+    private void open() throws IOException {
+        out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        size = out.size();
+    }
+
+    synchronized void write(byte[] b, int off, int len) throws IOException {
+        while (len > 0) {
+            int n = (int) Math.min(len, perFile - size);
+            ByteBuffer buf = ByteBuffer.wrap(b, off, n);
+            while (buf.hasRemaining()) out.write(buf);
+            size += n;
+            off += n;
+            len -= n;
+            if (size >= perFile) rotate();
+        }
+    }
+
+    private void rotate() throws IOException {
+        out.close();
+        Files.move(file, previous, StandardCopyOption.REPLACE_EXISTING);
+        open();
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        out.close();
+    }
+}

@@ -1,0 +1,74 @@
+package io.ember.vmm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** The QEMU command line of a microVM (docs/vmm.md explains every part). */
+final class QemuCommand {
+    private static final Pattern HOSTNAME =
+            Pattern.compile("(?=.{1,64}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
+    private static final Pattern KERNEL_WORD = Pattern.compile("[\\x21-\\x7E&&[^\"]]{1,256}");
+    static final String BASE_APPEND = "console=ttyS0 reboot=k panic=-1 quiet rdinit=/init";
+
+    private QemuCommand() {}
+
+    /** @param tscKhz the host TSC frequency for a TCG guest (see AccelProbe.tscKhz), 0 when unknown */
+    static List<String> build(QemuConfig config, Accelerator accel, long tscKhz, VmSpec spec, VmFiles files) {
+        validate(spec);
+        List<String> c = new ArrayList<>();
+        c.add(config.qemuBinary());
+        add(c, "-name", "ember-" + opt(spec.vmId()));
+        add(c, "-M", "microvm,x-option-roms=off,rtc=on,isa-serial=on");
+        if (accel == Accelerator.KVM) {
+            add(c, "-accel", "kvm");
+            add(c, "-cpu", "host");
+        } else {
+            add(c, "-accel", "tcg");
+        }
+        add(c, "-m", Integer.toString(spec.memoryMib()));
+        add(c, "-smp", Integer.toString(spec.vcpus()));
+        c.addAll(List.of("-nodefaults", "-no-user-config", "-no-reboot", "-display", "none"));
+        add(c, "-kernel", spec.kernel().toAbsolutePath().toString());
+        add(c, "-initrd", spec.initrd().toAbsolutePath().toString());
+        add(c, "-append", append(spec) + (accel == Accelerator.TCG && tscKhz > 0 ? " tsc_early_khz=" + tscKhz : ""));
+        add(c, "-drive", "id=root,file=" + opt(files.disk().toString()) + ",format=qcow2,if=none,discard=unmap");
+        add(c, "-device", "virtio-blk-device,drive=root");
+        add(c, "-device", "virtio-serial-device");
+        add(c, "-chardev", "socket,id=agent,path=" + opt(files.agent().toString()) + ",server=on,wait=off");
+        add(c, "-device", "virtserialport,chardev=agent,name=ember.agent");
+        add(c, "-chardev", "socket,id=qmp,path=" + opt(files.qmp().toString()) + ",server=on,wait=off");
+        add(c, "-mon", "chardev=qmp,mode=control");
+        // Last chardev, and wait=on: QEMU creates the sockets above, then waits for our console reader
+        // before the guest runs, so the console is complete from the first byte.
+        add(c, "-chardev", "socket,id=console,path=" + opt(files.console().toString()) + ",server=on,wait=on");
+        add(c, "-serial", "chardev:console");
+        add(c, "-pidfile", files.pidFile().toString());
+        c.addAll(config.extraArgs());
+        return c;
+    }
+
+    static String append(VmSpec spec) {
+        StringBuilder b = new StringBuilder(BASE_APPEND).append(" ember.hostname=").append(spec.hostname());
+        for (String w : spec.kernelArgs()) b.append(' ').append(w);
+        return b.toString();
+    }
+
+    static void validate(VmSpec spec) {
+        if (spec.hostname() == null || !HOSTNAME.matcher(spec.hostname()).matches())
+            throw new IllegalArgumentException("invalid hostname '" + spec.hostname() + "' (letters, digits, '-', '.'; at most 64)");
+        for (String w : spec.kernelArgs())
+            if (!KERNEL_WORD.matcher(w).matches())
+                throw new IllegalArgumentException("invalid kernel argument '" + w + "' (printable, no spaces or quotes)");
+    }
+
+    /** QEMU option values escape a comma by doubling it. */
+    static String opt(String value) {
+        return value.replace(",", ",,");
+    }
+
+    private static void add(List<String> c, String flag, String value) {
+        c.add(flag);
+        c.add(value);
+    }
+}

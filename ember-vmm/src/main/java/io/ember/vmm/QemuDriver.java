@@ -1,0 +1,207 @@
+package io.ember.vmm;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs each microVM as its own QEMU process (-M microvm). See docs/vmm.md. */
+public final class QemuDriver implements VmmDriver {
+    private static final Logger log = LoggerFactory.getLogger(QemuDriver.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration QEMU_IMG_TIMEOUT = Duration.ofSeconds(30);
+
+    private final QemuConfig config;
+    private volatile Accelerator resolved;
+    private final long tscKhz = AccelProbe.tscKhz(Path.of("/proc/cpuinfo"));
+
+    public QemuDriver(QemuConfig config) {
+        this.config = config;
+    }
+
+    /** The accelerator launches use: the configured one, or what AUTO means here (rule: docs/vmm.md). */
+    public Accelerator resolve() {
+        Accelerator a = resolved;
+        if (a == null) {
+            a = AccelProbe.resolve(config.accelerator(), System.getenv("EMBER_ACCEL"), Path.of("/dev/kvm"),
+                    Path.of("/proc/cpuinfo"));
+            log.info("accelerator: {} (configured {})", a, config.accelerator());
+            resolved = a;
+        }
+        return a;
+    }
+
+    @Override
+    public Vm launch(VmSpec spec) throws VmmException {
+        VmFiles files = new VmFiles(spec.workDir());
+        List<String> cmd;
+        try {
+            cmd = QemuCommand.build(config, resolve(), tscKhz, spec, files);
+        } catch (IllegalArgumentException e) {
+            throw new VmmException(e.getMessage(), e);
+        }
+        prepare(spec, files);
+        Process p;
+        try {
+            List<String> argv = new ArrayList<>(cmd);
+            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) argv.addFirst("/usr/bin/setsid"); // own session: a
+            // Ctrl-C or the server's death leaves the VMs running for the next server to adopt; setsid execs in place
+            p = new ProcessBuilder(argv).redirectInput(new File("/dev/null")).redirectErrorStream(true)
+                    .redirectOutput(files.qemuLog().toFile()).start();
+        } catch (IOException e) {
+            throw new VmmException("cannot start " + config.qemuBinary() + ": " + e.getMessage(), e);
+        }
+        try {
+            return started(spec, files, p);
+        } catch (VmmException | RuntimeException e) {
+            p.destroyForcibly();
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            throw e instanceof VmmException v ? new VmmException(v.getMessage() + qemuLog(files), v.getCause())
+                    : new VmmException("VMM start failed: " + e + qemuLog(files), e);
+        }
+    }
+
+    /** The work directory: a fresh overlay disk (kept if one exists: a relaunch keeps the VM's disk), no stale sockets. */
+    private void prepare(VmSpec spec, VmFiles files) throws VmmException {
+        for (Path p : new Path[] {spec.kernel(), spec.initrd(), spec.baseDisk()})
+            if (!Files.isReadable(p)) throw new VmmException("missing guest asset " + p + " (run `bin/ember setup`)");
+        if (files.longestSocketPath() > VmFiles.MAX_SOCKET_PATH)
+            throw new VmmException("work directory " + files.dir() + " is too long for Unix socket paths (max 107 bytes)");
+        try {
+            Files.createDirectories(files.dir());
+            for (Path p : new Path[] {files.qmp(), files.agent(), files.console(), files.pidFile()}) Files.deleteIfExists(p);
+            if (!Files.exists(files.disk())) createOverlay(spec.baseDisk().toAbsolutePath(), files.disk());
+        } catch (IOException e) {
+            throw new VmmException("cannot prepare " + files.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void createOverlay(Path base, Path disk) throws VmmException, IOException {
+        Path tmp = disk.resolveSibling(disk.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Process p = new ProcessBuilder(config.qemuImg(), "create", "-q", "-f", "qcow2", "-F", "raw", "-b", base.toString(),
+                tmp.toString()).redirectErrorStream(true).start();
+        try {
+            boolean done = p.waitFor(QEMU_IMG_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            String out = new String(p.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).trim();
+            if (!done) p.destroyForcibly();
+            if (!done || p.exitValue() != 0)
+                throw new VmmException("qemu-img create failed for " + disk + (done ? "" : " (timed out)") + ": " + out);
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new VmmException("interrupted while creating " + disk, e);
+        }
+        Files.move(tmp, disk, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** QEMU runs: attach the console (it waits for us), check its sockets, one QMP round trip. */
+    private Vm started(VmSpec spec, VmFiles files, Process p) throws VmmException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        awaitFile(files.console(), p, deadline);
+        ConsoleReader console;
+        try {
+            console = ConsoleReader.attach(files.console(), files.consoleLog(), spec.vmId());
+        } catch (IOException e) {
+            throw new VmmException("cannot attach the console of " + spec.vmId() + ": " + e.getMessage(), e);
+        }
+        try {
+            awaitFile(files.agent(), p, deadline);
+            awaitFile(files.qmp(), p, deadline);
+            try (Qmp qmp = Qmp.connect(files.qmp(), remaining(deadline))) {
+                String status = qmp.execute("query-status", Map.of(), remaining(deadline)).path("status").asText();
+                if (!status.equals("running")) throw new VmmException("VMM is " + status + " after start, not running");
+            }
+        } catch (IOException | VmmException e) {
+            console.close();
+            throw e instanceof VmmException v ? v : new VmmException("VMM start failed: " + e.getMessage(), e);
+        }
+        log.info("{}: QEMU pid {} started ({})", spec.vmId(), p.pid(), resolve());
+        return new QemuVm(spec.vmId(), files, p.toHandle(), p, console);
+    }
+
+    private static void awaitFile(Path file, Process p, long deadline) throws VmmException {
+        while (!Files.exists(file)) {
+            if (!p.isAlive()) throw new VmmException("QEMU exited with code " + p.exitValue() + " during start");
+            if (System.nanoTime() - deadline > 0)
+                throw new VmmException("QEMU did not create " + file.getFileName() + " within " + START_TIMEOUT.toSeconds() + " s");
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VmmException("interrupted while starting QEMU", e);
+            }
+        }
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+    }
+
+    private static String qemuLog(VmFiles files) {
+        try {
+            String s = Files.readString(files.qemuLog(), StandardCharsets.UTF_8).strip();
+            if (s.length() > 2000) s = "..." + s.substring(s.length() - 2000);
+            return s.isEmpty() ? "" : "; QEMU said: " + s;
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Finds the VMM of {@code spec} after a server restart: {@code pid} must be alive and its
+     * command line must name this work directory (guards against a reused pid).
+     */
+    @Override
+    public Optional<Vm> adopt(VmSpec spec, long pid) {
+        VmFiles files = new VmFiles(spec.workDir());
+        Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (h.isEmpty() || !commandLine(pid).contains(files.pidFile().toString())) return Optional.empty();
+        ConsoleReader console = null;
+        try {
+            console = ConsoleReader.attach(files.console(), files.consoleLog(), spec.vmId());
+        } catch (IOException e) {
+            log.warn("{}: adopted without a console reader: {}", spec.vmId(), e.getMessage());
+        }
+        log.info("{}: adopted QEMU pid {}", spec.vmId(), pid);
+        return Optional.of(new QemuVm(spec.vmId(), files, h.get(), null, console));
+    }
+
+    /** The NUL-separated /proc/PID/cmdline as a list; empty when unreadable (gone, or not ours to see). */
+    static List<String> commandLine(long pid) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+            return Arrays.asList(new String(raw, StandardCharsets.UTF_8).split("\0"));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Deletes a VM's work directory (overlay disk, sockets, logs): the caller's job once the VM
+     * has exited and its disk is no longer wanted.
+     */
+    public static void deleteWorkDir(Path workDir) throws IOException {
+        if (!Files.exists(workDir)) return;
+        try (Stream<Path> all = Files.walk(workDir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}

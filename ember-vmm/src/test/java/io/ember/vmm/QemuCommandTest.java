@@ -1,0 +1,80 @@
+package io.ember.vmm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class QemuCommandTest {
+    static VmSpec spec(String hostname, List<String> args) {
+        return new VmSpec("mvm-1", Path.of("/var/lib/ember/vms/mvm-1"), Path.of("/a/vmlinux"), Path.of("/a/initrd.gz"),
+                Path.of("/a/rootfs.ext4"), 2, 256, hostname, args);
+    }
+
+    private static String after(List<String> cmd, String flag) {
+        return cmd.get(cmd.indexOf(flag) + 1);
+    }
+
+    @Test
+    void build_describesAMicrovmWithItsSocketsAndDisk() {
+        VmSpec s = spec("mvm-1", List.of("ember.debug=1"));
+        List<String> c = QemuCommand.build(QemuConfig.defaults(), Accelerator.TCG, 0, s, new VmFiles(s.workDir()));
+        assertThat(c.getFirst()).isEqualTo("qemu-system-x86_64");
+        assertThat(after(c, "-M")).startsWith("microvm,");
+        assertThat(after(c, "-accel")).isEqualTo("tcg");
+        assertThat(c).doesNotContain("-cpu").contains("-nodefaults", "-no-user-config", "-no-reboot");
+        assertThat(after(c, "-m")).isEqualTo("256");
+        assertThat(after(c, "-smp")).isEqualTo("2");
+        assertThat(after(c, "-append"))
+                .isEqualTo("console=ttyS0 reboot=k panic=-1 quiet rdinit=/init ember.hostname=mvm-1 ember.debug=1");
+        assertThat(c).contains("id=root,file=/var/lib/ember/vms/mvm-1/disk.qcow2,format=qcow2,if=none,discard=unmap",
+                "virtio-blk-device,drive=root", "virtserialport,chardev=agent,name=ember.agent",
+                "socket,id=agent,path=/var/lib/ember/vms/mvm-1/agent.sock,server=on,wait=off",
+                "socket,id=qmp,path=/var/lib/ember/vms/mvm-1/qmp.sock,server=on,wait=off",
+                "socket,id=console,path=/var/lib/ember/vms/mvm-1/console.sock,server=on,wait=on", "chardev:console");
+        assertThat(after(c, "-pidfile")).isEqualTo("/var/lib/ember/vms/mvm-1/qemu.pid");
+    }
+
+    @Test
+    void build_usesKvmWithTheHostCpuAndAppendsExtraArgs() {
+        VmSpec s = spec("h", List.of());
+        var cfg = new QemuConfig("/opt/qemu", "qemu-img", Accelerator.KVM, List.of("-d", "guest_errors"));
+        List<String> c = QemuCommand.build(cfg, Accelerator.KVM, 2_596_136, s, new VmFiles(s.workDir()));
+        assertThat(c.getFirst()).isEqualTo("/opt/qemu");
+        assertThat(after(c, "-accel")).isEqualTo("kvm");
+        assertThat(after(c, "-cpu")).isEqualTo("host");
+        assertThat(after(c, "-append")).doesNotContain("tsc_early_khz"); // KVM guests get the TSC rate from KVM
+        assertThat(c.subList(c.size() - 2, c.size())).containsExactly("-d", "guest_errors");
+    }
+
+    @Test
+    void build_givesTcgGuestsTheHostTscRateWhenKnown() {
+        VmSpec s = spec("h", List.of());
+        List<String> c = QemuCommand.build(QemuConfig.defaults(), Accelerator.TCG, 2_596_136, s, new VmFiles(s.workDir()));
+        assertThat(after(c, "-append")).endsWith("ember.hostname=h tsc_early_khz=2596136");
+    }
+
+    @Test
+    void build_escapesCommasInOptionValues() {
+        VmSpec s = new VmSpec("a,b", Path.of("/tmp/x,y"), Path.of("/k"), Path.of("/i"), Path.of("/d"), 1, 64, "h", List.of());
+        List<String> c = QemuCommand.build(QemuConfig.defaults(), Accelerator.TCG, 0, s, new VmFiles(s.workDir()));
+        assertThat(after(c, "-name")).isEqualTo("ember-a,,b");
+        assertThat(after(c, "-drive")).startsWith("id=root,file=/tmp/x,,y/disk.qcow2,");
+        assertThat(after(c, "-pidfile")).isEqualTo("/tmp/x,y/qemu.pid"); // a plain path, not an option list
+    }
+
+    @Test
+    void validate_refusesHostnamesAndKernelWordsThatCouldInjectArguments() {
+        for (String bad : new String[] {"", "a b", "-a", "a-", "x".repeat(65), "a;reboot", "a\nb", "é"}) {
+            assertThatThrownBy(() -> QemuCommand.validate(spec(bad, List.of()))).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hostname");
+        }
+        for (String ok : new String[] {"a", "mvm-0123abc", "a.b-c.d", "x".repeat(63)}) QemuCommand.validate(spec(ok, List.of()));
+        for (String bad : new String[] {"a b", "", "x=\"y\"", "a\tb"}) {
+            assertThatThrownBy(() -> QemuCommand.validate(spec("h", List.of(bad)))).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kernel argument");
+        }
+    }
+}

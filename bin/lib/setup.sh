@@ -1,0 +1,101 @@
+# shellcheck shell=bash
+# Prepares a Debian 12 host for Ember (as root, idempotent): missing Debian packages, a JDK 21+,
+# the Java build (ember-cli/target/ember.jar) and the guest assets in $EMBER_ASSETS_DIR.
+# Each part is skipped when its inputs have not changed since it last succeeded.
+# Sourced by bin/ember and bin/test (which call ember_setup); run directly, it runs ember_setup.
+
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+# What Ember needs on the host. lz4: the cloud kernel's payload is LZ4-compressed; make, python3: the
+# agent build and the guest boot check.
+EMBER_PACKAGES=(qemu-system-x86 qemu-utils busybox-static debootstrap musl-tools cpio xz-utils lz4
+                e2fsprogs make python3 maven nodejs npm)
+
+# A package counts as present when dpkg has it installed, or (nodejs, npm) when its command exists:
+# NodeSource's nodejs bundles npm and conflicts with Debian's npm package.
+package_present() {
+  case "$1" in
+    nodejs) command -v node >/dev/null 2>&1 && return 0 ;;
+    npm) command -v npm >/dev/null 2>&1 && return 0 ;;
+  esac
+  [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
+}
+
+install_packages() {
+  local missing=() p
+  for p in "${EMBER_PACKAGES[@]}"; do
+    package_present "$p" || missing+=("$p")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null || fail "apt-get update failed"
+  apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null ||
+    fail "apt-get install ${missing[*]} failed"
+}
+
+# Everything Maven compiles: the poms and every module's src/ (node_modules and target/ excluded).
+java_inputs_hash() {
+  (cd "$EMBER_REPO" &&
+     find . \( -name node_modules -o -name target -o -name .git -o -path ./guest \) -prune -o \
+       -type f \( -name pom.xml -o -path './*/src/*' \) -print0 |
+     LC_ALL=C sort -z | xargs -0 -r sha256sum) | sha256sum | cut -d' ' -f1
+}
+
+build_java() {
+  local stamp="$EMBER_REPO/ember-cli/target/.ember-build-stamp" hash
+  hash="$(java_inputs_hash)"
+  if [[ -f "$EMBER_JAR" && -f "$stamp" && "$(cat "$stamp")" == "$hash" ]]; then
+    say "Java build up to date ($EMBER_JAR)"
+    return 0
+  fi
+  command -v mvn >/dev/null || fail "mvn not found: run bin/ember setup as root"
+  say "building Ember with Maven (JAVA_HOME=$JAVA_HOME)"
+  # shellcheck disable=SC2086 # EMBER_MAVEN_ARGS holds several words on purpose
+  (cd "$EMBER_REPO" && mvn -B -q -Dstyle.color=never -DskipTests ${EMBER_MAVEN_ARGS:-} install) ||
+    fail "the Maven build failed (cd $EMBER_REPO && mvn -DskipTests install)"
+  [[ -f "$EMBER_JAR" ]] || fail "the build did not produce $EMBER_JAR"
+  printf '%s\n' "$hash" >"$stamp"
+}
+
+build_guest_assets() {
+  local step
+  mkdir -p "$EMBER_ASSETS_DIR"
+  for step in kernel agent initramfs image-busybox image-debian; do
+    bash "$EMBER_REPO/guest/build/$step.sh" || fail "guest asset step '$step' failed"
+  done
+}
+
+# Maven 3.8's bundled Guava calls sun.misc.Unsafe, which JDK 24+ warns about on every run.
+quiet_maven_on_new_jdks() {
+  if [[ "$(java_major "$JAVA_HOME/bin/java")" -ge 24 && "${MAVEN_OPTS:-}" != *sun-misc-unsafe* ]]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow"
+  fi
+}
+
+timed() {  # timed LABEL CMD...: runs CMD, reports how long it took
+  local start=$SECONDS
+  "${@:2}"
+  say "$1 done in $((SECONDS - start)) s"
+}
+
+ember_setup() {
+  [[ "$(id -u)" == 0 ]] || fail "setup installs packages and writes $EMBER_ASSETS_DIR: run it as root"
+  [[ -r /etc/debian_version ]] || warn "not a Debian system: package installs may fail"
+  timed "packages" install_packages
+  find_jdk
+  quiet_maven_on_new_jdks
+  say "JDK: $JAVA_HOME"
+  # One setup at a time per assets dir: two would race on the same temporary names and stamps.
+  mkdir -p "$EMBER_ASSETS_DIR"
+  exec 9>"$EMBER_ASSETS_DIR/.setup.lock"
+  flock -w 3600 9 || fail "another setup holds $EMBER_ASSETS_DIR/.setup.lock"
+  timed "guest assets ($EMBER_ASSETS_DIR)" build_guest_assets
+  timed "Java build" build_java
+  exec 9>&-
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  set -euo pipefail
+  ember_setup "$@"
+fi

@@ -1,0 +1,99 @@
+# shellcheck shell=bash
+# Shared helpers for the guest build scripts (sourced, not run).
+#
+# Every step is skipped when its stamp ($ASSETS/.stamps/<step>) holds the hash of the step's
+# inputs and its outputs exist; outputs are written under temporary names and renamed into place,
+# so an interrupted build never leaves a half-written asset that a later run would trust.
+
+set -euo pipefail
+
+GUEST_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ASSETS="${EMBER_ASSETS_DIR:-/var/cache/ember}"
+CACHE="$ASSETS/cache"
+STAMPS="$ASSETS/.stamps"
+
+log() { printf '[%s] %s\n' "${STEP:-guest}" "$*" >&2; }
+die() { printf '[%s] error: %s\n' "${STEP:-guest}" "$*" >&2; exit 1; }
+
+# Hash of everything given: file contents (by path, in order, directories recursively and sorted)
+# and literal strings prefixed with "=" (package versions, parameters).
+inputs_hash() {
+  local item
+  for item in "$@"; do
+    case "$item" in
+      =*) printf 'str %s\n' "${item#=}" ;;
+      *)
+        if [[ -d "$item" ]]; then
+          (cd "$item" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+        elif [[ -f "$item" ]]; then
+          printf 'file %s %s\n' "$(basename "$item")" "$(sha256sum <"$item" | cut -d' ' -f1)"
+        else
+          printf 'missing %s\n' "$item"
+        fi ;;
+    esac
+  done | sha256sum | cut -d' ' -f1
+}
+
+pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo none; }
+
+# stamp_fresh STEP HASH OUTPUT...: true when the step's stamp matches and all outputs exist.
+stamp_fresh() {
+  local step="$1" hash="$2" out
+  shift 2
+  [[ -f "$STAMPS/$step" && "$(cat "$STAMPS/$step")" == "$hash" ]] || return 1
+  for out in "$@"; do [[ -e "$out" ]] || return 1; done
+}
+
+stamp_write() {
+  mkdir -p "$STAMPS"
+  printf '%s\n' "$2" >"$STAMPS/$1.tmp.$$"
+  mv -f "$STAMPS/$1.tmp.$$" "$STAMPS/$1"
+}
+
+# replace_dir NEW FINAL: put directory NEW at FINAL, dropping what was there.
+replace_dir() {
+  local new="$1" final="$2"
+  if [[ -e "$final" ]]; then
+    rm -rf "$final.old.$$"
+    mv "$final" "$final.old.$$"
+  fi
+  mv "$new" "$final"
+  rm -rf "$final.old.$$"
+}
+
+# is_static_elf FILE: a 64-bit little-endian ELF without a PT_INTERP program header (no loader needed).
+is_static_elf() {
+  local f="$1" phoff phentsize phnum i type
+  [[ "$(od -An -tx1 -N5 "$f" | tr -d ' \n')" == 7f454c4602 ]] || return 1
+  phoff=$(od -An -tu8 -j32 -N8 "$f" | tr -d ' ')
+  phentsize=$(od -An -tu2 -j54 -N2 "$f" | tr -d ' ')
+  phnum=$(od -An -tu2 -j56 -N2 "$f" | tr -d ' ')
+  for ((i = 0; i < phnum; i++)); do
+    type=$(od -An -tu4 -j$((phoff + i * phentsize)) -N4 "$f" | tr -d ' ')
+    [[ "$type" == 3 ]] && return 1
+  done
+  return 0
+}
+
+now_iso() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+
+# Busybox applets linked in DIR (relative links to ./busybox), so a root needs no other binary.
+link_busybox_applets() {
+  local dir="$1" applet
+  for applet in $("$dir/busybox" --list); do
+    [[ "$applet" == busybox || -e "$dir/$applet" ]] || ln -s busybox "$dir/$applet"
+  done
+}
+
+# make_ext4 SRC_DIR OUT_FILE FREE_MIB: a sparse ext4 image holding SRC_DIR with FREE_MIB to spare.
+# Inode tables and journal are initialised now: otherwise the guest kernel zeroes them lazily in
+# the background, burning emulated CPU and filling every VM's copy-on-write overlay.
+make_ext4() {
+  local src="$1" out="$2" free_mib="$3" used_kib size_mib
+  used_kib=$(du -s -k --apparent-size "$src" | cut -f1)
+  size_mib=$(( used_kib * 12 / 10 / 1024 + free_mib + 64 ))
+  rm -f "$out"
+  truncate -s "${size_mib}M" "$out"
+  mkfs.ext4 -q -F -b 4096 -m 0 -L ember-root -T default \
+    -E lazy_itable_init=0,lazy_journal_init=0 -d "$src" "$out" >/dev/null
+}

@@ -1,0 +1,32 @@
+package io.ember.api;
+
+import io.ember.agent.AgentException;
+import io.ember.microvm.Microvms;
+
+/**
+ * Guest errors as API errors: a missing file is not found, a bad path is a validation error;
+ * a broken channel fails the microVM and is a conflict for the caller.
+ */
+final class AgentErrors {
+    private static final int EPERM = 1, ENOENT = 2, EACCES = 13, EEXIST = 17, ENOTDIR = 20, EISDIR = 21,
+            EINVAL = 22, ENAMETOOLONG = 36, ENOTEMPTY = 39, ELOOP = 40, EROFS = 30;
+
+    private AgentErrors() {}
+
+    static ApiException translate(AgentException e, Microvms microvms, String microvmId, String path) {
+        if (e.channelBroken()) {
+            microvms.agentFailed(microvmId, e.getMessage());
+            return ApiException.conflict("the agent channel of microVM " + microvmId + " failed (" + e.getMessage()
+                    + "); the microVM is terminated", "Microvm", microvmId);
+        }
+        String msg = e.getMessage() == null ? "errno " + e.errno() : e.getMessage();
+        String what = path == null || msg.contains(path) ? msg : path + ": " + msg;
+        return switch (e.errno()) {
+            case ENOENT -> ApiException.notFound(what, "File", path);
+            case EPERM, EACCES, EEXIST, ENOTDIR, EISDIR, EINVAL, ENAMETOOLONG, ENOTEMPTY, ELOOP, EROFS ->
+                    ApiException.validation(what);
+            case 0 -> ApiException.internal("agent call failed: " + e.getMessage());
+            default -> ApiException.internal(what + " (errno " + e.errno() + ")");
+        };
+    }
+}

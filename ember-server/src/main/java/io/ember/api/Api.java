@@ -1,0 +1,39 @@
+package io.ember.api;
+
+import io.ember.microvm.Microvms;
+import io.javalin.Javalin;
+import java.util.UUID;
+import org.eclipse.jetty.http.UriCompliance;
+
+/**
+ * The HTTP surface: the Lambda MicroVMs operations (/2025-09-09) and Ember's extensions
+ * (/ember/v1). Handlers parse and validate into lifecycle actions and translate results; every
+ * error leaves through {@link ErrorMapper}. SigV4 signatures are accepted unverified for now.
+ */
+public final class Api {
+    static final String REQUEST_ID_HEADER = "x-amzn-RequestId";
+
+    private Api() {}
+
+    /** A configured, not yet started Javalin app. */
+    public static Javalin create(Microvms microvms) {
+        Javalin app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.startupWatcherEnabled = false;
+            config.useVirtualThreads = true; // exec streams and uploads hold a thread for their whole length
+            config.http.disableCompression(); // compression buffers, and streamed answers must not wait
+            config.http.maxRequestSize = Json.MAX_BODY_BYTES;
+            // AWS clients percent-encode ARNs in paths (%2F, %3A): let them reach the router.
+            config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
+        });
+        app.before(ctx -> ctx.header(REQUEST_ID_HEADER, UUID.randomUUID().toString()));
+        new MicrovmRoutes(microvms).register(app);
+        new ImageRoutes(microvms).register(app);
+        new ExecRoutes(microvms).register(app);
+        new FileRoutes(microvms).register(app);
+        HealthRoutes.register(app);
+        ErrorMapper.install(app);
+        return app;
+    }
+}

@@ -1,0 +1,62 @@
+package io.ember.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.agent.ExecRequest;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A parsed exec request body (docs/api.md): what to run and the stdin to feed it, if any. */
+record ExecCall(ExecRequest request, byte[] stdin) {
+    static final int DEFAULT_TIMEOUT_SECONDS = 3600;
+    static final int MAX_TIMEOUT_SECONDS = 86_400;
+    static final Map<String, String> DEFAULT_ENV = defaults();
+
+    static ExecCall parse(ObjectNode body) {
+        List<String> command = Fields.strings(body, "command", 10_000, 1 << 20);
+        String shell = Fields.string(body, "shell", false, 1 << 20);
+        if (command == null && shell == null) throw ApiException.validation("command (argv) or shell is required");
+        if (command != null && shell != null) throw ApiException.validation("give command or shell, not both");
+        if (command != null && command.isEmpty()) throw ApiException.validation("command must not be empty");
+        if (command != null && command.getFirst().isEmpty()) throw ApiException.validation("command[0] must not be empty");
+        if (shell != null && shell.isEmpty()) throw ApiException.validation("shell must not be empty");
+        List<String> argv = command != null ? command : List.of("/bin/sh", "-c", shell);
+
+        Map<String, String> env = new LinkedHashMap<>(DEFAULT_ENV);
+        Map<String, String> extra = Fields.stringMap(body, "env", 1_000, 1 << 17);
+        if (extra != null) {
+            extra.forEach((k, v) -> {
+                if (k.isEmpty() || k.indexOf('=') >= 0 || k.indexOf('\0') >= 0) {
+                    throw ApiException.validation("env name '" + k + "' is invalid (empty, or contains = or NUL)");
+                }
+                if (v.indexOf('\0') >= 0) throw ApiException.validation("env." + k + " must not contain NUL characters");
+                env.put(k, v);
+            });
+        }
+        String cwdRaw = Fields.string(body, "workingDirectory", false, 4096);
+        String cwd = cwdRaw == null ? GuestPaths.WORKSPACE : GuestPaths.resolve(cwdRaw, "workingDirectory");
+        Integer timeout = Fields.integer(body, "timeoutSeconds", false, 1, MAX_TIMEOUT_SECONDS);
+        byte[] stdin = null;
+        String stdinB64 = Fields.string(body, "stdin", false, Json.MAX_BODY_BYTES);
+        if (stdinB64 != null) {
+            try {
+                stdin = Base64.getDecoder().decode(stdinB64);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.validation("stdin must be base64: " + e.getMessage());
+            }
+        }
+        Duration t = Duration.ofSeconds(timeout == null ? DEFAULT_TIMEOUT_SECONDS : timeout);
+        return new ExecCall(new ExecRequest(argv, env, cwd, t, stdin != null), stdin);
+    }
+
+    private static Map<String, String> defaults() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        m.put("HOME", "/root");
+        m.put("TERM", "xterm");
+        m.put("LANG", "C.UTF-8");
+        return Map.copyOf(m);
+    }
+}

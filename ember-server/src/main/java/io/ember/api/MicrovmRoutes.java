@@ -1,0 +1,134 @@
+package io.ember.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.microvm.Action;
+import io.ember.microvm.Cause;
+import io.ember.microvm.IdlePolicy;
+import io.ember.microvm.Microvms;
+import io.ember.store.MicrovmRecord;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.List;
+
+/** RunMicrovm, GetMicrovm, ListMicrovms, TerminateMicrovm. */
+final class MicrovmRoutes {
+    static final String BASE = "/2025-09-09/microvms";
+    private static final int MAX_ID_LENGTH = 2048;
+    private static final int DEFAULT_PAGE = 50;
+
+    private final Microvms microvms;
+
+    MicrovmRoutes(Microvms microvms) {
+        this.microvms = microvms;
+    }
+
+    void register(Javalin app) {
+        app.post(BASE, this::run);
+        app.get(BASE, this::list);
+        app.get(BASE + "/{microvmIdentifier}", this::get);
+        app.delete(BASE + "/{microvmIdentifier}", this::terminate);
+    }
+
+    private void run(Context ctx) {
+        MicrovmRecord r = microvms.run(parseRun(Json.body(ctx)));
+        Json.ok(ctx, view(ctx, r));
+    }
+
+    /** RunMicrovmRequest: the model's fields, typed and ranged. Unknown fields are ignored. */
+    static Action.Run parseRun(ObjectNode body) {
+        String image = Fields.string(body, "imageIdentifier", true, MAX_ID_LENGTH);
+        String version = Fields.string(body, "imageVersion", false, 64);
+        String role = Fields.string(body, "executionRoleArn", false, MAX_ID_LENGTH);
+        Integer duration = Fields.integer(body, "maximumDurationInSeconds", false, 1, Action.Run.MAX_DURATION_SECONDS);
+        String token = Fields.string(body, "clientToken", false, 256);
+        IdlePolicy idle = parseIdlePolicy(body);
+        Fields.string(body, "runHookPayload", false, 16_384); // hooks come later; the type is still checked
+        Fields.object(body, "logging");
+        for (String connectors : List.of("ingressNetworkConnectors", "egressNetworkConnectors")) {
+            List<String> given = Fields.strings(body, connectors, 16, MAX_ID_LENGTH);
+            if (given != null && !given.isEmpty()) {
+                throw ApiException.validation(connectors + " are not supported by this server");
+            }
+        }
+        return new Action.Run(image, version, role, idle,
+                duration == null ? Action.Run.MAX_DURATION_SECONDS : duration, token);
+    }
+
+    private static IdlePolicy parseIdlePolicy(ObjectNode body) {
+        ObjectNode p = Fields.object(body, "idlePolicy");
+        if (p == null) return null;
+        ObjectNode named = prefixed(p);
+        return new IdlePolicy(
+                Fields.integer(named, "idlePolicy.maxIdleDurationSeconds", true, 1, Integer.MAX_VALUE),
+                Fields.integer(named, "idlePolicy.suspendedDurationSeconds", true, 0, Integer.MAX_VALUE),
+                Fields.bool(named, "idlePolicy.autoResumeEnabled", true));
+    }
+
+    /** Copies an object with its keys prefixed by {@code idlePolicy.}, so messages name the full field. */
+    private static ObjectNode prefixed(ObjectNode p) {
+        ObjectNode out = Json.object();
+        p.properties().forEach(e -> out.set("idlePolicy." + e.getKey(), e.getValue()));
+        return out;
+    }
+
+    private void get(Context ctx) {
+        Json.ok(ctx, view(ctx, microvms.get(ctx.pathParam("microvmIdentifier"))));
+    }
+
+    private void list(Context ctx) {
+        Integer max = Fields.queryInt(ctx.queryParam("maxResults"), "maxResults", 1, 100);
+        int limit = max == null ? DEFAULT_PAGE : max;
+        long after = PageToken.decode("microvms", ctx.queryParam("nextToken"));
+        List<MicrovmRecord> page = microvms.list(after, limit + 1, ctx.queryParam("imageIdentifier"),
+                ctx.queryParam("imageVersion"));
+        ObjectNode out = Json.object();
+        ArrayNode items = out.putArray("items");
+        for (MicrovmRecord r : page.subList(0, Math.min(limit, page.size()))) {
+            ObjectNode item = items.addObject();
+            item.put("microvmId", r.id());
+            item.put("state", r.state());
+            item.put("imageArn", r.imageArn());
+            item.put("imageVersion", r.imageVersion());
+            item.put("startedAt", Json.epochSeconds(r.startedAt()));
+        }
+        if (page.size() > limit) out.put("nextToken", PageToken.encode("microvms", page.get(limit - 1).ordinal()));
+        Json.ok(ctx, out);
+    }
+
+    private void terminate(Context ctx) {
+        microvms.terminate(new Action.Terminate(ctx.pathParam("microvmIdentifier"), Cause.USER));
+        Json.ok(ctx, Json.object());
+    }
+
+    /** RunMicrovmResponse / GetMicrovmResponse. */
+    static ObjectNode view(Context ctx, MicrovmRecord r) {
+        ObjectNode o = Json.object();
+        o.put("microvmId", r.id());
+        o.put("state", r.state());
+        o.put("endpoint", baseUrl(ctx) + "/ember/v1/microvms/" + r.id());
+        o.put("imageArn", r.imageArn());
+        o.put("imageVersion", r.imageVersion());
+        if (r.executionRoleArn() != null) o.put("executionRoleArn", r.executionRoleArn());
+        IdlePolicy idle = Microvms.idlePolicy(r);
+        if (idle != null) {
+            ObjectNode p = o.putObject("idlePolicy");
+            p.put("maxIdleDurationSeconds", idle.maxIdleDurationSeconds());
+            p.put("suspendedDurationSeconds", idle.suspendedDurationSeconds());
+            p.put("autoResumeEnabled", idle.autoResumeEnabled());
+        }
+        o.put("maximumDurationInSeconds", r.maximumDurationSeconds());
+        o.put("startedAt", Json.epochSeconds(r.startedAt()));
+        if (r.terminatedAt() != null) o.put("terminatedAt", Json.epochSeconds(r.terminatedAt()));
+        if (r.stateReason() != null) o.put("stateReason", r.stateReason());
+        return o;
+    }
+
+    private static String baseUrl(Context ctx) {
+        String host = ctx.header("Host");
+        if (host == null || host.isBlank() || !host.matches("[A-Za-z0-9.:\\[\\]-]{1,255}")) {
+            host = ctx.req().getLocalAddr() + ":" + ctx.req().getLocalPort();
+        }
+        return ctx.scheme() + "://" + host;
+    }
+}

@@ -1,0 +1,113 @@
+package io.ember.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The managed images and the boot files every guest shares, read once from the assets directory
+ * (layout in the project brief: kernel/vmlinux, initramfs.cpio.gz, images/NAME/{image.json,rootfs.ext4}).
+ */
+public final class ImageCatalog {
+    private static final Logger log = LoggerFactory.getLogger(ImageCatalog.class);
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    private final Path kernel;
+    private final Path initrd;
+    private final List<ManagedImage> images;
+
+    private ImageCatalog(Path kernel, Path initrd, List<ManagedImage> images) {
+        this.kernel = kernel;
+        this.initrd = initrd;
+        this.images = List.copyOf(images);
+    }
+
+    /** Reads the catalog; throws {@link AssetsMissingException} naming what is missing and how to make it. */
+    public static ImageCatalog load(Path assetsDir) {
+        Path kernel = assetsDir.resolve("kernel/vmlinux");
+        Path initrd = assetsDir.resolve("initramfs.cpio.gz");
+        for (Path p : List.of(kernel, initrd)) {
+            if (!Files.isRegularFile(p)) throw missing(assetsDir, p + " not found");
+        }
+        List<ManagedImage> images = new ArrayList<>();
+        Path dir = assetsDir.resolve("images");
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path imageDir : entries) readImage(imageDir).ifPresent(images::add);
+            } catch (IOException e) {
+                throw missing(assetsDir, "cannot read " + dir + ": " + e.getMessage());
+            }
+        }
+        if (images.isEmpty()) throw missing(assetsDir, "no image in " + dir);
+        images.sort(Comparator.comparing(ManagedImage::name));
+        return new ImageCatalog(kernel, initrd, images);
+    }
+
+    public Path kernel() {
+        return kernel;
+    }
+
+    public Path initrd() {
+        return initrd;
+    }
+
+    /** All images, by name. */
+    public List<ManagedImage> images() {
+        return images;
+    }
+
+    /** By name ({@code busybox}) or ARN ({@code arn:aws:lambda:local:aws:microvm-image/busybox}). */
+    public Optional<ManagedImage> find(String identifier) {
+        String name = identifier.startsWith(ManagedImage.ARN_PREFIX)
+                ? identifier.substring(ManagedImage.ARN_PREFIX.length()) : identifier;
+        return images.stream().filter(i -> i.name().equals(name)).findFirst();
+    }
+
+    private static Optional<ManagedImage> readImage(Path dir) {
+        Path json = dir.resolve("image.json");
+        Path rootfs = dir.resolve("rootfs.ext4");
+        if (!Files.isRegularFile(json) || !Files.isRegularFile(rootfs)) {
+            log.warn("Skipping image directory {}: image.json or rootfs.ext4 missing", dir);
+            return Optional.empty();
+        }
+        try {
+            JsonNode n = new ObjectMapper().readTree(json.toFile());
+            String name = n.path("name").asText("");
+            if (!NAME.matcher(name).matches() || !name.equals(dir.getFileName().toString())) {
+                log.warn("Skipping {}: name '{}' is invalid or differs from its directory", json, name);
+                return Optional.empty();
+            }
+            int vcpus = n.path("vcpus").asInt(1);
+            int memory = n.path("memoryMib").asInt(128);
+            if (vcpus < 1 || vcpus > 64 || memory < 64 || memory > 65536) {
+                log.warn("Skipping {}: vcpus {} or memoryMib {} out of range", json, vcpus, memory);
+                return Optional.empty();
+            }
+            Instant created = n.hasNonNull("createdAt")
+                    ? Instant.parse(n.get("createdAt").asText())
+                    : Files.getLastModifiedTime(json).toInstant();
+            return Optional.of(new ManagedImage(name, n.path("version").asText("1"), n.path("description").asText(""),
+                    vcpus, memory, created, rootfs));
+        } catch (IOException | DateTimeParseException e) {
+            log.warn("Skipping {}: {}", json, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static AssetsMissingException missing(Path assetsDir, String what) {
+        return new AssetsMissingException("Guest assets missing in " + assetsDir + " (" + what
+                + "): run `bin/ember setup` to build them, or point EMBER_ASSETS_DIR at them");
+    }
+}

@@ -1,0 +1,36 @@
+package io.ember.microvm;
+
+/**
+ * What can happen to a microVM. The API turns calls into {@link Run} and {@link Terminate}; the
+ * server itself raises {@link Booted}, {@link Fail} and {@link Stopped}. {@link Lifecycle#decide}
+ * says what each does in each state.
+ */
+public sealed interface Action {
+
+    /** Create and boot a microVM (RunMicrovm). Allowed only for a microVM that does not exist yet. */
+    record Run(String imageIdentifier, String imageVersion, String executionRoleArn, IdlePolicy idlePolicy,
+               int maximumDurationSeconds, String clientToken) implements Action {
+        public static final int MAX_DURATION_SECONDS = 28_800;
+
+        public Run {
+            if (imageIdentifier == null || imageIdentifier.isEmpty()) {
+                throw new IllegalArgumentException("imageIdentifier is required");
+            }
+            if (maximumDurationSeconds < 1 || maximumDurationSeconds > MAX_DURATION_SECONDS) {
+                throw new IllegalArgumentException("maximumDurationSeconds out of range");
+            }
+        }
+    }
+
+    /** Stop and discard (TerminateMicrovm with cause USER, or the lifetime timer with LIFETIME). */
+    record Terminate(String microvmIdentifier, Cause cause) implements Action {}
+
+    /** The guest agent answered HELLO: the microVM is usable. */
+    record Booted(String agentDescription) implements Action {}
+
+    /** The VMM process died, failed to start, or the agent channel broke. */
+    record Fail(String reason) implements Action {}
+
+    /** The VMM process is gone and the work directory removed, after a Terminate. */
+    record Stopped(String reason) implements Action {}
+}

@@ -1,0 +1,106 @@
+package io.ember.microvm;
+
+import io.ember.agent.AgentException;
+import io.ember.agent.AgentInfo;
+import io.ember.agent.GuestAgent;
+import io.ember.image.ManagedImage;
+import io.ember.vmm.Vm;
+import io.ember.vmm.VmSpec;
+import io.ember.vmm.VmmException;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The background half of RunMicrovm: launch the VMM, connect the agent, HELLO within the boot
+ * deadline, then RUNNING. Any failure on the way terminates the microVM with the reason.
+ */
+final class Boot {
+    static final int PROTOCOL_VERSION = 1;
+
+    private final Engine engine;
+    private final Machine m;
+    private final ManagedImage image;
+
+    Boot(Engine engine, Machine m, ManagedImage image) {
+        this.engine = engine;
+        this.m = m;
+        this.image = image;
+    }
+
+    void run() {
+        Vm vm = launch();
+        if (vm == null) return;
+        Instant deadline = Instant.now().plus(engine.settings.bootTimeout());
+        GuestAgent agent = null;
+        AgentInfo info;
+        try {
+            agent = engine.agents.connect(vm.agentSocket(), engine.settings.bootTimeout());
+            info = agent.hello(remaining(deadline));
+        } catch (AgentException | RuntimeException e) {
+            if (agent != null) Engine.closeQuietly(agent);
+            engine.fail(m, Cause.FAILURE, bootFailure(vm, e));
+            return;
+        }
+        if (info.protocolVersion() != PROTOCOL_VERSION) {
+            Engine.closeQuietly(agent);
+            engine.fail(m, Cause.FAILURE, "Agent protocol version " + info.protocolVersion() + " not supported");
+            return;
+        }
+        running(agent, info);
+    }
+
+    /** Starts the VMM and records its pid; null when it failed or the microVM was terminated meanwhile. */
+    private Vm launch() {
+        VmSpec spec = engine.spec(m.created, image);
+        Vm vm;
+        try {
+            vm = engine.driver.launch(spec);
+        } catch (VmmException | RuntimeException e) {
+            m.launched.complete(null);
+            engine.fail(m, Cause.FAILURE, "VMM failed to start: " + e.getMessage());
+            return null;
+        }
+        m.launched.complete(vm);
+        m.lock.lock();
+        try {
+            if (m.state != MicrovmState.PENDING || engine.closing()) {
+                // Terminated while launching: the terminate path may have given up waiting for us.
+                if (!engine.closing()) vm.terminate(engine.settings.terminateGrace());
+                return null;
+            }
+            m.vm = vm;
+            engine.store.setVmmPid(m.id, vm.pid());
+            engine.watch(m, vm);
+            return vm;
+        } finally {
+            m.lock.unlock();
+        }
+    }
+
+    private void running(GuestAgent agent, AgentInfo info) {
+        m.lock.lock();
+        try {
+            if (engine.closing()) return;
+            String desc = info.agent() + ", kernel " + info.kernel();
+            if (engine.step(m, new Action.Booted(desc), Cause.BOOT, desc, null) instanceof Decision.Move) {
+                m.agent = agent;
+                engine.watch(m, agent);
+                m.running.complete(agent);
+            } else {
+                Engine.closeQuietly(agent);
+            }
+        } finally {
+            m.lock.unlock();
+        }
+    }
+
+    /** Prefers the VMM's exit as the reason: a dead VMM also breaks the agent channel. */
+    private static String bootFailure(Vm vm, Exception e) {
+        return Engine.exitReason(vm).orElse("Guest agent failed during boot: " + e.getMessage());
+    }
+
+    private static Duration remaining(Instant deadline) {
+        Duration d = Duration.between(Instant.now(), deadline);
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+}

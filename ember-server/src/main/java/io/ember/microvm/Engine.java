@@ -1,0 +1,260 @@
+package io.ember.microvm;
+
+import io.ember.agent.GuestAgent;
+import io.ember.image.ImageCatalog;
+import io.ember.image.ManagedImage;
+import io.ember.store.EventRecord;
+import io.ember.store.MicrovmRecord;
+import io.ember.store.Store;
+import io.ember.vmm.Vm;
+import io.ember.vmm.VmExit;
+import io.ember.vmm.VmSpec;
+import io.ember.vmm.VmmDriver;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies lifecycle decisions: records each transition with its event, and does the work that
+ * goes with it (stopping processes, removing directories, arming the lifetime timer). Every
+ * method that changes a microVM holds its {@link Machine#lock}.
+ */
+final class Engine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+    private static final Duration FAILED_VM_GRACE = Duration.ofSeconds(1);
+
+    final Store store;
+    final ImageCatalog catalog;
+    final VmmDriver driver;
+    final AgentConnector agents;
+    final MicrovmSettings settings;
+    final ConcurrentHashMap<String, Machine> machines = new ConcurrentHashMap<>();
+    final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("ember-lifetime").unstarted(r));
+    private volatile boolean closing;
+
+    Engine(Store store, ImageCatalog catalog, VmmDriver driver, AgentConnector agents, MicrovmSettings settings) {
+        this.store = store;
+        this.catalog = catalog;
+        this.driver = driver;
+        this.agents = agents;
+        this.settings = settings;
+    }
+
+    boolean closing() {
+        return closing;
+    }
+
+    /**
+     * Decides {@code action} in the machine's current state and, for a move, commits it with its
+     * event. Caller holds the lock. Throws CONFLICT on a refusal.
+     */
+    Decision step(Machine m, Action action, Cause cause, String message, String stateReason) {
+        MicrovmState from = m.state;
+        Decision d = Lifecycle.decide(from, action);
+        switch (d) {
+            case Decision.Move(MicrovmState to) -> {
+                Instant now = Instant.now();
+                store.transition(new EventRecord(m.id, now, from.name(), to.name(), cause.name(), message),
+                        stateReason, to == MicrovmState.TERMINATED ? now : null);
+                m.state = to;
+                log.info("{} {} -> {} ({}: {})", m.id, from, to, cause, message);
+            }
+            case Decision.Refuse(String why) -> throw new MicrovmException(MicrovmException.Kind.CONFLICT,
+                    "microVM " + m.id + " is " + from + ": " + why, "Microvm", m.id);
+            case Decision.Ignore() -> { }
+        }
+        return d;
+    }
+
+    /** The VM broke (VMM died, agent channel failed, boot failed): kill what is left, then TERMINATED. */
+    void fail(Machine m, Cause cause, String reason) {
+        if (closing) return;
+        m.lock.lock();
+        try {
+            if (!(Lifecycle.decide(m.state, new Action.Fail(reason)) instanceof Decision.Move)) return;
+            log.warn("{} failed: {}", m.id, reason);
+            stopProcesses(m, FAILED_VM_GRACE);
+            removeWorkDir(m);
+            step(m, new Action.Fail(reason), cause, reason, reason);
+            finish(m, reason);
+        } finally {
+            m.lock.unlock();
+        }
+    }
+
+    /** TERMINATING, stop the VMM, remove its directory, TERMINATED. A no-op when already on its way. */
+    void terminate(Machine m, Cause cause, String reason) {
+        m.lock.lock();
+        try {
+            if (!(step(m, new Action.Terminate(m.id, cause), cause, reason, null) instanceof Decision.Move)) return;
+            stopProcesses(m, settings.terminateGrace());
+            removeWorkDir(m);
+            step(m, new Action.Stopped(reason), cause, reason, reason);
+            finish(m, reason);
+        } finally {
+            m.lock.unlock();
+        }
+    }
+
+    /** Closes the agent channel and stops the VMM, waiting for a launch still in progress. Lock held. */
+    void stopProcesses(Machine m, Duration grace) {
+        GuestAgent agent = m.agent;
+        if (agent != null) closeQuietly(agent);
+        Vm vm = m.vm;
+        if (vm == null) {
+            try {
+                vm = m.launched.get(settings.bootTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                log.warn("{}: launch did not finish in time; the boot task stops it when it does", m.id);
+            }
+        }
+        if (vm != null) {
+            try {
+                vm.terminate(grace);
+            } catch (RuntimeException e) {
+                log.warn("{}: stopping the VMM failed: {}", m.id, e.toString());
+            }
+        }
+    }
+
+    void removeWorkDir(Machine m) {
+        try {
+            WorkDirs.remove(Path.of(m.created.workDir()));
+        } catch (IOException e) {
+            log.warn("{}: removing {} failed ({}); it is swept at the next start", m.id, m.created.workDir(), e.toString());
+        }
+    }
+
+    /** After TERMINATED: forget the machine and wake whoever waits for it to run. */
+    void finish(Machine m, String reason) {
+        machines.remove(m.id, m);
+        var expiry = m.expiry;
+        if (expiry != null) expiry.cancel(false);
+        m.running.completeExceptionally(new MicrovmException(MicrovmException.Kind.CONFLICT,
+                "microVM " + m.id + " is TERMINATED: " + reason, "Microvm", m.id));
+    }
+
+    /** Fails the machine when its VMM process ends without being asked to. */
+    void watch(Machine m, Vm vm) {
+        vm.exited().thenAcceptAsync(exit -> {
+            if (!exit.requested()) fail(m, Cause.FAILURE, "VMM process exited unexpectedly (" + describe(exit) + ")");
+        }, tasks);
+    }
+
+    /** Fails the machine when its agent channel breaks (protocol violation, EOF, missed deadline). */
+    void watch(Machine m, GuestAgent agent) {
+        agent.failure().thenAcceptAsync(reason -> {
+            if (m.agent == agent) agentFailed(m, reason);
+        }, tasks);
+    }
+
+    /**
+     * The agent channel broke. A dying VMM closes the channel too, usually a moment before its
+     * exit is seen: the VMM's exit, when it comes within a second, is the better reason.
+     */
+    void agentFailed(Machine m, String reason) {
+        if (closing) return;
+        fail(m, Cause.FAILURE, exitReason(m.vm).orElse(agentReason(reason)));
+    }
+
+    /**
+     * "VMM process exited unexpectedly (...)" if {@code vm} ended on its own within a second. An
+     * adopted VMM is not our child: its exit may be seen late, so a vanished pid counts too.
+     */
+    static Optional<String> exitReason(Vm vm) {
+        if (vm == null) return Optional.empty();
+        try {
+            VmExit exit = vm.exited().get(1, TimeUnit.SECONDS);
+            return exit.requested() ? Optional.empty()
+                    : Optional.of("VMM process exited unexpectedly (" + describe(exit) + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (Exception notYetSeen) {
+            return Processes.gone(vm.pid()) ? Optional.of("VMM process exited unexpectedly (exit status unknown)")
+                    : Optional.empty();
+        }
+    }
+
+    /** Arms the maximumDurationInSeconds timer (fires at once if already past). */
+    void scheduleExpiry(Machine m) {
+        int seconds = m.created.maximumDurationSeconds();
+        Instant at = m.created.startedAt().plusSeconds(seconds);
+        long delay = Math.max(0, Duration.between(Instant.now(), at).toMillis());
+        String reason = "Maximum duration of " + seconds + " seconds reached";
+        m.expiry = timers.schedule(() -> tasks.execute(() -> run(m, () -> terminate(m, Cause.LIFETIME, reason))),
+                delay, TimeUnit.MILLISECONDS);
+    }
+
+    VmSpec spec(MicrovmRecord r, ManagedImage image) {
+        return new VmSpec(r.id(), Path.of(r.workDir()), catalog.kernel(), catalog.initrd(), image.rootfs(),
+                r.vcpus(), r.memoryMib(), r.id(), List.of());
+    }
+
+    /**
+     * Runs a background task (boot, lifetime, reconcile). What escapes it is a bug: it is logged,
+     * and the microVM is failed rather than left PENDING or RUNNING with nobody in charge.
+     */
+    void run(Machine m, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException | Error e) {
+            if (closing) return;
+            log.error("{}: background task failed", m.id, e);
+            try {
+                fail(m, Cause.FAILURE, "Internal error: " + e);
+            } catch (RuntimeException | Error again) {
+                log.error("{}: cannot mark the microVM failed", m.id, again);
+            }
+        }
+    }
+
+    static String describe(VmExit exit) {
+        return exit.reason() == null || exit.reason().isBlank() ? "exit code " + exit.exitCode() : exit.reason();
+    }
+
+    static String agentReason(String reason) {
+        String r = reason == null || reason.isBlank() ? "channel closed" : reason;
+        return r.toLowerCase(java.util.Locale.ROOT).startsWith("agent")
+                ? Character.toUpperCase(r.charAt(0)) + r.substring(1) : "Agent channel failed: " + r;
+    }
+
+    static void closeQuietly(GuestAgent agent) {
+        try {
+            agent.close();
+        } catch (RuntimeException e) {
+            log.debug("closing an agent channel failed", e);
+        }
+    }
+
+    /** Stops timers and agent channels; VMs keep running and are adopted at the next start. */
+    @Override
+    public void close() {
+        closing = true;
+        timers.shutdownNow();
+        for (Machine m : machines.values()) {
+            GuestAgent agent = m.agent;
+            if (agent != null) closeQuietly(agent);
+        }
+        tasks.shutdownNow();
+        try {
+            if (!tasks.awaitTermination(5, TimeUnit.SECONDS)) log.warn("background tasks still running at close");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.ember.server;
+
+import io.ember.api.Api;
+import io.ember.image.ImageCatalog;
+import io.ember.microvm.AgentConnector;
+import io.ember.microvm.MicrovmSettings;
+import io.ember.microvm.Microvms;
+import io.ember.store.Store;
+import io.ember.vmm.VmmDriver;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Ember server: store, image catalog, VMM driver, lifecycle and HTTP API, wired.
+ * Closing it stops serving but leaves the microVMs running; the next server on the same data
+ * directory adopts them.
+ */
+public final class EmberServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmberServer.class);
+
+    private final Javalin app;
+    private final Deque<AutoCloseable> resources;
+    private final String host;
+
+    private EmberServer(Javalin app, Deque<AutoCloseable> resources, String host) {
+        this.app = app;
+        this.resources = resources;
+        this.host = host;
+    }
+
+    /** Starts a server with the QEMU driver and the real agent client. */
+    public static EmberServer start(ServerConfig config) {
+        return start(config, Production.driver(config), Production.agents());
+    }
+
+    /** Starts a server with the given machine layer (tests use fakes; embedders may bring their own). */
+    public static EmberServer start(ServerConfig config, VmmDriver driver, AgentConnector agents) {
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
+        try {
+            ImageCatalog catalog = ImageCatalog.load(config.assetsDir());
+            Files.createDirectories(config.dataDir());
+            opened.push(DataDirLock.acquire(config.dataDir()));
+            Store store = Store.open(config.dataDir().resolve("ember.db"));
+            opened.push(store);
+            Microvms microvms = Microvms.start(store, catalog, driver, agents,
+                    MicrovmSettings.defaults(config.dataDir(), config.maxRunningVms()));
+            opened.push(microvms);
+            Javalin app = Api.create(microvms).start(config.bindAddress(), config.port());
+            opened.push(app::stop);
+            log.info("Ember serving on http://{}:{} (data {}, assets {}, {} images)", config.bindAddress(), app.port(),
+                    config.dataDir(), config.assetsDir(), catalog.images().size());
+            return new EmberServer(app, opened, config.bindAddress());
+        } catch (IOException e) {
+            closeAll(opened);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            closeAll(opened);
+            throw e;
+        }
+    }
+
+    /** The port it listens on (the one picked when the config said 0). */
+    public int port() {
+        return app.port();
+    }
+
+    /** {@code http://host:port}, for clients. */
+    public String endpoint() {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return "http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : h) + ":" + port();
+    }
+
+    @Override
+    public void close() {
+        closeAll(resources);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> opened) {
+        while (!opened.isEmpty()) {
+            try {
+                opened.pop().close();
+            } catch (Exception e) {
+                log.warn("closing the server: {}", e.toString());
+            }
+        }
+    }
+}

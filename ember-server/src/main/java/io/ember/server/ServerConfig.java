@@ -1,0 +1,70 @@
+package io.ember.server;
+
+import io.ember.vmm.Accelerator;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a server runs. {@code port} 0 picks a free port (see {@link EmberServer#port()}).
+ *
+ * @param dataDir ember.db and vms/ (per-VM work directories)
+ * @param assetsDir guest kernel, initramfs and base images, made by {@code bin/ember setup}
+ * @param maxRunningVms host limit on microVMs that are not TERMINATED
+ */
+public record ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
+                           String qemuBinary, int maxRunningVms) {
+
+    public static final int DEFAULT_PORT = 8080;
+    public static final int DEFAULT_MAX_RUNNING_VMS = 64;
+
+    public ServerConfig {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(assetsDir, "assetsDir");
+        Objects.requireNonNull(accelerator, "accelerator");
+        Objects.requireNonNull(qemuBinary, "qemuBinary");
+        if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0..65535");
+        if (maxRunningVms < 1) throw new IllegalArgumentException("maxRunningVms must be >= 1");
+    }
+
+    /** 127.0.0.1:8080, $EMBER_DATA_DIR or /var/lib/ember, $EMBER_ASSETS_DIR or /var/cache/ember, AUTO, 64 VMs. */
+    public static ServerConfig defaults() {
+        return defaults(System.getenv());
+    }
+
+    static ServerConfig defaults(Map<String, String> env) {
+        return new ServerConfig("127.0.0.1", DEFAULT_PORT,
+                Path.of(env.getOrDefault("EMBER_DATA_DIR", "/var/lib/ember")),
+                Path.of(env.getOrDefault("EMBER_ASSETS_DIR", "/var/cache/ember")),
+                Accelerator.AUTO, "qemu-system-x86_64", DEFAULT_MAX_RUNNING_VMS);
+    }
+
+    public ServerConfig withPort(int value) {
+        return new ServerConfig(bindAddress, value, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms);
+    }
+
+    public ServerConfig withBindAddress(String value) {
+        return new ServerConfig(value, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms);
+    }
+
+    public ServerConfig withDataDir(Path value) {
+        return new ServerConfig(bindAddress, port, value, assetsDir, accelerator, qemuBinary, maxRunningVms);
+    }
+
+    public ServerConfig withAssetsDir(Path value) {
+        return new ServerConfig(bindAddress, port, dataDir, value, accelerator, qemuBinary, maxRunningVms);
+    }
+
+    public ServerConfig withAccelerator(Accelerator value) {
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, value, qemuBinary, maxRunningVms);
+    }
+
+    public ServerConfig withQemuBinary(String value) {
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, value, maxRunningVms);
+    }
+
+    public ServerConfig withMaxRunningVms(int value) {
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, value);
+    }
+}

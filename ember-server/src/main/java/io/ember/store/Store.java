@@ -1,0 +1,243 @@
+package io.ember.store;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The records of microVMs and their lifecycle events, in one SQLite file (WAL mode). One
+ * connection, used under this object's monitor: the write rate is a few rows per VM lifetime,
+ * far below what serializing costs.
+ */
+public final class Store implements AutoCloseable {
+    private static final int BUSY_TIMEOUT_MS = 5_000;
+
+    private final Connection conn;
+
+    private Store(Connection conn) {
+        this.conn = conn;
+    }
+
+    /** Opens (creating if needed) the database at {@code file} and applies pending migrations. */
+    public static Store open(Path file) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+            SQLiteConfig config = new SQLiteConfig();
+            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+            config.setBusyTimeout(BUSY_TIMEOUT_MS);
+            config.enforceForeignKeys(true);
+            SQLiteDataSource ds = new SQLiteDataSource(config);
+            ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+            Flyway.configure()
+                    .dataSource(ds)
+                    .locations("classpath:db/migration")
+                    .loggers("slf4j")
+                    .load()
+                    .migrate();
+            return new Store(ds.getConnection());
+        } catch (java.io.IOException | SQLException | RuntimeException e) {
+            throw new StoreException("cannot open the database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Inserts a new microVM with its first event; returns it with its creation ordinal. */
+    public synchronized MicrovmRecord insert(MicrovmRecord r, EventRecord created) {
+        String sql = "INSERT INTO microvms (id, arn, image_name, image_arn, image_version, state, state_reason, vcpus, "
+                + "memory_mib, idle_policy, maximum_duration_seconds, execution_role_arn, started_at, terminated_at, "
+                + "vmm_pid, work_dir, client_token) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        return inTransaction(() -> {
+            long ordinal;
+            try (PreparedStatement ps = conn.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+                int i = 0;
+                ps.setString(++i, r.id());
+                ps.setString(++i, r.arn());
+                ps.setString(++i, r.imageName());
+                ps.setString(++i, r.imageArn());
+                ps.setString(++i, r.imageVersion());
+                ps.setString(++i, r.state());
+                ps.setString(++i, r.stateReason());
+                ps.setInt(++i, r.vcpus());
+                ps.setInt(++i, r.memoryMib());
+                ps.setString(++i, r.idlePolicyJson());
+                ps.setInt(++i, r.maximumDurationSeconds());
+                ps.setString(++i, r.executionRoleArn());
+                Rows.setInstant(ps, ++i, r.startedAt());
+                Rows.setInstant(ps, ++i, r.terminatedAt());
+                Rows.setLong(ps, ++i, r.vmmPid());
+                ps.setString(++i, r.workDir());
+                ps.setString(++i, r.clientToken());
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    if (!keys.next()) throw new StoreException("no ordinal generated for " + r.id());
+                    ordinal = keys.getLong(1);
+                }
+            }
+            insertEvent(created);
+            return r.withOrdinal(ordinal);
+        });
+    }
+
+    public synchronized Optional<MicrovmRecord> find(String id) {
+        return queryOne("SELECT " + Rows.MICROVM_COLUMNS + " FROM microvms WHERE id = ?", id);
+    }
+
+    public synchronized Optional<MicrovmRecord> findByClientToken(String clientToken) {
+        return queryOne("SELECT " + Rows.MICROVM_COLUMNS + " FROM microvms WHERE client_token = ?", clientToken);
+    }
+
+    /**
+     * Up to {@code limit} microVMs created after {@code afterOrdinal}, oldest first. A null filter
+     * matches everything.
+     */
+    public synchronized List<MicrovmRecord> list(long afterOrdinal, int limit, String imageArn, String imageVersion) {
+        String sql = "SELECT " + Rows.MICROVM_COLUMNS + " FROM microvms WHERE seq > ?"
+                + " AND (? IS NULL OR image_arn = ?) AND (? IS NULL OR image_version = ?) ORDER BY seq LIMIT ?";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setLong(1, afterOrdinal);
+            ps.setString(2, imageArn);
+            ps.setString(3, imageArn);
+            ps.setString(4, imageVersion);
+            ps.setString(5, imageVersion);
+            ps.setInt(6, limit);
+            return queryList(ps);
+        } catch (SQLException e) {
+            throw new StoreException("listing microVMs failed", e);
+        }
+    }
+
+    /** Every microVM whose state is not {@code terminalState}, oldest first. */
+    public synchronized List<MicrovmRecord> notIn(String terminalState) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT " + Rows.MICROVM_COLUMNS + " FROM microvms WHERE state <> ? ORDER BY seq")) {
+            ps.setString(1, terminalState);
+            return queryList(ps);
+        } catch (SQLException e) {
+            throw new StoreException("listing microVMs failed", e);
+        }
+    }
+
+    /**
+     * Moves a microVM from {@code event.fromState()} to {@code event.toState()} and records the event,
+     * in one transaction. Fails if the stored state is not {@code fromState} (the caller's view was stale).
+     *
+     * @param terminatedAt set when the new state is terminal, else null (left unchanged)
+     */
+    public synchronized void transition(EventRecord event, String stateReason, Instant terminatedAt) {
+        inTransaction(() -> {
+            try (PreparedStatement ps = conn.prepareStatement("UPDATE microvms SET state = ?, "
+                    + "state_reason = COALESCE(?, state_reason), terminated_at = COALESCE(?, terminated_at) "
+                    + "WHERE id = ? AND state = ?")) {
+                ps.setString(1, event.toState());
+                ps.setString(2, stateReason);
+                Rows.setInstant(ps, 3, terminatedAt);
+                ps.setString(4, event.microvmId());
+                ps.setString(5, event.fromState());
+                if (ps.executeUpdate() != 1) {
+                    throw new StoreException("microVM " + event.microvmId() + " is not in state " + event.fromState());
+                }
+            }
+            insertEvent(event);
+            return null;
+        });
+    }
+
+    public synchronized void setVmmPid(String id, long pid) {
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE microvms SET vmm_pid = ? WHERE id = ?")) {
+            ps.setLong(1, pid);
+            ps.setString(2, id);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("recording the VMM pid of " + id + " failed", e);
+        }
+    }
+
+    /** The events of one microVM, oldest first. */
+    public synchronized List<EventRecord> events(String id) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT microvm_id, at, from_state, to_state, cause, message "
+                + "FROM events WHERE microvm_id = ? ORDER BY seq")) {
+            ps.setString(1, id);
+            List<EventRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(Rows.event(rs));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException("reading events of " + id + " failed", e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            throw new StoreException("closing the database failed", e);
+        }
+    }
+
+    private void insertEvent(EventRecord e) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO events (microvm_id, at, from_state, to_state, "
+                + "cause, message) VALUES (?,?,?,?,?,?)")) {
+            ps.setString(1, e.microvmId());
+            Rows.setInstant(ps, 2, e.at());
+            ps.setString(3, e.fromState());
+            ps.setString(4, e.toState());
+            ps.setString(5, e.cause());
+            ps.setString(6, e.message());
+            ps.executeUpdate();
+        }
+    }
+
+    private Optional<MicrovmRecord> queryOne(String sql, String arg) {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            List<MicrovmRecord> rows = queryList(ps);
+            return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
+        } catch (SQLException e) {
+            throw new StoreException("reading microVM " + arg + " failed", e);
+        }
+    }
+
+    private static List<MicrovmRecord> queryList(PreparedStatement ps) throws SQLException {
+        List<MicrovmRecord> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) out.add(Rows.microvm(rs));
+        }
+        return out;
+    }
+
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    private <T> T inTransaction(SqlWork<T> work) {
+        try {
+            conn.setAutoCommit(false);
+            try {
+                T result = work.run();
+                conn.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("database write failed: " + e.getMessage(), e);
+        }
+    }
+}

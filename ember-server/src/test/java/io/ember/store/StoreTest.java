@@ -1,0 +1,129 @@
+package io.ember.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StoreTest {
+    @TempDir
+    Path dir;
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00.123Z");
+
+    static MicrovmRecord record(String id, String imageName, String token) {
+        return new MicrovmRecord(0, id, "arn:aws:lambda:local:000000000000:microvm/" + id, imageName,
+                "arn:aws:lambda:local:aws:microvm-image/" + imageName, "1", "PENDING", null, 1, 128,
+                "{\"maxIdleDurationSeconds\":60,\"suspendedDurationSeconds\":0,\"autoResumeEnabled\":true}", 600,
+                "arn:aws:iam::000000000000:role/r", T0, null, null, "/data/vms/" + id, token);
+    }
+
+    static EventRecord created(String id) {
+        return new EventRecord(id, T0, null, "PENDING", "USER", "RunMicrovm");
+    }
+
+    @Test
+    void shouldRoundTripEveryField() {
+        try (Store store = Store.open(dir.resolve("ember.db"))) {
+            MicrovmRecord in = record("mvm-000000000000000000000001", "busybox", "tok-1");
+            MicrovmRecord stored = store.insert(in, created(in.id()));
+            assertThat(stored.ordinal()).isPositive();
+            assertThat(store.find(in.id())).contains(in.withOrdinal(stored.ordinal()));
+            assertThat(store.findByClientToken("tok-1")).contains(stored);
+            assertThat(store.find("mvm-missing")).isEmpty();
+            assertThat(store.findByClientToken("other")).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldRecordTransitionsWithTheirEventsAndRefuseStaleOnes() {
+        try (Store store = Store.open(dir.resolve("ember.db"))) {
+            String id = "mvm-000000000000000000000002";
+            store.insert(record(id, "busybox", null), created(id));
+            store.setVmmPid(id, 4242);
+            Instant t1 = T0.plusSeconds(2);
+            store.transition(new EventRecord(id, t1, "PENDING", "RUNNING", "BOOT", "agent answered"), null, null);
+            Instant t2 = T0.plusSeconds(5);
+            store.transition(new EventRecord(id, t2, "RUNNING", "TERMINATED", "FAILURE", "VMM died"), "VMM died", t2);
+
+            MicrovmRecord r = store.find(id).orElseThrow();
+            assertThat(r.state()).isEqualTo("TERMINATED");
+            assertThat(r.stateReason()).isEqualTo("VMM died");
+            assertThat(r.terminatedAt()).isEqualTo(t2);
+            assertThat(r.vmmPid()).isEqualTo(4242L);
+            assertThat(store.events(id)).extracting(EventRecord::toState).containsExactly("PENDING", "RUNNING", "TERMINATED");
+            assertThat(store.events(id).get(2).cause()).isEqualTo("FAILURE");
+
+            assertThatThrownBy(() -> store.transition(
+                    new EventRecord(id, t2, "RUNNING", "TERMINATING", "USER", "x"), null, null))
+                    .isInstanceOf(StoreException.class).hasMessageContaining("not in state RUNNING");
+            assertThat(store.events(id)).hasSize(3); // the refused transition left no event
+        }
+    }
+
+    @Test
+    void shouldPageInCreationOrderWithFilters() {
+        try (Store store = Store.open(dir.resolve("ember.db"))) {
+            for (int i = 1; i <= 5; i++) {
+                String id = "mvm-00000000000000000000000" + i;
+                store.insert(record(id, i % 2 == 0 ? "debian" : "busybox", null), created(id));
+            }
+            List<MicrovmRecord> first = store.list(0, 2, null, null);
+            assertThat(first).extracting(MicrovmRecord::id).containsExactly(
+                    "mvm-000000000000000000000001", "mvm-000000000000000000000002");
+            List<MicrovmRecord> rest = store.list(first.get(1).ordinal(), 10, null, null);
+            assertThat(rest).hasSize(3);
+            assertThat(store.list(0, 10, "arn:aws:lambda:local:aws:microvm-image/debian", null)).hasSize(2);
+            assertThat(store.list(0, 10, null, "2")).isEmpty();
+            assertThat(store.notIn("TERMINATED")).hasSize(5);
+        }
+    }
+
+    @Test
+    void shouldMigrateOnceAndKeepDataAcrossReopen() throws Exception {
+        Path db = dir.resolve("sub/ember.db");
+        String id = "mvm-000000000000000000000009";
+        try (Store store = Store.open(db)) {
+            store.insert(record(id, "busybox", null), created(id));
+        }
+        try (Store store = Store.open(db)) {
+            assertThat(store.find(id)).isPresent();
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM flyway_schema_history WHERE success = 1");
+             ResultSet mode = c.createStatement().executeQuery("PRAGMA journal_mode")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+            mode.next();
+            assertThat(mode.getString(1)).isEqualToIgnoringCase("wal");
+        }
+    }
+
+    @Test
+    void shouldRefuseADuplicateClientToken() {
+        try (Store store = Store.open(dir.resolve("ember.db"))) {
+            store.insert(record("mvm-00000000000000000000000a", "busybox", "same"), created("mvm-00000000000000000000000a"));
+            assertThatThrownBy(() -> store.insert(record("mvm-00000000000000000000000b", "busybox", "same"),
+                    created("mvm-00000000000000000000000b"))).isInstanceOf(StoreException.class);
+            assertThat(store.find("mvm-00000000000000000000000b")).isEmpty();
+            assertThat(store.events("mvm-00000000000000000000000b")).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldKeepMillisecondTimestamps() {
+        try (Store store = Store.open(dir.resolve("ember.db"))) {
+            String id = "mvm-00000000000000000000000c";
+            store.insert(record(id, "busybox", null), created(id));
+            assertThat(store.find(id).orElseThrow().startedAt()).isEqualTo(T0.truncatedTo(ChronoUnit.MILLIS));
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.ember.testing;
+
+import io.ember.agent.AgentException;
+import io.ember.agent.GuestAgent;
+import io.ember.microvm.AgentConnector;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+
+/** Connects to {@link FakeAgent}s; the test controls when and how HELLO answers. */
+public final class FakeAgents implements AgentConnector {
+    public final List<FakeAgent> connected = new CopyOnWriteArrayList<>();
+    /** HELLO waits for this latch (count 0 = answer at once). */
+    public volatile CountDownLatch helloGate = new CountDownLatch(0);
+    public volatile String helloFailure;
+    public volatile int protocolVersion = 1;
+    public volatile FakeAgent.ExecHandler execHandler = FakeAgent::echo;
+
+    @Override
+    public GuestAgent connect(Path agentSocket, Duration timeout) throws AgentException {
+        FakeAgent a = new FakeAgent(this, agentSocket);
+        connected.add(a);
+        return a;
+    }
+
+    /** The latest agent connected to the VM whose work dir holds {@code socket}'s name. */
+    public FakeAgent of(String vmId) {
+        for (int i = connected.size() - 1; i >= 0; i--) {
+            if (connected.get(i).socket.toString().contains(vmId)) return connected.get(i);
+        }
+        throw new IllegalStateException("no agent for " + vmId);
+    }
+}

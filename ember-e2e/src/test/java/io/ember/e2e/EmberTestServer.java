@@ -1,0 +1,144 @@
+package io.ember.e2e;
+
+import io.ember.cli.Main;
+import io.ember.sdk.EmberClient;
+import io.ember.server.EmberServer;
+import io.ember.server.ServerConfig;
+import io.ember.vmm.Accelerator;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * A real Ember server on a free loopback port, with its own data directory, booting real QEMU guests
+ * from the assets that {@code bin/ember setup} built. Closing it stops the server and terminates
+ * every VM it still knows about (by id), then removes the data directory.
+ */
+final class EmberTestServer implements AutoCloseable {
+
+    private final Path dataDir;
+    private final boolean ownsDataDir;
+    private EmberServer server;
+    private EmberClient client;
+
+    private EmberTestServer(Path dataDir, boolean ownsDataDir) {
+        this.dataDir = dataDir;
+        this.ownsDataDir = ownsDataDir;
+    }
+
+    static EmberTestServer start() throws IOException {
+        // Short path: Unix socket paths under it must stay below 108 bytes.
+        EmberTestServer s = new EmberTestServer(Files.createTempDirectory(Path.of("/tmp"), "ember-e2e-"), true);
+        s.open();
+        return s;
+    }
+
+    static Path assetsDir() {
+        Path assets = Path.of(System.getenv().getOrDefault("EMBER_ASSETS_DIR", "/var/cache/ember"));
+        if (!Files.isRegularFile(assets.resolve("kernel/vmlinux"))
+                || !Files.isRegularFile(assets.resolve("images/busybox/rootfs.ext4"))) {
+            throw new IllegalStateException("guest assets missing under " + assets
+                    + ": run `bin/ember setup` (bin/test does) before the end-to-end tests");
+        }
+        return assets;
+    }
+
+    static Accelerator accelerator() {
+        return Accelerator.valueOf(System.getenv().getOrDefault("EMBER_ACCEL", "auto").toUpperCase());
+    }
+
+    private void open() {
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, assetsDir(), accelerator(),
+                "qemu-system-x86_64", 16);
+        server = EmberServer.start(config);
+        client = EmberClient.builder().endpoint(endpoint()).build();
+    }
+
+    /** Stops the server process-internally, leaving VMs running, and starts a new one on the same data. */
+    void restart() {
+        client.close();
+        server.close();
+        open();
+    }
+
+    /** Stops the server without touching its VMs (to simulate a crash or an upgrade). */
+    void stopServerOnly() {
+        client.close();
+        server.close();
+        server = null;
+    }
+
+    void startAgain() {
+        open();
+    }
+
+    String endpoint() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    EmberClient client() {
+        return client;
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    Path vmDir(String vmId) {
+        return dataDir.resolve("vms").resolve(vmId);
+    }
+
+    CliResult cli(String... args) {
+        return cli(new byte[0], args);
+    }
+
+    CliResult cli(byte[] stdin, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--endpoint-url";
+        all[1] = endpoint();
+        System.arraycopy(args, 0, all, 2, args.length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        InputStream in = new ByteArrayInputStream(stdin);
+        int code = Main.run(all, in, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new CliResult(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+    }
+
+    record CliResult(int exitCode, byte[] stdoutBytes, String stderr) {
+        String stdout() {
+            return new String(stdoutBytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (server != null) {
+            try {
+                client.listAllMicrovms(io.ember.sdk.ListMicrovmsRequest.all())
+                        .filter(m -> m.state() != io.ember.sdk.MicrovmState.TERMINATED)
+                        .forEach(m -> client.terminateMicrovm(m.microvmId()));
+            } finally {
+                client.close();
+                server.close();
+            }
+        }
+        QemuProcesses.killAllUnder(dataDir);
+        if (ownsDataDir) deleteTree(dataDir);
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.ember.e2e;
+
+import io.ember.sdk.ExecEvent;
+import io.ember.sdk.ExecRequest;
+import io.ember.sdk.ExecResult;
+import io.ember.sdk.ExecStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Commands in a real busybox microVM, through the CLI and the SDK as a user drives them. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ExecEndToEndTest {
+
+    private EmberTestServer server;
+    private TestVm vm;
+
+    @BeforeAll
+    void boot() throws Exception {
+        server = EmberTestServer.start();
+        vm = TestVm.run(server, "busybox");
+    }
+
+    @AfterAll
+    void shutdown() throws Exception {
+        if (vm != null) vm.close();
+        if (server != null) server.close();
+    }
+
+    @Test
+    void shouldPassExitCodesThroughTheCli() {
+        assertThat(server.cli("exec", vm.id, "--", "true").exitCode()).isZero();
+        assertThat(server.cli("exec", vm.id, "--", "false").exitCode()).isEqualTo(1);
+        assertThat(server.cli("exec", vm.id, "--", "sh", "-c", "exit 42").exitCode()).isEqualTo(42);
+        // killed by a signal: the shell convention 128 + signal number
+        assertThat(server.cli("exec", vm.id, "--", "sh", "-c", "kill -9 $$").exitCode()).isEqualTo(128 + 9);
+    }
+
+    @Test
+    void shouldReportSignalAndTimeoutThroughTheSdk() {
+        ExecResult killed = vm.sh("kill -TERM $$");
+        assertThat(killed.exitCode()).isEqualTo(-1);
+        assertThat(killed.signal()).isEqualTo(15);
+
+        ExecResult timedOut = server.client().execAndWait(vm.id,
+                ExecRequest.shell("echo before; sleep 30; echo after").withTimeoutSeconds(1));
+        assertThat(timedOut.timedOut()).isTrue();
+        assertThat(timedOut.stdoutText()).isEqualTo("before\n");
+        assertThat(vm.ok("echo still usable")).isEqualTo("still usable\n");
+    }
+
+    @Test
+    void shouldKeepStdoutAndStderrApart() {
+        EmberTestServer.CliResult r = server.cli("exec", vm.id, "--", "sh", "-c",
+                "echo to-out; echo to-err >&2; echo more-out; exit 3");
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.stdout()).isEqualTo("to-out\nmore-out\n");
+        assertThat(r.stderr()).isEqualTo("to-err\n");
+    }
+
+    @Test
+    void shouldDeliverTenMegabytesOfOutputWhole() throws Exception {
+        String script = "i=0; while [ $i -lt 10 ]; do head -c 1048576 /dev/zero | tr '\\0' \"$i\"; i=$((i+1)); done";
+        String guestSum = vm.ok("(" + script + ") | sha256sum | cut -d' ' -f1").trim();
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        long total = 0;
+        try (ExecStream events = server.client().exec(vm.id, ExecRequest.shell(script))) {
+            while (events.hasNext()) {
+                ExecEvent e = events.next();
+                if (e instanceof ExecEvent.Stdout out) {
+                    sha.update(out.data());
+                    total += out.data().length;
+                } else if (e instanceof ExecEvent.Exit exit) {
+                    assertThat(exit.exitCode()).isZero();
+                }
+            }
+        }
+        assertThat(total).isEqualTo(10L * 1024 * 1024);
+        assertThat(HexFormat.of().formatHex(sha.digest())).isEqualTo(guestSum);
+    }
+
+    @Test
+    void shouldRunFourCommandsAtOnce() throws Exception {
+        // Each command records when it started and waits until all four have started: only true
+        // concurrency lets them finish; serial execution would time out.
+        vm.ok("rm -rf /tmp/conc && mkdir -p /tmp/conc");
+        String script = "touch /tmp/conc/$N; n=0; while [ $(ls /tmp/conc | wc -l) -lt 4 ]; do "
+                + "sleep 0.1; n=$((n+1)); [ $n -gt 600 ] && exit 9; done; echo done-$N";
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<ExecResult>> results = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                ExecRequest req = ExecRequest.shell(script).withEnv("N", "c" + i).withTimeoutSeconds(120);
+                results.add(pool.submit(() -> server.client().execAndWait(vm.id, req)));
+            }
+            for (int i = 0; i < 4; i++) {
+                ExecResult r = results.get(i).get();
+                assertThat(r.exitCode()).as(r.stderrText()).isZero();
+                assertThat(r.stdoutText()).isEqualTo("done-c" + i + "\n");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldFeedStdinAndHonourEnvAndWorkingDirectory() {
+        ExecResult r = server.client().execAndWait(vm.id, ExecRequest.command("sh", "-c", "pwd; echo $GREETING; wc -c")
+                .withEnv("GREETING", "hello from ember").withWorkingDirectory("/tmp")
+                .withStdin("twelve bytes".getBytes(StandardCharsets.UTF_8)));
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.stdoutText().lines().toList()).containsExactly("/tmp", "hello from ember", "12");
+        assertThat(vm.ok("pwd")).isEqualTo("/workspace\n");
+    }
+
+    @Test
+    void shouldPipeCliStdinWhenAsked() {
+        EmberTestServer.CliResult r = server.cli("abc\n".getBytes(StandardCharsets.UTF_8),
+                "exec", vm.id, "--stdin", "--", "tr", "a-z", "A-Z");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.stdout()).isEqualTo("ABC\n");
+    }
+
+    @Test
+    void shouldPassUnicodeAndBinaryOutputUnchanged() {
+        ExecResult r = vm.sh("printf 'h\\303\\251llo \\342\\234\\223\\n'; printf '\\000\\001\\377'");
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.writeBytes("héllo ✓\n".getBytes(StandardCharsets.UTF_8));
+        expected.writeBytes(new byte[] {0, 1, (byte) 0xff});
+        assertThat(r.stdout()).isEqualTo(expected.toByteArray());
+    }
+}

@@ -1,0 +1,90 @@
+// Drives Ember with the official, unmodified AWS client: run, get, list, terminate, and typed errors.
+// Usage: EMBER_ENDPOINT=http://127.0.0.1:PORT node official-client.mjs
+// Prints one line per step and "OFFICIAL-CLIENT OK" at the end; exits non-zero on the first failure.
+import {
+  LambdaMicrovmsClient,
+  RunMicrovmCommand,
+  GetMicrovmCommand,
+  ListMicrovmsCommand,
+  TerminateMicrovmCommand,
+  ListManagedMicrovmImagesCommand,
+  ListManagedMicrovmImageVersionsCommand,
+  ResourceNotFoundException,
+  ValidationException,
+  paginateListMicrovms,
+} from "@aws-sdk/client-lambda-microvms";
+
+const endpoint = process.env.EMBER_ENDPOINT;
+if (!endpoint) throw new Error("EMBER_ENDPOINT is not set");
+
+const client = new LambdaMicrovmsClient({
+  endpoint,
+  region: "us-east-1",
+  credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
+  maxAttempts: 1,
+});
+
+function check(cond, what) {
+  if (!cond) throw new Error("check failed: " + what);
+}
+
+async function expectError(promise, type, what) {
+  try {
+    await promise;
+  } catch (e) {
+    check(e instanceof type, `${what}: expected ${type.name}, got ${e.name}: ${e.message}`);
+    console.log(`${what}: ${e.name} (${e.$metadata?.httpStatusCode}) ${e.message}`);
+    return;
+  }
+  throw new Error(`${what}: expected ${type.name}, got success`);
+}
+
+const images = await client.send(new ListManagedMicrovmImagesCommand({}));
+const arns = images.items.map((i) => i.imageArn);
+check(arns.some((a) => a.endsWith("busybox")), "busybox among managed images: " + arns);
+console.log("managed images:", arns.join(", "));
+const versions = await client.send(new ListManagedMicrovmImageVersionsCommand({ imageIdentifier: "busybox" }));
+check(versions.items.length >= 1 && versions.items[0].createdAt instanceof Date, "busybox versions with dates");
+
+const run = await client.send(new RunMicrovmCommand({ imageIdentifier: "busybox", maximumDurationInSeconds: 600 }));
+check(/^mvm-[0-9a-f]{24}$/.test(run.microvmId), "microvmId format: " + run.microvmId);
+check(run.startedAt instanceof Date, "startedAt parsed as a Date");
+console.log("run:", run.microvmId, run.state);
+
+let got;
+for (let i = 0; i < 240; i++) {
+  got = await client.send(new GetMicrovmCommand({ microvmIdentifier: run.microvmId }));
+  if (got.state !== "PENDING") break;
+  await new Promise((r) => setTimeout(r, 500));
+}
+check(got.state === "RUNNING", "state RUNNING, was " + got.state + " " + (got.stateReason ?? ""));
+check(got.maximumDurationInSeconds === 600, "maximumDurationInSeconds echoed");
+console.log("get:", got.microvmId, got.state, got.imageArn);
+
+let seen = false;
+for await (const page of paginateListMicrovms({ client, pageSize: 1 }, {})) {
+  if (page.items.some((m) => m.microvmId === run.microvmId)) seen = true;
+}
+check(seen, "listed through the paginator");
+const firstPage = await client.send(new ListMicrovmsCommand({ maxResults: 1 }));
+check(firstPage.items.length === 1, "maxResults=1 gives one item");
+console.log("list: found", run.microvmId);
+
+await expectError(client.send(new GetMicrovmCommand({ microvmIdentifier: "mvm-000000000000000000000000" })),
+  ResourceNotFoundException, "get unknown");
+await expectError(client.send(new RunMicrovmCommand({ imageIdentifier: "no-such-image" })),
+  ResourceNotFoundException, "run unknown image");
+await expectError(client.send(new RunMicrovmCommand({ imageIdentifier: "busybox", maximumDurationInSeconds: 999999 })),
+  ValidationException, "run out-of-range duration");
+
+await client.send(new TerminateMicrovmCommand({ microvmIdentifier: run.microvmId }));
+let end;
+for (let i = 0; i < 120; i++) {
+  end = await client.send(new GetMicrovmCommand({ microvmIdentifier: run.microvmId }));
+  if (end.state === "TERMINATED") break;
+  await new Promise((r) => setTimeout(r, 500));
+}
+check(end.state === "TERMINATED", "state TERMINATED, was " + end.state);
+check(end.terminatedAt instanceof Date, "terminatedAt parsed as a Date");
+console.log("terminate:", end.state, end.stateReason);
+console.log("OFFICIAL-CLIENT OK");

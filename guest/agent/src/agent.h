@@ -1,0 +1,139 @@
+/* ember-agent: shared declarations. The wire protocol is docs/agent-protocol.md. */
+#ifndef EMBER_AGENT_H
+#define EMBER_AGENT_H
+
+#include <dirent.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define AGENT_NAME "ember-agent 0.1.0"
+#define PROTO_VERSION 1
+
+#define HDR_LEN 12
+#define MAX_FRAME (1024 * 1024)
+#define MAX_CHUNK 65536
+#define WINDOW_INIT 262144
+#define WINDOW_MAX (1LL << 40)      /* a credit above this is a host bug */
+#define ACK_THRESHOLD 65536         /* return stdin/file credit in steps this big */
+#define MAX_STREAMS 256
+#define MAX_DETACHED 1024           /* abandoned processes still being drained */
+#define OUTQ_HIGH (256 * 1024)      /* stop producing data while the queue is above this */
+#define OUTQ_STOP_READ (2 * 1024 * 1024) /* stop reading the channel above this */
+
+enum frame_type {
+    T_HELLO = 0x01, T_EXEC, T_STDIN, T_SIGNAL, T_FILE_WRITE, T_FILE_DATA, T_FILE_READ,
+    T_STAT, T_LIST, T_MKDIR, T_REMOVE, T_WINDOW, T_CANCEL,
+    T_OK = 0x80, T_HELLO_OK, T_STARTED, T_STDOUT, T_STDERR, T_EXIT, T_FILE_INFO,
+    T_STAT_RESULT, T_LIST_ENTRY, T_ERROR = 0x8F
+};
+
+enum field_tag {
+    F_ARG = 1, F_ENV, F_CWD, F_TIMEOUT_MS, F_STDIN, F_SIGNO, F_PATH, F_MODE, F_PARENTS,
+    F_RECURSIVE, F_N, F_VERSION, F_AGENT, F_KERNEL, F_HOSTNAME, F_PID, F_CODE, F_TIMED_OUT,
+    F_SIZE, F_TYPE, F_MTIME_MS, F_NAME, F_ERRNO, F_MESSAGE
+};
+
+enum stream_kind { K_EXEC = 1, K_FWRITE, K_FREAD, K_LIST };
+
+struct stream {
+    struct stream *next;
+    uint32_t id;
+    uint8_t kind;
+    uint8_t dead;      /* finished: freed at the top of the next loop turn */
+    uint8_t detached;  /* exec whose host went away: drained and reaped silently */
+    int64_t credit;    /* bytes we may still send to the host */
+    int64_t in_credit; /* bytes the host may still send us */
+    int64_t unacked;   /* bytes consumed, credit not yet returned */
+
+    /* K_EXEC */
+    pid_t pid;
+    int out_fd, err_fd, in_fd;
+    uint8_t *in_buf;
+    size_t in_off, in_len, in_cap;
+    uint8_t in_closing, reaped, timed_out, turn;
+    int status;
+    int64_t deadline;  /* monotonic ms, 0 = none */
+
+    /* K_FWRITE, K_FREAD, K_LIST */
+    int fd;
+    int64_t remaining;
+    char *path, *tmp;
+    DIR *dir;
+};
+
+/* main.c */
+extern int g_verbose;
+extern const char *g_workspace;
+void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+int64_t now_ms(void);
+
+/* init.c: PID 1 duties and finding the channel */
+void pid1_setup(void);
+void early_setup(void);
+int open_virtio_port(const char *name, int wait_ms);
+int connect_unix(const char *path);
+void restore_child_limits(void);
+
+/* frame.c: channel I/O and the field codec */
+extern size_t g_outq_len;
+void frame_begin(uint32_t stream, uint8_t type);
+void put_int(uint8_t tag, int64_t v);
+void put_bytes(uint8_t tag, const void *v, size_t n);
+void put_str(uint8_t tag, const char *s);
+void frame_end(void);
+void send_empty(uint32_t stream, uint8_t type);
+void send_error(uint32_t stream, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void send_window(uint32_t stream, int64_t n);
+uint8_t *data_begin(uint32_t stream, uint8_t type, size_t max);
+void data_commit(size_t n);
+void data_abort(void);
+int outq_flush(int fd);          /* 0 ok/would block, -1 channel error */
+void outq_clear(void);
+int inq_read(int fd);            /* reads and dispatches; 1 ok, 0 EOF, -1 error, -2 violation */
+void inq_clear(void);
+int fields_valid(const uint8_t *p, size_t n);
+int field_int(const uint8_t *p, size_t n, uint8_t tag, int64_t *out);
+int field_str(const uint8_t *p, size_t n, uint8_t tag, char *out, size_t cap);
+int field_path(const uint8_t *p, size_t n, char *out, size_t cap);
+size_t field_count(const uint8_t *p, size_t n, uint8_t tag);
+const uint8_t *field_nth(const uint8_t *p, size_t n, uint8_t tag, size_t idx, uint32_t *len);
+
+/* stream.c: the stream table and dispatch of host frames */
+extern struct stream *g_streams;
+struct stream *stream_new(uint32_t id, uint8_t kind);
+struct stream *stream_find(uint32_t id);
+int stream_live_count(void);
+void stream_sweep(void);
+void streams_reset(void);
+int dispatch(uint32_t stream, uint8_t type, const uint8_t *p, size_t n); /* -1 = violation */
+int violation(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* exec.c */
+void exec_start(uint32_t id, const uint8_t *p, size_t n);
+int exec_stdin(struct stream *s, const uint8_t *p, size_t n);
+void exec_signal(struct stream *s, int signo);
+void exec_cancel(struct stream *s);
+void exec_detach(struct stream *s);
+void exec_reaped(pid_t pid, int status);
+void exec_pipe_ready(struct stream *s, int which);
+void exec_stdin_ready(struct stream *s);
+void exec_timers(int64_t now);
+void exec_finish_check(struct stream *s);
+void exec_kill_all(void);
+
+/* files.c */
+void file_write_start(uint32_t id, const uint8_t *p, size_t n);
+int file_write_data(struct stream *s, const uint8_t *p, size_t n);
+void file_read_start(uint32_t id, const uint8_t *p, size_t n);
+void do_stat(uint32_t id, const uint8_t *p, size_t n);
+void list_start(uint32_t id, const uint8_t *p, size_t n);
+void do_mkdir(uint32_t id, const uint8_t *p, size_t n);
+void do_remove(uint32_t id, const uint8_t *p, size_t n);
+void file_close(struct stream *s, int remove_tmp);
+int producers_pump(void);        /* returns 1 if some producer could make more progress */
+
+#endif

@@ -1,0 +1,615 @@
+#!/usr/bin/env python3
+"""Protocol tests for ember-agent.
+
+  agent_test.py BUILD/ember-agent      runs the agent on this host with --connect (no PID 1 duties)
+  agent_test.py --socket VM/agent.sock drives an agent that is PID 1 in a running guest
+
+Every check goes through the protocol (exec, stat, ...) so the same tests run in both modes.
+"""
+import argparse
+import faulthandler
+import hashlib
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from emberproto import *  # noqa: E402,F403
+
+ENOENT, EACCES, EEXIST, ENOTDIR, EISDIR, EINVAL, EAGAIN, ENOTEMPTY = 2, 13, 17, 20, 21, 22, 11, 39
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def expect_error(errno, fn, *args, **kw):
+    try:
+        fn(*args, **kw)
+    except AgentError as e:
+        check(e.errno == errno, f"expected errno {errno}, got {e.errno} ({e.message})")
+        return e
+    raise AssertionError(f"expected errno {errno}, call succeeded")
+
+
+def seq_bytes(a, b):
+    return "".join(f"{i}\n" for i in range(a, b + 1)).encode()
+
+
+class LocalTarget:
+    """Runs the agent binary here, connected to a socket this test listens on."""
+
+    mode = "local"
+
+    def __init__(self, binary):
+        self.binary = binary
+        self.dir = tempfile.mkdtemp(prefix="ember-agent-test-")
+        self.base = os.path.join(self.dir, "fs")
+        os.mkdir(self.base)
+        self.workspace = os.path.join(self.dir, "ws")
+        os.mkdir(self.workspace)
+
+    def start(self):
+        path = os.path.join(self.dir, "agent.sock")
+        if os.path.exists(path):
+            os.unlink(path)
+        lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        lsock.bind(path)
+        lsock.listen(1)
+        lsock.settimeout(10)
+        proc = subprocess.Popen([self.binary, "--connect", path, "--workspace", self.workspace],
+                                stderr=subprocess.PIPE)
+        conn, _ = lsock.accept()
+        lsock.close()
+        return Client(conn), proc
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class VmTarget:
+    """An agent that is PID 1 in a guest; its channel is the socket QEMU listens on."""
+
+    mode = "vm"
+
+    def __init__(self, sock_path):
+        self.sock_path = sock_path
+        self.base = "/tmp/ember-agent-test"
+        self.workspace = "/workspace"
+
+    def start(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(self.sock_path)
+        return Client(s), None
+
+    def cleanup(self):
+        pass
+
+
+class Ctx:
+    def __init__(self, target):
+        self.t = target
+        self.c, self.proc = target.start()
+        self.base = target.base
+        self.agent_pid = self.proc.pid if self.proc else 1
+
+    def p(self, *parts):
+        return os.path.join(self.base, *parts)
+
+    def sh(self, script, **kw):
+        return self.c.run(["sh", "-c", script], **kw)
+
+
+# ---------------------------------------------------------------- tests
+
+
+def test_hello(x):
+    f = x.c.hello()
+    check(f[VERSION] == 1, f"version {f}")
+    check(f[AGENT] == "ember-agent 0.1.0", f"agent {f}")
+    check(f[KERNEL] == os.uname().release or x.t.mode == "vm", f"kernel {f}")
+    check(f[HOSTNAME], "hostname empty")
+    return f"kernel {f[KERNEL]}, hostname {f[HOSTNAME]}"
+
+
+def test_hello_byte_by_byte(x):
+    for b in frame(0, HELLO):
+        x.c.send_raw(bytes([b]))
+        time.sleep(0.002)
+    check(x.c.next(0).type == HELLO_OK, "no HELLO_OK")
+
+
+def test_exit_codes(x):
+    for argv, code in ((["true"], 0), (["false"], 1), (["sh", "-c", "exit 42"], 42)):
+        _, _, e = x.c.run(argv)
+        check(e[CODE] == code and e[SIGNO] == 0 and e[TIMED_OUT] == 0, f"{argv}: {e}")
+
+
+def test_killed_by_signal(x):
+    _, _, e = x.sh("kill -9 $$")
+    check(e[CODE] == -1 and e[SIGNO] == 9 and e[TIMED_OUT] == 0, f"{e}")
+
+
+def test_signal_frame(x):
+    sid, _ = x.c.exec_start(["sleep", "30"])
+    x.c.send(sid, SIGNAL, f_int(SIGNO, 15))
+    _, _, e = x.c.collect(sid, timeout=10)
+    check(e[CODE] == -1 and e[SIGNO] == 15, f"{e}")
+
+
+def test_stdout_stderr(x):
+    out, err, e = x.sh("echo out1; echo err1 >&2; echo out2; echo err2 >&2; exit 3")
+    check(out == b"out1\nout2\n", f"stdout {out!r}")
+    check(err == b"err1\nerr2\n", f"stderr {err!r}")
+    check(e[CODE] == 3, f"{e}")
+
+
+def test_env_cwd_path(x):
+    out, _, _ = x.c.run(["sh", "-c", 'echo "$FOO|$HOME|$(pwd)"'],
+                        env={"PATH": TEST_PATH, "FOO": "bar baz"}, cwd="/")
+    check(out == b"bar baz||/\n", f"{out!r}")
+    out, _, _ = x.c.run(["pwd"])
+    check(out.decode().strip() == x.t.workspace, f"default cwd {out!r}")
+    out, _, _ = x.c.run(["env"], env={"PATH": TEST_PATH, "A": "1"})
+    check(sorted(out.decode().split()) == sorted(["PATH=" + TEST_PATH, "A=1"]), f"env {out!r}")
+
+
+def test_exec_errors(x):
+    expect_error(ENOENT, x.c.exec_start, ["no-such-command-xyz"])
+    expect_error(ENOENT, x.c.exec_start, ["ls"], env={"PATH": "/nonexistent"})
+    expect_error(ENOENT, x.c.exec_start, ["true"], cwd=x.p("missing-dir"))
+    expect_error(EINVAL, x.c.exec_start, ["true"], cwd="relative")
+    x.c.write_file(x.p("noexec.sh"), b"#!/bin/sh\necho hi\n", mode=0o644)
+    expect_error(EACCES, x.c.exec_start, [x.p("noexec.sh")])
+    sid = x.c.new_stream()  # EXEC without ARG
+    x.c.send(sid, EXEC, f_int(STDIN_F, 0))
+    ev = x.c.next(sid)
+    check(ev.type == ERROR and ev.fields[ERRNO] == EINVAL, f"{ev}")
+
+
+def test_big_exec_frame(x):
+    env = {"PATH": TEST_PATH}
+    for k in "ABCDE":
+        env[k] = k * 120000
+    out, _, e = x.c.run(["sh", "-c", 'echo ${#A}${#E}'], env=env)
+    check(out == b"120000120000\n" and e[CODE] == 0, f"{out!r} {e}")
+
+
+def test_window_strict(x):
+    """Without grants the agent sends exactly WINDOW bytes, then nothing."""
+    sid, _ = x.c.exec_start(["seq", "1", "300000"])
+    got = bytearray()
+    while len(got) < WINDOW:
+        ev = x.c.next(sid, 30)
+        check(ev.type == STDOUT, f"{ev}")
+        got += ev.payload
+    check(len(got) == WINDOW, f"received {len(got)} > window")
+    check(x.c.quiet(sid, 0.7), "agent sent beyond its window")
+    x.c.grant(sid, len(got))
+    out, err, e = x.c.collect(sid)
+    got += out
+    check(bytes(got) == seq_bytes(1, 300000) and e[CODE] == 0, "content mismatch")
+    check(x.c.max_outstanding[sid] <= WINDOW, "outstanding above window")
+
+
+def test_10mb_slow_grants(x):
+    """10 MB of output while the host hands back credit late and in small pieces."""
+    n = 1400000
+    sid, _ = x.c.exec_start(["seq", "1", str(n)])
+    got, owed, t0 = bytearray(), 0, time.monotonic()
+    while True:
+        ev = x.c.next(sid, 60)
+        if ev.type == EXIT:
+            break
+        check(ev.type == STDOUT, f"{ev}")
+        got += ev.payload
+        owed += len(ev.payload)
+        while owed >= 16384:  # slow host: 16 KiB at a time, a pause every 256 KiB
+            x.c.grant(sid, 16384)
+            owed -= 16384
+            time.sleep(0.001)
+        if owed:
+            x.c.grant(sid, owed)
+            owed = 0
+    dt = time.monotonic() - t0
+    check(bytes(got) == seq_bytes(1, n), "content mismatch")
+    check(ev.fields[CODE] == 0, f"{ev}")
+    check(x.c.max_outstanding[sid] <= WINDOW, "outstanding above window")
+    check(not x.c.violations, f"{x.c.violations}")
+    return f"{len(got) / 1e6:.1f} MB in {dt:.2f}s, max outstanding {x.c.max_outstanding[sid]}"
+
+
+def test_10mb_fast(x):
+    t0 = time.monotonic()
+    out, _, e = x.c.run(["seq", "1", "1300000"])
+    dt = time.monotonic() - t0
+    check(out == seq_bytes(1, 1300000) and e[CODE] == 0, "content mismatch")
+    return f"{len(out) / dt / 1e6:.1f} MB/s"
+
+
+def test_concurrent_execs(x):
+    streams = {}
+    for k in range(4):
+        a, b = k * 100000 + 1, k * 100000 + 60000 + k * 10000
+        sid, _ = x.c.exec_start(["sh", "-c", f"seq {a} {b}; seq {b} {b + 5000} >&2; exit {k}"])
+        streams[sid] = (k, a, b, bytearray(), bytearray())
+    done = {}
+    while len(done) < 4:
+        ev = x.c.next(None, 60)
+        k, a, b, out, err = streams[ev.stream]
+        if ev.type in (STDOUT, STDERR):
+            (out if ev.type == STDOUT else err).extend(ev.payload)
+            x.c.grant(ev.stream, len(ev.payload))
+        else:
+            check(ev.type == EXIT, f"{ev}")
+            done[ev.stream] = ev.fields
+    for sid, (k, a, b, out, err) in streams.items():
+        check(bytes(out) == seq_bytes(a, b), f"stream {sid} stdout")
+        check(bytes(err) == seq_bytes(b, b + 5000), f"stream {sid} stderr")
+        check(done[sid][CODE] == k, f"stream {sid} exit {done[sid]}")
+
+
+def _feed(c, sid, data, close=True):
+    def run():
+        c.send_data(sid, STDIN, data)
+        if close:
+            c.send(sid, STDIN)
+    th = threading.Thread(target=run, daemon=True)
+    th.start()
+    return th
+
+
+def test_stdin(x):
+    data = os.urandom(3 * 1024 * 1024 + 123)
+    sid, _ = x.c.exec_start(["cat"], stdin=True)
+    th = _feed(x.c, sid, data)
+    out, _, e = x.c.collect(sid)
+    th.join(10)
+    check(out == data and e[CODE] == 0, f"cat echoed {len(out)} of {len(data)} bytes")
+    sid, _ = x.c.exec_start(["wc", "-c"], stdin=True)
+    _feed(x.c, sid, b"x" * 100000).join(10)
+    out, _, e = x.c.collect(sid)
+    check(out.strip() == b"100000", f"wc {out!r}")
+    out, _, e = x.c.run(["cat"])  # stdin = /dev/null
+    check(out == b"" and e[CODE] == 0, "cat without stdin")
+
+
+def test_stdin_not_read(x):
+    """A process that never reads stdin exits; the host is never left without credit."""
+    sid, _ = x.c.exec_start(["sh", "-c", "exec 0<&-; sleep 0.3"], stdin=True)
+    th = _feed(x.c, sid, b"y" * (2 * 1024 * 1024))
+    _, _, e = x.c.collect(sid)
+    th.join(10)
+    check(not th.is_alive() and e[CODE] == 0, f"{e}")
+
+
+def test_timeout(x):
+    t0 = time.monotonic()
+    _, _, e = x.c.run(["sleep", "30"], timeout_ms=400)
+    check(e[TIMED_OUT] == 1 and e[SIGNO] == 9 and e[CODE] == -1, f"{e}")
+    t1 = time.monotonic()
+    _, _, e = x.sh("sleep 30 & sleep 30", timeout_ms=400)  # the whole group goes
+    check(e[TIMED_OUT] == 1 and e[SIGNO] == 9, f"{e}")
+    return f"{t1 - t0:.2f}s, group {time.monotonic() - t1:.2f}s"
+
+
+def test_grandchild_holds_pipe(x):
+    t0 = time.monotonic()
+    out, _, e = x.sh("(sleep 0.5; echo late) & echo early")
+    check(out == b"early\nlate\n", f"{out!r}")
+    check(e[CODE] == 0 and time.monotonic() - t0 >= 0.45, f"{e}")
+
+
+def test_orphans_reaped(x):
+    x.sh("for i in 1 2 3 4 5; do (sleep 0.1 </dev/null >/dev/null 2>&1 &) ; done")
+    time.sleep(1)
+    out, _, _ = x.sh("cat /proc/[0-9]*/stat 2>/dev/null")
+    zombies = [l for l in out.decode(errors="replace").splitlines()
+               if re.match(r"^\d+ \(.*\) Z (\d+) ", l) and
+               int(re.match(r"^\d+ \(.*\) Z (\d+) ", l).group(1)) == x.agent_pid]
+    check(not zombies, f"zombies: {zombies}")
+
+
+def test_cancel_exec(x):
+    sid, pid = x.c.exec_start(["sleep", "30"])
+    x.c.send(sid, CANCEL)
+    check(x.c.quiet(sid, 0.5), "frames after CANCEL")
+    _, _, e = x.sh(f"kill -0 {pid} 2>/dev/null")
+    check(e[CODE] != 0, f"process {pid} still alive")
+
+
+def test_unknown_stream_frames_ignored(x):
+    x.c.send(9999, WINDOW_T, f_int(N, 100))
+    x.c.send(9999, STDIN, b"abc")
+    x.c.send(9999, CANCEL)
+    x.c.send(9999, FILE_DATA, b"abc")
+    x.c.hello()
+
+
+def test_file_roundtrip_20mb(x):
+    data = random.Random(7).randbytes(20 * 1024 * 1024 + 17)
+    path = x.p("big.bin")
+    t0 = time.monotonic()
+    x.c.write_file(path, data, mode=0o600)
+    t1 = time.monotonic()
+    size, back = x.c.read_file(path)
+    t2 = time.monotonic()
+    check(size == len(data), f"FILE_INFO size {size}")
+    check(hashlib.sha256(back).digest() == hashlib.sha256(data).digest(), "checksum mismatch")
+    st = x.c.stat(path)
+    check(st[TYPE] == "file" and st[SIZE] == len(data) and st[MODE] == 0o600, f"{st}")
+    out, _, _ = x.c.run(["sha256sum", path])
+    check(out.split()[0].decode() == hashlib.sha256(data).hexdigest(), "guest checksum mismatch")
+    x.c.remove(path)
+    mb = len(data) / 1e6
+    return f"write {mb / (t1 - t0):.1f} MB/s, read {mb / (t2 - t1):.1f} MB/s"
+
+
+def test_file_write_atomic_and_cancel(x):
+    path = x.p("partial.bin")
+    sid = x.c.new_stream()
+    x.c.send(sid, FILE_WRITE, f_str(PATH, path) + f_int(MODE, 0o644))
+    x.c.send_data(sid, FILE_DATA, b"z" * 100000)
+    x.c.hello()  # a round trip: the data has been processed
+    expect_error(ENOENT, x.c.stat, path)
+    check(x.c.stat(f"{path}.ember-tmp-{sid}")[SIZE] == 100000, "temp file")
+    x.c.send(sid, CANCEL)
+    x.c.hello()
+    expect_error(ENOENT, x.c.stat, f"{path}.ember-tmp-{sid}")
+    expect_error(ENOENT, x.c.stat, path)
+    check(x.c.quiet(sid, 0.3), "frames after CANCEL")
+    x.c.write_file(path, b"first")
+    x.c.write_file(path, b"second")  # replaces
+    check(x.c.read_file(path) == (6, b"second"), "overwrite")
+    x.c.write_file(x.p("empty"), b"")
+    check(x.c.read_file(x.p("empty")) == (0, b""), "empty file")
+
+
+def test_file_errors(x):
+    expect_error(ENOENT, x.c.write_file, x.p("no", "such", "dir", "f"), b"data")
+    x.c.mkdir(x.p("adir"), parents=True)
+    expect_error(EISDIR, x.c.write_file, x.p("adir"), b"data")
+    expect_error(EISDIR, x.c.read_file, x.p("adir"))
+    expect_error(EINVAL, x.c.read_file, "/dev/null")
+    expect_error(ENOENT, x.c.read_file, x.p("missing"))
+    expect_error(EINVAL, x.c.read_file, "relative/path")
+    expect_error(ENOENT, x.c.stat, "")
+    expect_error(EINVAL, x.c.stat, "nope")
+
+
+def test_file_read_window(x):
+    data = random.Random(3).randbytes(1024 * 1024)
+    path = x.p("win.bin")
+    x.c.write_file(path, data)
+    sid = x.c.new_stream()
+    x.c.send(sid, FILE_READ, f_str(PATH, path))
+    check(x.c.next(sid).fields[SIZE] == len(data), "size")
+    got = bytearray()
+    while len(got) < WINDOW:
+        got += x.c.next(sid).payload
+    check(len(got) == WINDOW and x.c.quiet(sid, 0.7), "read beyond window")
+    x.c.send(sid, CANCEL)
+    check(x.c.quiet(sid, 0.3), "frames after CANCEL")
+    check(got == data[:WINDOW], "content")
+
+
+def test_stat_list(x):
+    d = x.p("listme")
+    x.c.mkdir(d)
+    x.c.write_file(os.path.join(d, "a.txt"), b"hello", mode=0o640)
+    x.c.mkdir(os.path.join(d, "sub"), mode=0o700)
+    x.c.run(["ln", "-s", "/etc", os.path.join(d, "link")])
+    entries = x.c.list(d)
+    check(sorted(entries) == ["a.txt", "link", "sub"], f"{sorted(entries)}")
+    a = entries["a.txt"]
+    check(a[TYPE] == "file" and a[SIZE] == 5 and a[MODE] == 0o640, f"{a}")
+    check(abs(a[MTIME_MS] / 1000 - time.time()) < 300, f"mtime {a[MTIME_MS]}")
+    check(entries["sub"][TYPE] == "directory" and entries["sub"][MODE] == 0o700, f"{entries['sub']}")
+    check(entries["link"][TYPE] == "symlink", f"{entries['link']}")
+    check(x.c.stat(os.path.join(d, "link"))[TYPE] == "symlink", "stat follows symlink")
+    check(x.c.stat(d)[TYPE] == "directory", "stat dir")
+    check(x.c.stat("/dev/null")[TYPE] == "other", "stat /dev/null")
+    expect_error(ENOENT, x.c.stat, x.p("missing"))
+    expect_error(ENOTDIR, x.c.list, os.path.join(d, "a.txt"))
+    expect_error(ENOENT, x.c.list, x.p("missing"))
+    many = x.p("many")
+    x.c.mkdir(many)
+    x.c.run(["sh", "-c", "i=0; while [ $i -lt 600 ]; do : > f$i; i=$((i+1)); done"], cwd=many)
+    check(len(x.c.list(many)) == 600, "600 entries")
+
+
+def test_mkdir_remove(x):
+    d = x.p("mk")
+    x.c.mkdir(d, mode=0o750)
+    check(x.c.stat(d)[MODE] == 0o750, "mode")
+    expect_error(EEXIST, x.c.mkdir, d)
+    x.c.mkdir(d, parents=True)
+    x.c.mkdir(x.p("mk", "a", "b", "c"), parents=True)
+    check(x.c.stat(x.p("mk", "a", "b", "c"))[TYPE] == "directory", "nested")
+    expect_error(ENOENT, x.c.mkdir, x.p("mk", "x", "y"))
+    x.c.write_file(x.p("mk", "file"), b"f")
+    expect_error(EEXIST, x.c.mkdir, x.p("mk", "file"), parents=True)
+    expect_error(ENOTDIR, x.c.mkdir, x.p("mk", "file", "sub"), parents=True)
+    # a symlink to a directory outside: removed, never followed
+    outside = x.p("outside")
+    x.c.mkdir(outside)
+    x.c.write_file(os.path.join(outside, "keep"), b"keep")
+    x.c.run(["ln", "-s", outside, x.p("mk", "a", "escape")])
+    expect_error(ENOTEMPTY, x.c.remove, d)
+    x.c.remove(d, recursive=True)
+    expect_error(ENOENT, x.c.stat, d)
+    check(x.c.read_file(os.path.join(outside, "keep")) == (4, b"keep"), "followed a symlink")
+    x.c.remove(os.path.join(outside, "keep"))
+    x.c.remove(outside)
+    expect_error(ENOENT, x.c.remove, outside)
+    expect_error(EINVAL, x.c.remove, x.p(".."), recursive=True)
+    expect_error(EBUSY_OR_PERM, x.c.remove, "/", recursive=True)
+
+
+EBUSY_OR_PERM = 16
+
+
+def test_stream_limit(x):
+    d = x.p("limit")
+    x.c.mkdir(d)
+    sids = []
+    for i in range(256):
+        sid = x.c.new_stream()
+        x.c.send(sid, FILE_WRITE, f_str(PATH, os.path.join(d, f"f{i}")) + f_int(MODE, 0o644))
+        sids.append(sid)
+    sid = x.c.new_stream()
+    x.c.send(sid, STAT, f_str(PATH, d))
+    ev = x.c.next(sid)
+    check(ev.type == ERROR and ev.fields[ERRNO] == EAGAIN, f"257th stream: {ev}")
+    for s in sids:
+        x.c.send(s, CANCEL)
+    check(x.c.list(d) == {}, "temp files left after CANCEL")
+    x.c.remove(d)
+
+
+def test_memory(x):
+    out, _, _ = x.c.run(["cat", f"/proc/{x.agent_pid}/status"])
+    st = dict(l.split(":", 1) for l in out.decode().splitlines() if ":" in l)
+    return f"VmRSS {st['VmRSS'].strip()}, VmHWM {st['VmHWM'].strip()}"
+
+
+MAIN_TESTS = [test_hello, test_hello_byte_by_byte, test_exit_codes, test_killed_by_signal,
+              test_signal_frame, test_stdout_stderr, test_env_cwd_path, test_exec_errors,
+              test_big_exec_frame, test_window_strict, test_10mb_slow_grants, test_10mb_fast,
+              test_concurrent_execs, test_stdin, test_stdin_not_read, test_timeout,
+              test_grandchild_holds_pipe, test_orphans_reaped, test_cancel_exec,
+              test_unknown_stream_frames_ignored, test_file_roundtrip_20mb,
+              test_file_write_atomic_and_cancel, test_file_errors, test_file_read_window,
+              test_stat_list, test_mkdir_remove, test_stream_limit, test_memory]
+
+# ---------------------------------------------------------------- malformed frames
+
+
+def _exec_payload(argv, stdin):
+    return b"".join(f_str(ARG, a) for a in argv) + f_str(ENV, "PATH=" + TEST_PATH) + f_int(STDIN_F, stdin)
+
+
+def _stdin_overrun(c):
+    c.send(1, EXEC, _exec_payload(["sleep", "30"], 1))
+    check(c.next(1).type == STARTED, "started")
+    try:
+        for _ in range(16):
+            c.send(1, STDIN, b"q" * MAX_CHUNK)
+    except OSError:
+        pass  # the agent hung up on us: that is the point
+
+
+def _reopen(c):
+    c.send(1, FILE_WRITE, f_str(PATH, "/tmp/ember-agent-test-x") + f_int(MODE, 0o644))
+    c.send(1, FILE_WRITE, f_str(PATH, "/tmp/ember-agent-test-y") + f_int(MODE, 0o644))
+
+
+MALFORMED = {
+    "length above MAX_FRAME": lambda c: c.send_raw(struct.pack(">IIBxxx", MAX_FRAME + 1, 0, HELLO)),
+    "nonzero reserved byte": lambda c: c.send_raw(frame(0, HELLO, reserved=b"\0\1\0")),
+    "unknown type": lambda c: c.send(0, 0x42),
+    "guest-only type from host": lambda c: c.send(0, HELLO_OK),
+    "field overruns payload": lambda c: c.send(7, STAT, struct.pack(">BI", PATH, 100) + b"/tmp"),
+    "truncated field header": lambda c: c.send(7, STAT, b"\x07\x00"),
+    "int field not 8 bytes": lambda c: c.send(7, SIGNAL, struct.pack(">BIi", SIGNO, 4, 9)),
+    "request on stream 0": lambda c: c.send(0, STAT, f_str(PATH, "/")),
+    "HELLO on a stream": lambda c: c.send(5, HELLO),
+    "chunk above MAX_CHUNK": lambda c: c.send(3, STDIN, b"x" * (MAX_CHUNK + 1)),
+    "WINDOW of 0": lambda c: c.send(3, WINDOW_T, f_int(N, 0)),
+    "STDIN beyond the window": _stdin_overrun,
+    "request on an open stream": _reopen,
+}
+
+
+def run_malformed(target, results):
+    for name, fn in MALFORMED.items():
+        t0 = time.monotonic()
+        try:
+            c, proc = target.start()
+            c.hello()
+            fn(c)
+            if proc:
+                rc = proc.wait(timeout=10)
+                err = proc.stderr.read().decode()
+                check(rc == 3, f"exit code {rc}")
+                check("protocol violation" in err, f"stderr {err!r}")
+                detail = err.strip().splitlines()[-1]
+            else:  # PID 1 keeps serving: a new host connection must work
+                c.close()
+                time.sleep(0.3)
+                c, _ = target.start()
+                c.hello()
+                detail = "agent still serves a new connection"
+            results.append((f"malformed: {name}", True, detail, time.monotonic() - t0))
+        except Exception as e:  # noqa: BLE001
+            results.append((f"malformed: {name}", False, f"{type(e).__name__}: {e}", time.monotonic() - t0))
+            if proc and proc.poll() is None:
+                proc.kill()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("agent", nargs="?", help="agent binary (local mode)")
+    ap.add_argument("--socket", help="agent socket of a running guest (VM mode)")
+    ap.add_argument("-k", help="only tests whose name contains this")
+    args = ap.parse_args()
+    target = VmTarget(args.socket) if args.socket else LocalTarget(os.path.abspath(args.agent))
+    results = []
+    x = Ctx(target)
+    try:
+        x.c.hello()
+        x.c.remove(x.base, recursive=True) if target.mode == "vm" and _exists(x) else None
+        x.c.mkdir(x.base, parents=True)
+        for t in MAIN_TESTS:
+            if args.k and args.k not in t.__name__:
+                continue
+            t0 = time.monotonic()
+            faulthandler.dump_traceback_later(300, exit=True)  # a hung test must not hang the suite
+            try:
+                detail = t(x)
+                check(not x.c.violations, f"guest protocol violations: {x.c.violations}")
+                results.append((t.__name__, True, detail or "", time.monotonic() - t0))
+            except Exception as e:  # noqa: BLE001
+                tb = traceback.format_exc().strip().splitlines()
+                results.append((t.__name__, False, f"{type(e).__name__}: {e} [{tb[-3].strip()}]",
+                                time.monotonic() - t0))
+            faulthandler.cancel_dump_traceback_later()
+            print(f"{'PASS' if results[-1][1] else 'FAIL'}  {results[-1][0]}", file=sys.stderr, flush=True)
+        if not args.k or "malformed" in args.k:
+            x.c.close()  # QEMU serves one host connection at a time
+            if x.proc:
+                check(x.proc.wait(timeout=10) == 0, "agent exit code after EOF")
+            else:
+                time.sleep(0.3)
+            run_malformed(target, results)
+    finally:
+        if x.proc and x.proc.poll() is None:
+            x.proc.kill()
+        target.cleanup()
+    failed = 0
+    for name, ok, detail, dt in results:
+        failed += not ok
+        print(f"{'PASS' if ok else 'FAIL'}  {name:40s} {dt:6.2f}s  {detail}")
+    print(f"{len(results) - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+def _exists(x):
+    try:
+        x.c.stat(x.base)
+        return True
+    except AgentError:
+        return False
+
+
+if __name__ == "__main__":
+    main()

@@ -1,5 +1,6 @@
 package io.ember.cli;
 
+import io.ember.sdk.Stub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

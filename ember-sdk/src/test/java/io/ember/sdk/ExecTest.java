@@ -1,5 +1,8 @@
 package io.ember.sdk;
 
+import static io.ember.sdk.Stub.b64;
+import static io.ember.sdk.Stub.line;
+import static io.ember.sdk.Stub.startStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -145,20 +148,5 @@ class ExecTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(catchThrowable(() -> new ExecRequest(null, null, null, null, null, null)))
                 .isInstanceOf(IllegalArgumentException.class);
-    }
-
-    static OutputStream startStream(HttpExchange ex) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
-        ex.sendResponseHeaders(200, 0);
-        return ex.getResponseBody();
-    }
-
-    static void line(OutputStream out, String json) throws IOException {
-        out.write((json + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    static String b64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 }

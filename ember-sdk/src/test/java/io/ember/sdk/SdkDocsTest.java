@@ -63,9 +63,9 @@ class SdkDocsTest {
                     .on("GET", "/2025-09-09/microvms/mvm-000000000000000000000000",
                             ex -> Stub.error(ex, 404, "ResourceNotFoundException", "no such microVM"))
                     .on("POST", "/ember/v1/microvms/" + id + "/exec", ex -> {
-                        OutputStream out = ExecTest.startStream(ex);
-                        ExecTest.line(out, "{\"type\":\"stdout\",\"data\":\"" + ExecTest.b64("hello from vm\n") + "\"}");
-                        ExecTest.line(out, "{\"type\":\"exit\",\"exitCode\":0,\"signal\":0,\"timedOut\":false}");
+                        OutputStream out = Stub.startStream(ex);
+                        Stub.line(out, "{\"type\":\"stdout\",\"data\":\"" + Stub.b64("hello from vm\n") + "\"}");
+                        Stub.line(out, "{\"type\":\"exit\",\"exitCode\":0,\"signal\":0,\"timedOut\":false}");
                     })
                     .on("PUT", "/ember/v1/microvms/" + id + "/files", ex -> {
                         uploaded[0] = Stub.body(ex);

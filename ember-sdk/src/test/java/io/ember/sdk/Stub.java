@@ -15,25 +15,28 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** A loopback HTTP server speaking Ember's wire format, one handler per "METHOD rawPath". */
-final class Stub implements AutoCloseable {
-    interface Handler {
+/**
+ * A loopback HTTP server speaking Ember's wire format, one handler per "METHOD rawPath". Shared with
+ * the CLI's tests through this module's test jar.
+ */
+public final class Stub implements AutoCloseable {
+    public interface Handler {
         void handle(HttpExchange ex) throws Exception;
     }
 
-    record Seen(String method, String rawPath, String rawQuery, Map<String, List<String>> headers) {
-        String header(String name) {
+    public record Seen(String method, String rawPath, String rawQuery, Map<String, List<String>> headers) {
+        public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().get(0)).findFirst().orElse(null);
         }
     }
 
-    final List<Seen> seen = new CopyOnWriteArrayList<>();
+    public final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final Map<String, Handler> routes = new ConcurrentHashMap<>();
     private final HttpServer server;
     private final ExecutorService pool = Executors.newCachedThreadPool();
 
-    Stub() throws IOException {
+    public Stub() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(pool);
         server.createContext("/", ex -> {
@@ -52,25 +55,25 @@ final class Stub implements AutoCloseable {
         server.start();
     }
 
-    Stub on(String method, String rawPath, Handler h) {
+    public Stub on(String method, String rawPath, Handler h) {
         routes.put(method + " " + rawPath, h);
         return this;
     }
 
     /** Answers every call to the route with this JSON. */
-    Stub json(String method, String rawPath, int status, String json) {
+    public Stub json(String method, String rawPath, int status, String json) {
         return on(method, rawPath, ex -> send(ex, status, "application/json", json));
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    Seen last() {
+    public Seen last() {
         return seen.get(seen.size() - 1);
     }
 
-    static void send(HttpExchange ex, int status, String contentType, String body) throws IOException {
+    public static void send(HttpExchange ex, int status, String contentType, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", contentType);
         ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
@@ -82,13 +85,13 @@ final class Stub implements AutoCloseable {
     }
 
     /** An error the way Ember sends one: status, X-Amzn-ErrorType, x-amzn-RequestId, {__type, message}. */
-    static void error(HttpExchange ex, int status, String type, String message) throws IOException {
+    public static void error(HttpExchange ex, int status, String type, String message) throws IOException {
         ex.getResponseHeaders().set("X-Amzn-ErrorType", type);
         ex.getResponseHeaders().set("x-amzn-RequestId", "req-" + status);
         send(ex, status, "application/json", "{\"__type\":\"" + type + "\",\"message\":\"" + message + "\"}");
     }
 
-    static byte[] body(HttpExchange ex) throws IOException {
+    public static byte[] body(HttpExchange ex) throws IOException {
         try (InputStream in = ex.getRequestBody()) {
             return in.readAllBytes();
         }
@@ -98,5 +101,20 @@ final class Stub implements AutoCloseable {
     public void close() {
         server.stop(0);
         pool.shutdownNow();
+    }
+
+    public static OutputStream startStream(HttpExchange ex) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+        ex.sendResponseHeaders(200, 0);
+        return ex.getResponseBody();
+    }
+
+    public static void line(OutputStream out, String json) throws IOException {
+        out.write((json + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    public static String b64(String s) {
+        return java.util.Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 }

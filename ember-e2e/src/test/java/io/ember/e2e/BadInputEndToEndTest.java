@@ -2,10 +2,7 @@ package io.ember.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,25 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Bad input over raw HTTP: every answer is the model's typed REST-JSON error, never a stack trace,
  * and nothing changes (no microVM is created, the live one is untouched).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BadInputEndToEndTest {
+class BadInputEndToEndTest extends OneVmPerClass {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
-    private EmberTestServer server;
-    private TestVm vm;
-
-    @BeforeAll
-    void boot() throws Exception {
-        server = EmberTestServer.start();
-        vm = TestVm.run(server, "busybox");
-    }
-
-    @AfterAll
-    void shutdown() throws Exception {
-        if (vm != null) vm.close();
-        if (server != null) server.close();
-    }
 
     @Test
     void shouldRefuseBadRunRequestsWithTypedErrorsAndCreateNothing() throws Exception {

@@ -27,7 +27,7 @@ public final class CoreBench {
     public static void main(String[] args) throws Exception {
         try (EmberTestServer server = EmberTestServer.start()) {
             EmberClient client = server.client();
-            System.out.printf("Ember core benchmark (accelerator %s, medians)%n", EmberTestServer.accelerator());
+            System.out.printf("Ember core benchmark (accelerator setting %s, medians)%n", EmberTestServer.accelerator());
             for (String image : List.of("busybox", "debian")) {
                 List<Double> boot = new ArrayList<>();
                 for (int i = 0; i < BOOTS; i++) {

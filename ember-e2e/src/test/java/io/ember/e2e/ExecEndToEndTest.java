@@ -4,10 +4,7 @@ import io.ember.sdk.ExecEvent;
 import io.ember.sdk.ExecRequest;
 import io.ember.sdk.ExecResult;
 import io.ember.sdk.ExecStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,23 +19,7 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Commands in a real busybox microVM, through the CLI and the SDK as a user drives them. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ExecEndToEndTest {
-
-    private EmberTestServer server;
-    private TestVm vm;
-
-    @BeforeAll
-    void boot() throws Exception {
-        server = EmberTestServer.start();
-        vm = TestVm.run(server, "busybox");
-    }
-
-    @AfterAll
-    void shutdown() throws Exception {
-        if (vm != null) vm.close();
-        if (server != null) server.close();
-    }
+class ExecEndToEndTest extends OneVmPerClass {
 
     @Test
     void shouldPassExitCodesThroughTheCli() {

@@ -4,10 +4,7 @@ import io.ember.sdk.FileEntry;
 import io.ember.sdk.FileInfo;
 import io.ember.sdk.ResourceNotFoundException;
 import io.ember.sdk.ValidationException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
@@ -22,23 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Moving files in and out of /workspace of a real microVM. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class FilesEndToEndTest {
-
-    private EmberTestServer server;
-    private TestVm vm;
-
-    @BeforeAll
-    void boot() throws Exception {
-        server = EmberTestServer.start();
-        vm = TestVm.run(server, "busybox");
-    }
-
-    @AfterAll
-    void shutdown() throws Exception {
-        if (vm != null) vm.close();
-        if (server != null) server.close();
-    }
+class FilesEndToEndTest extends OneVmPerClass {
 
     @Test
     void shouldRoundTripTwentyMegabytesOfBinaryWithTheSameSha256(@TempDir Path tmp) throws Exception {

@@ -1,0 +1,28 @@
+package io.ember.e2e;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+
+/** Tests that share one server and one running busybox microVM for the whole class (a boot costs seconds under TCG). */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class OneVmPerClass {
+
+    protected EmberTestServer server;
+    protected TestVm vm;
+
+    @BeforeAll
+    void boot() throws Exception {
+        server = EmberTestServer.start();
+        vm = TestVm.run(server, "busybox");
+    }
+
+    @AfterAll
+    void shutdown() throws Exception {
+        try {
+            if (vm != null) vm.close();
+        } finally {
+            if (server != null) server.close();
+        }
+    }
+}

@@ -12,13 +12,14 @@
 #include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define PORT_NAME "ember.agent"
 #define PORT_WAIT_MS 10000
-#define RECONNECT_POLL_MS 50
+#define RECONNECT_POLL_MS 1000 /* fallback: SIGIO normally says when the host comes back */
 
 int g_verbose;
 const char *g_workspace = "/workspace";
@@ -56,7 +57,12 @@ void fatal(const char *fmt, ...)
         exec_kill_all();
         exit(1);
     }
+    struct stat con, err;
     int c = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (c >= 0 && fstat(c, &con) == 0 && fstat(2, &err) == 0 && con.st_rdev == err.st_rdev) {
+        close(c); /* already said on stderr */
+        c = -1;
+    }
     if (c >= 0) {
         char buf[600];
         va_start(ap, fmt);
@@ -105,6 +111,19 @@ static void quit(int code)
     exit(code);
 }
 
+/*
+ * While no host is attached the port polls as POLLHUP, so it cannot sit in the poll set. The
+ * driver raises SIGIO (O_ASYNC) when the host connects: that wakes us through the signalfd.
+ */
+static void set_connected(int on)
+{
+    g_connected = on;
+    if (!g_connect_mode) {
+        int fl = fcntl(chan, F_GETFL);
+        fcntl(chan, F_SETFL, on ? fl & ~O_ASYNC : fl | O_ASYNC);
+    }
+}
+
 static void host_gone(const char *why)
 {
     if (g_connect_mode) {
@@ -116,7 +135,7 @@ static void host_gone(const char *why)
     streams_reset();
     inq_clear();
     outq_clear();
-    g_connected = 0;
+    set_connected(0);
 }
 
 static void after_violation(void)
@@ -128,20 +147,18 @@ static void after_violation(void)
     outq_clear();
 }
 
-/* A virtio port reports POLLHUP while no host is attached; stale bytes from the last host go. */
+/*
+ * A virtio port reports POLLHUP while no host is attached. Bytes that are already readable are
+ * kept: they come from the next host, whose data can overtake the driver's (deferred) notice
+ * that it connected. The previous host's bytes were all read before its EOF.
+ */
 static void check_reconnect(void)
 {
     struct pollfd p = { .fd = chan, .events = POLLIN };
-    if (poll(&p, 1, 0) <= 0)
+    if (poll(&p, 1, 0) < 0 || (p.revents & POLLHUP))
         return;
-    if (!(p.revents & POLLHUP)) {
-        logmsg("host connected");
-        g_connected = 1;
-        return;
-    }
-    char junk[4096];
-    while (read(chan, junk, sizeof junk) > 0)
-        ;
+    logmsg("host connected");
+    set_connected(1);
 }
 
 static void on_signals(void)
@@ -287,6 +304,7 @@ int main(int argc, char **argv)
     sigset_t mask;
     sigemptyset(&mask);
     sigaddset(&mask, SIGCHLD);
+    sigaddset(&mask, SIGIO);
     signal(SIGPIPE, SIG_IGN);
     if (g_pid1) {
         signal(SIGTERM, SIG_IGN);
@@ -311,6 +329,8 @@ int main(int argc, char **argv)
         chan = open_virtio_port(PORT_NAME, PORT_WAIT_MS);
         if (chan < 0)
             fatal("no virtio port named %s after %d ms", PORT_NAME, PORT_WAIT_MS);
+        fcntl(chan, F_SETOWN, getpid());
+        set_connected(0);
     }
     serve();
 }

@@ -2,7 +2,8 @@
 """Protocol tests for ember-agent.
 
   agent_test.py BUILD/ember-agent      runs the agent on this host with --connect (no PID 1 duties)
-  agent_test.py --socket VM/agent.sock drives an agent that is PID 1 in a running guest
+  agent_test.py --socket VM/agent.sock [--console VM/console.log]
+                                       drives an agent that is PID 1 in a running guest
 
 Every check goes through the protocol (exec, stat, ...) so the same tests run in both modes.
 """
@@ -81,8 +82,13 @@ class VmTarget:
 
     mode = "vm"
 
-    def __init__(self, sock_path):
+    def __init__(self, sock_path, console=None):
         self.sock_path = sock_path
+        self.console = console  # the guest's console log, where the agent reports violations
+        self.violations_seen = 0
+        if console:
+            with open(console, errors="replace") as f:
+                self.violations_seen = f.read().count("protocol violation")
         self.base = "/tmp/ember-agent-test"
         self.workspace = "/workspace"
 
@@ -229,10 +235,12 @@ def test_10mb_slow_grants(x):
 
 
 def test_10mb_fast(x):
+    """Throughput of exec output with a producer that costs next to nothing."""
+    n = 10 * 1024 * 1024
     t0 = time.monotonic()
-    out, _, e = x.c.run(["seq", "1", "1300000"])
+    out, _, e = x.c.run(["dd", "if=/dev/zero", "bs=65536", f"count={n // 65536}"])
     dt = time.monotonic() - t0
-    check(out == seq_bytes(1, 1300000) and e[CODE] == 0, "content mismatch")
+    check(out == bytes(n) and e[CODE] == 0, f"{len(out)} bytes")
     return f"{len(out) / dt / 1e6:.1f} MB/s"
 
 
@@ -476,20 +484,70 @@ def test_stream_limit(x):
     x.c.remove(d)
 
 
+def test_memory_after_streaming(x):
+    """Run before test_big_exec_frame: peak after 10 MB of output, 20 MB of file in and out."""
+    return test_memory(x)
+
+
 def test_memory(x):
     out, _, _ = x.c.run(["cat", f"/proc/{x.agent_pid}/status"])
     st = dict(l.split(":", 1) for l in out.decode().splitlines() if ":" in l)
     return f"VmRSS {st['VmRSS'].strip()}, VmHWM {st['VmHWM'].strip()}"
 
 
+def test_pid1_duties(x):
+    """VM mode only: what the agent sets up as PID 1."""
+    out, _, _ = x.c.run(["cat", "/proc/mounts"])
+    mounts = {l.split()[1]: l.split()[2] for l in out.decode().splitlines()}
+    for point, fs in (("/proc", "proc"), ("/sys", "sysfs"), ("/dev", "devtmpfs"), ("/dev/pts", "devpts"),
+                      ("/dev/shm", "tmpfs"), ("/tmp", "tmpfs"), ("/run", "tmpfs")):
+        check(mounts.get(point) == fs, f"{point}: {mounts.get(point)}")
+    hostname = x.c.hello()[HOSTNAME]
+    out, _, _ = x.c.run(["hostname"])
+    check(out.decode().strip() == hostname, f"hostname {out!r} vs {hostname}")
+    out, _, _ = x.c.run(["cat", "/sys/class/net/lo/flags"])
+    check(int(out, 16) & 1, f"lo not up: {out!r}")
+    check(x.c.stat("/workspace")[TYPE] == "directory", "/workspace")
+    out, _, e = x.c.run(["sh", "-c", "kill -TERM 1; kill -INT 1; kill -HUP 1; sleep 0.2; echo alive"])
+    check(out == b"alive\n", f"{out!r}")
+    x.c.hello()  # still there
+    out, _, _ = x.c.run(["sh", "-c", "echo hi > /dev/stderr; ls /dev/fd/ >/dev/null && echo fd"])
+    check(out == b"fd\n", f"/dev/fd {out!r}")
+    out, _, _ = x.c.run(["cat", "/proc/1/status"])
+    threads = [l for l in out.decode().splitlines() if l.startswith("SigIgn") or l.startswith("SigBlk")]
+    return ", ".join(threads)
+
+
+def test_reconnect_keeps_processes(x):
+    """VM mode only: a host that goes away abandons its streams, not the guest's processes."""
+    marker = x.p("marker")
+    sid, pid = x.c.exec_start(["sh", "-c", f"sleep 1; seq 1 100000; echo done > {marker}"])
+    fw = x.c.new_stream()
+    x.c.send(fw, FILE_WRITE, f_str(PATH, x.p("half")) + f_int(MODE, 0o644))
+    x.c.send(fw, FILE_DATA, b"half a file")
+    x.c.close()
+    time.sleep(0.5)
+    x.c, _ = x.t.start()
+    x.c.hello()
+    time.sleep(1.5)
+    check(x.c.read_file(marker) == (5, b"done\n"), "the process died with the connection")
+    check(x.c.list(x.base).keys().isdisjoint({"half", f"half.ember-tmp-{fw}"}), "file write left behind")
+    check(x.c.quiet(sid, 0.2) and x.c.quiet(fw, 0.1), "frames of the old connection")
+    _, _, e = x.sh(f"kill -0 {pid} 2>/dev/null")
+    check(e[CODE] != 0, "not reaped")
+
+
+VM_TESTS = [test_pid1_duties, test_reconnect_keeps_processes]
+
 MAIN_TESTS = [test_hello, test_hello_byte_by_byte, test_exit_codes, test_killed_by_signal,
               test_signal_frame, test_stdout_stderr, test_env_cwd_path, test_exec_errors,
-              test_big_exec_frame, test_window_strict, test_10mb_slow_grants, test_10mb_fast,
+              test_window_strict, test_10mb_slow_grants, test_10mb_fast,
               test_concurrent_execs, test_stdin, test_stdin_not_read, test_timeout,
               test_grandchild_holds_pipe, test_orphans_reaped, test_cancel_exec,
               test_unknown_stream_frames_ignored, test_file_roundtrip_20mb,
               test_file_write_atomic_and_cancel, test_file_errors, test_file_read_window,
-              test_stat_list, test_mkdir_remove, test_stream_limit, test_memory]
+              test_stat_list, test_mkdir_remove, test_stream_limit, test_memory_after_streaming,
+              test_big_exec_frame, test_memory]
 
 # ---------------------------------------------------------------- malformed frames
 
@@ -544,14 +602,25 @@ def run_malformed(target, results):
                 check("protocol violation" in err, f"stderr {err!r}")
                 detail = err.strip().splitlines()[-1]
             else:  # PID 1 keeps serving: a new host connection must work
+                time.sleep(0.2)
+                if target.console:
+                    with open(target.console, errors="replace") as f:
+                        log = f.read()
+                    check(log.count("protocol violation") > target.violations_seen, "violation not logged")
+                    target.violations_seen = log.count("protocol violation")
                 c.close()
                 time.sleep(0.3)
                 c, _ = target.start()
                 c.hello()
+                c.close()  # QEMU serves one connection at a time
+                time.sleep(0.3)
                 detail = "agent still serves a new connection"
             results.append((f"malformed: {name}", True, detail, time.monotonic() - t0))
+            print(f"PASS  malformed: {name}", file=sys.stderr, flush=True)
         except Exception as e:  # noqa: BLE001
             results.append((f"malformed: {name}", False, f"{type(e).__name__}: {e}", time.monotonic() - t0))
+            traceback.print_exc()
+            c.close()
             if proc and proc.poll() is None:
                 proc.kill()
 
@@ -560,16 +629,17 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("agent", nargs="?", help="agent binary (local mode)")
     ap.add_argument("--socket", help="agent socket of a running guest (VM mode)")
+    ap.add_argument("--console", help="VM mode: the guest console log, to check violations are reported")
     ap.add_argument("-k", help="only tests whose name contains this")
     args = ap.parse_args()
-    target = VmTarget(args.socket) if args.socket else LocalTarget(os.path.abspath(args.agent))
+    target = VmTarget(args.socket, args.console) if args.socket else LocalTarget(os.path.abspath(args.agent))
     results = []
     x = Ctx(target)
     try:
         x.c.hello()
         x.c.remove(x.base, recursive=True) if target.mode == "vm" and _exists(x) else None
         x.c.mkdir(x.base, parents=True)
-        for t in MAIN_TESTS:
+        for t in MAIN_TESTS + (VM_TESTS if target.mode == "vm" else []):
             if args.k and args.k not in t.__name__:
                 continue
             t0 = time.monotonic()

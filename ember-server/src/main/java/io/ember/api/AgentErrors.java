@@ -8,8 +8,8 @@ import io.ember.microvm.Microvms;
  * a broken channel fails the microVM and is a conflict for the caller.
  */
 final class AgentErrors {
-    private static final int EPERM = 1, ENOENT = 2, EACCES = 13, EEXIST = 17, ENOTDIR = 20, EISDIR = 21,
-            EINVAL = 22, ENAMETOOLONG = 36, ENOTEMPTY = 39, ELOOP = 40, EROFS = 30;
+    private static final int EPERM = 1, ENOENT = 2, E2BIG = 7, EACCES = 13, EBUSY = 16, EEXIST = 17, ENOTDIR = 20,
+            EISDIR = 21, EINVAL = 22, ENOSPC = 28, EROFS = 30, ENAMETOOLONG = 36, ENOTEMPTY = 39, ELOOP = 40;
 
     private AgentErrors() {}
 
@@ -23,8 +23,10 @@ final class AgentErrors {
         String what = path == null || msg.contains(path) ? msg : path + ": " + msg;
         return switch (e.errno()) {
             case ENOENT -> ApiException.notFound(what, "File", path);
-            case EPERM, EACCES, EEXIST, ENOTDIR, EISDIR, EINVAL, ENAMETOOLONG, ENOTEMPTY, ELOOP, EROFS ->
-                    ApiException.validation(what);
+            // The caller's request or the guest's own state, not a server fault (and AWS clients retry a 500):
+            // EBUSY is the guest refusing to remove /, E2BIG a directory too long to list, ENOSPC a full guest disk.
+            case EPERM, EACCES, EEXIST, ENOTDIR, EISDIR, EINVAL, ENAMETOOLONG, ENOTEMPTY, ELOOP, EROFS, EBUSY, E2BIG,
+                    ENOSPC -> ApiException.validation(what);
             case 0 -> ApiException.internal("agent call failed: " + e.getMessage());
             default -> ApiException.internal(what + " (errno " + e.errno() + ")");
         };

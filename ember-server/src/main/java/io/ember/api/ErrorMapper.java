@@ -68,6 +68,8 @@ final class ErrorMapper {
             Streams.abort(ctx, e);
             return;
         }
+        // A download that failed before its first flush has bytes in the buffer: they must not precede the error.
+        ctx.res().resetBuffer();
         ObjectNode body = Json.object();
         body.put("__type", e.type());
         body.put("message", e.getMessage());

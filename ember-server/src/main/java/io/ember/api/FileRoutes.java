@@ -94,7 +94,7 @@ final class FileRoutes {
     private void remove(Context ctx) {
         String path = GuestPaths.resolve(ctx.queryParam("path"), "path");
         boolean recursive = Fields.queryBool(ctx.queryParam("recursive"), "recursive", false);
-        if (path.replaceAll("/+", "/").equals("/")) throw ApiException.validation("path must not be the root directory");
+        if (GuestPaths.isRoot(path)) throw ApiException.validation("path must not be the root directory");
         call(ctx, path, agent -> {
             agent.remove(path, recursive);
             return null;

@@ -18,4 +18,17 @@ final class GuestPaths {
         }
         return p;
     }
+
+    /**
+     * True when {@code path} names the root directory lexically ({@code /}, {@code //}, {@code /.},
+     * {@code /workspace/../}): the guest refuses to remove it, and the caller's error is known here.
+     */
+    static boolean isRoot(String path) {
+        int depth = 0;
+        for (String part : path.split("/")) {
+            if (part.isEmpty() || part.equals(".")) continue;
+            depth = part.equals("..") ? Math.max(0, depth - 1) : depth + 1;
+        }
+        return depth == 0;
+    }
 }

@@ -63,9 +63,15 @@ final class Boot {
         m.launched.complete(vm);
         m.lock.lock();
         try {
-            if (m.state != MicrovmState.PENDING || engine.closing()) {
-                // Terminated while launching: the terminate path may have given up waiting for us.
-                if (!engine.closing()) vm.terminate(engine.settings.terminateGrace());
+            if (m.state != MicrovmState.PENDING) {
+                // Terminated while launching: the terminate path may have given up waiting for us, and
+                // removed the directory the driver then made again.
+                vm.terminate(engine.settings.terminateGrace());
+                engine.removeWorkDir(m);
+                return null;
+            }
+            if (engine.closing()) {
+                keepForNextServer(vm);
                 return null;
             }
             m.vm = vm;
@@ -77,10 +83,25 @@ final class Boot {
         }
     }
 
+    /**
+     * The server is stopping while this VMM came up: VMs outlive the server, so its pid is recorded
+     * for the next server to adopt. If even that fails, nobody could ever find it: stop it.
+     */
+    private void keepForNextServer(Vm vm) {
+        try {
+            engine.store.setVmmPid(m.id, vm.pid());
+        } catch (RuntimeException e) {
+            vm.terminate(engine.settings.terminateGrace());
+        }
+    }
+
     private void running(GuestAgent agent, AgentInfo info) {
         m.lock.lock();
         try {
-            if (engine.closing()) return;
+            if (engine.closing()) {
+                Engine.closeQuietly(agent); // close() only closes the channels of machines it can see
+                return;
+            }
             String desc = info.agent() + ", kernel " + info.kernel();
             if (engine.step(m, new Action.Booted(desc), Cause.BOOT, desc, null) instanceof Decision.Move) {
                 m.agent = agent;
@@ -94,9 +115,15 @@ final class Boot {
         }
     }
 
-    /** Prefers the VMM's exit as the reason: a dead VMM also breaks the agent channel. */
+    /**
+     * Prefers the VMM's exit as the reason: a dead VMM also breaks the agent channel. The agent
+     * client checks the protocol (version included) itself: its "agent protocol ..." reasons are
+     * already the documented ones.
+     */
     private static String bootFailure(Vm vm, Exception e) {
-        return Engine.exitReason(vm).orElse("Guest agent failed during boot: " + e.getMessage());
+        String msg = String.valueOf(e.getMessage());
+        return Engine.exitReason(vm).orElse(msg.startsWith("agent protocol ") ? Engine.agentReason(msg)
+                : "Guest agent failed during boot: " + msg);
     }
 
     private static Duration remaining(Instant deadline) {

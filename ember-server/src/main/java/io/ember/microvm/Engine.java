@@ -200,8 +200,10 @@ final class Engine implements AutoCloseable {
                 delay, TimeUnit.MILLISECONDS);
     }
 
+    /** {@code image} may be null to adopt a VMM whose image left the catalog (adoption reads no disk). */
     VmSpec spec(MicrovmRecord r, ManagedImage image) {
-        return new VmSpec(r.id(), Path.of(r.workDir()), catalog.kernel(), catalog.initrd(), image.rootfs(),
+        return new VmSpec(r.id(), Path.of(r.workDir()), catalog.kernel(), catalog.initrd(),
+                image == null ? null : image.rootfs(),
                 r.vcpus(), r.memoryMib(), r.id(), List.of());
     }
 

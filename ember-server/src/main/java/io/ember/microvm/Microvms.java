@@ -67,11 +67,17 @@ public final class Microvms implements AutoCloseable {
                 throw new UncheckedIOException("cannot create " + workDir, e);
             }
             Instant now = Instant.now();
-            MicrovmRecord r = engine.store.insert(new MicrovmRecord(0, id, MicrovmIds.arn(id), image.name(),
-                    image.arn(), image.version(), first.name(), null, image.vcpus(), image.memoryMib(),
-                    toJson(run.idlePolicy()), run.maximumDurationSeconds(), run.executionRoleArn(), now, null, null,
-                    workDir.toString(), run.clientToken()),
-                    new EventRecord(id, now, null, first.name(), Cause.USER.name(), "RunMicrovm " + image.name()));
+            MicrovmRecord r;
+            try {
+                r = engine.store.insert(new MicrovmRecord(0, id, MicrovmIds.arn(id), image.name(),
+                        image.arn(), image.version(), first.name(), null, image.vcpus(), image.memoryMib(),
+                        toJson(run.idlePolicy()), run.maximumDurationSeconds(), run.executionRoleArn(), now, null,
+                        null, workDir.toString(), run.clientToken()),
+                        new EventRecord(id, now, null, first.name(), Cause.USER.name(), "RunMicrovm " + image.name()));
+            } catch (RuntimeException e) {
+                removeQuietly(workDir); // no record points to it
+                throw e;
+            }
             m = new Machine(r);
             engine.machines.put(id, m);
         }
@@ -163,6 +169,14 @@ public final class Microvms implements AutoCloseable {
         return MicrovmIds.parse(identifier).orElseThrow(() -> new MicrovmException(MicrovmException.Kind.INVALID,
                 "microvmIdentifier must be a microVM id (mvm- and 24 hex digits) or its ARN, got '"
                         + Objects.toString(identifier, "") + "'"));
+    }
+
+    private static void removeQuietly(Path dir) {
+        try {
+            WorkDirs.remove(dir);
+        } catch (IOException | RuntimeException e) {
+            // swept at the next start
+        }
     }
 
     private static MicrovmException notRunning(MicrovmRecord r) {

@@ -55,8 +55,9 @@ final class Reconciler {
     private void reattach(Machine m) {
         MicrovmRecord r = m.created;
         Optional<ManagedImage> image = engine.catalog.find(r.imageName());
-        Optional<Vm> vm = r.vmmPid() == null || image.isEmpty() ? Optional.empty()
-                : engine.driver.adopt(engine.spec(r, image.get()), r.vmmPid());
+        // Adoption needs only the work directory: a VMM whose image left the catalog is still found, and stopped.
+        Optional<Vm> vm = r.vmmPid() == null ? Optional.empty()
+                : engine.driver.adopt(engine.spec(r, image.orElse(null)), r.vmmPid());
         m.launched.complete(vm.orElse(null));
         if (m.state == MicrovmState.TERMINATING) {
             // The server stopped in the middle of a terminate: finish it.
@@ -78,6 +79,10 @@ final class Reconciler {
             return;
         }
         m.vm = vm.get();
+        if (image.isEmpty()) {
+            engine.fail(m, Cause.RECONCILE, "Image " + r.imageName() + " no longer available after server restart");
+            return;
+        }
         engine.watch(m, vm.get());
         GuestAgent agent = null;
         // A guest that was still booting when the server stopped gets the whole boot deadline.

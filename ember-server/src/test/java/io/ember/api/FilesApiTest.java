@@ -150,6 +150,30 @@ class FilesApiTest {
     }
 
     @Test
+    void shouldRefuseToRemoveTheRootWhateverItsSpelling() {
+        agent.files.put("/workspace/keep", new FakeAgent.Content(new byte[] {1}, 0));
+        for (String root : new String[] {"/workspace/../", "/./", "..", "/tmp/..//"}) {
+            HttpResponse<String> r = api.send("DELETE", files("", "recursive=true&path="
+                    + java.net.URLEncoder.encode(root, StandardCharsets.UTF_8)), null);
+            assertThat(r.statusCode()).as(root + ": " + r.body()).isEqualTo(400);
+            assertThat(ApiFixture.json(r).get("message").asText()).isEqualTo("path must not be the root directory");
+        }
+        assertThat(agent.files).containsKey("/workspace/keep");
+        assertThat(agent.dirs).contains("/", "/workspace", "/tmp");
+    }
+
+    @Test
+    void shouldAnswerAFailedSmallDownloadWithOnlyTheError() {
+        agent.files.put("/workspace/small", new FakeAgent.Content("partial bytes".getBytes(StandardCharsets.UTF_8), 0));
+        agent.readFailure = new io.ember.agent.AgentException(5, "read /workspace/small: Input/output error");
+        HttpResponse<String> r = api.send("GET", files("", "path=small"), null);
+        assertThat(r.statusCode()).isEqualTo(500);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(r.body()).doesNotContain("partial bytes");
+        assertThat(ApiFixture.json(r).get("__type").asText()).isEqualTo("InternalServerException");
+    }
+
+    @Test
     void shouldFailTheVmWhenTheChannelBreaksDuringAFileCall() {
         agent.breakChannel("EOF on the agent channel");
         HttpResponse<String> r = api.send("GET", files("/stat", "path=x"), null);

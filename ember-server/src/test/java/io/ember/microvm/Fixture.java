@@ -27,8 +27,13 @@ final class Fixture implements AutoCloseable {
     }
 
     void start() {
+        start(catalog);
+    }
+
+    /** Starts on the same data with another image catalog (images added or removed meanwhile). */
+    void start(ImageCatalog images) {
         store = Store.open(dataDir.resolve("ember.db"));
-        microvms = Microvms.start(store, catalog, driver, agents, new MicrovmSettings(dataDir, maxRunning,
+        microvms = Microvms.start(store, images, driver, agents, new MicrovmSettings(dataDir, maxRunning,
                 Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(2)));
     }
 

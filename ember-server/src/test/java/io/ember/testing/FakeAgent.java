@@ -43,6 +43,8 @@ public final class FakeAgent implements GuestAgent {
     public volatile LongConsumer uploadProgress = n -> {};
     public volatile long lastUploadSize = -1;
     public volatile boolean closed;
+    /** When set, a file read fails with it after the file's bytes went out (a guest dying mid-transfer). */
+    public volatile AgentException readFailure;
 
     FakeAgent(FakeAgents owner, Path socket) {
         this.owner = owner;
@@ -64,13 +66,17 @@ public final class FakeAgent implements GuestAgent {
 
     @Override
     public AgentInfo hello(Duration timeout) throws AgentException {
-        try {
-            if (!owner.helloGate.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw broken("HELLO deadline passed");
+        if (owner.helloIgnoresInterrupts) {
+            Gates.awaitUninterruptibly(owner.helloGate, owner.helloInterrupted);
+        } else {
+            try {
+                if (!owner.helloGate.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw broken("HELLO deadline passed");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw broken("interrupted");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw broken("interrupted");
         }
         if (owner.helloFailure != null) throw broken(owner.helloFailure);
         return new AgentInfo(owner.protocolVersion, "ember-agent 0.1.0-fake", "6.1.0-fake", "guest");
@@ -124,6 +130,7 @@ public final class FakeAgent implements GuestAgent {
         } catch (IOException e) {
             throw new AgentException("writing to the host failed: " + e.getMessage(), false, e);
         }
+        if (readFailure != null) throw readFailure;
         return c.size();
     }
 

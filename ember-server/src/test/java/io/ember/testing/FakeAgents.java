@@ -14,6 +14,10 @@ public final class FakeAgents implements AgentConnector {
     public final List<FakeAgent> connected = new CopyOnWriteArrayList<>();
     /** HELLO waits for this latch (count 0 = answer at once). */
     public volatile CountDownLatch helloGate = new CountDownLatch(0);
+    /** HELLO keeps waiting for its gate when interrupted (an answer already on its way). */
+    public volatile boolean helloIgnoresInterrupts;
+    /** Counted down when such a HELLO is interrupted. */
+    public final CountDownLatch helloInterrupted = new CountDownLatch(1);
     public volatile String helloFailure;
     public volatile int protocolVersion = 1;
     public volatile FakeAgent.ExecHandler execHandler = FakeAgent::echo;

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A VMM driver without processes. Its VMs outlive a server (as QEMU does), so a second server
@@ -23,10 +25,26 @@ public final class FakeDriver implements VmmDriver {
     public final List<VmSpec> launched = new CopyOnWriteArrayList<>();
     /** When set, launch throws it. */
     public volatile String launchFailure;
+    /** Launch waits for this latch, interrupt or not (a launch stuck in I/O that does not notice interrupts). */
+    public volatile CountDownLatch launchGate = new CountDownLatch(0);
+    public final AtomicInteger launching = new AtomicInteger();
+    /** Launch makes the work directory when it is missing, as QEMU's driver does. */
+    public volatile boolean createsWorkDir;
+    /** Counted down when a launch waiting at the gate is interrupted. */
+    public final CountDownLatch launchInterrupted = new CountDownLatch(1);
 
     @Override
     public Vm launch(VmSpec spec) throws VmmException {
+        launching.incrementAndGet();
+        Gates.awaitUninterruptibly(launchGate, launchInterrupted);
         if (launchFailure != null) throw new VmmException(launchFailure);
+        if (createsWorkDir) {
+            try {
+                Files.createDirectories(spec.workDir());
+            } catch (java.io.IOException e) {
+                throw new VmmException(e.getMessage());
+            }
+        }
         if (!Files.isDirectory(spec.workDir())) throw new VmmException("work dir missing: " + spec.workDir());
         launched.add(spec);
         FakeVm vm = new FakeVm(spec.vmId(), PID, spec.workDir());

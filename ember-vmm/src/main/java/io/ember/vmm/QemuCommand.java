@@ -1,5 +1,6 @@
 package io.ember.vmm;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -13,13 +14,30 @@ final class QemuCommand {
 
     private QemuCommand() {}
 
+    /**
+     * Where a launch takes its RAM and disk from.
+     *
+     * @param memory the RAM file, or null for anonymous RAM
+     * @param shareMemory map the RAM file shared (writes reach the file) or private (copy-on-write, file untouched)
+     * @param incoming start paused, waiting for {@code migrate-incoming} (a restore)
+     */
+    record Boot(Path memory, boolean shareMemory, Path disk, boolean incoming) {
+        static Boot cold(QemuConfig config, VmFiles files) {
+            return new Boot(config.fileBackedMemory() ? files.memory() : null, true, files.disk(), false);
+        }
+    }
+
     /** @param tscKhz the host TSC frequency for a TCG guest (see AccelProbe.tscKhz), 0 when unknown */
     static List<String> build(QemuConfig config, Accelerator accel, long tscKhz, VmSpec spec, VmFiles files) {
+        return build(config, accel, tscKhz, spec, files, Boot.cold(config, files));
+    }
+
+    static List<String> build(QemuConfig config, Accelerator accel, long tscKhz, VmSpec spec, VmFiles files, Boot boot) {
         validate(spec);
         List<String> c = new ArrayList<>();
         c.add(config.qemuBinary());
         add(c, "-name", "ember-" + opt(spec.vmId()));
-        add(c, "-M", "microvm,x-option-roms=off,rtc=on,isa-serial=on");
+        add(c, "-M", "microvm,x-option-roms=off,rtc=on,isa-serial=on" + (boot.memory() != null ? ",memory-backend=mem" : ""));
         if (accel == Accelerator.KVM) {
             add(c, "-accel", "kvm");
             add(c, "-cpu", "host");
@@ -27,12 +45,15 @@ final class QemuCommand {
             add(c, "-accel", "tcg");
         }
         add(c, "-m", Integer.toString(spec.memoryMib()));
+        if (boot.memory() != null)
+            add(c, "-object", "memory-backend-file,id=mem,size=" + spec.memoryMib() + "M,mem-path="
+                    + opt(boot.memory().toString()) + ",share=" + (boot.shareMemory() ? "on" : "off"));
         add(c, "-smp", Integer.toString(spec.vcpus()));
         c.addAll(List.of("-nodefaults", "-no-user-config", "-no-reboot", "-display", "none"));
         add(c, "-kernel", spec.kernel().toAbsolutePath().toString());
         add(c, "-initrd", spec.initrd().toAbsolutePath().toString());
         add(c, "-append", append(spec) + (accel == Accelerator.TCG && tscKhz > 0 ? " tsc_early_khz=" + tscKhz : ""));
-        add(c, "-drive", "id=root,file=" + opt(files.disk().toString()) + ",format=qcow2,if=none,discard=unmap");
+        add(c, "-drive", "id=root,file=" + opt(boot.disk().toString()) + ",format=qcow2,if=none,discard=unmap");
         add(c, "-device", "virtio-blk-device,drive=root");
         add(c, "-device", "virtio-serial-device");
         add(c, "-chardev", "socket,id=agent,path=" + opt(files.agent().toString()) + ",server=on,wait=off");
@@ -44,6 +65,7 @@ final class QemuCommand {
         add(c, "-chardev", "socket,id=console,path=" + opt(files.console().toString()) + ",server=on,wait=on");
         add(c, "-serial", "chardev:console");
         add(c, "-pidfile", files.pidFile().toString());
+        if (boot.incoming()) add(c, "-incoming", "defer");
         c.addAll(config.extraArgs());
         return c;
     }

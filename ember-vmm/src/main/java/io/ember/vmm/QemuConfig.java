@@ -10,14 +10,28 @@ import java.util.Objects;
  * @param qemuImg {@code qemu-img} or a path to it (creates the per-VM disk overlay)
  * @param accelerator AUTO probes (see {@link QemuDriver#resolve()}); KVM or TCG force it
  * @param extraArgs appended to every QEMU command line (debugging aids, site tweaks)
+ * @param fileBackedMemory guest RAM in {@code <workDir>/mem.ram}, mapped shared: {@link Snapshots#save} then
+ *     leaves the RAM out of the saved state, and clones can map it privately (templates of image snapshots).
+ *     False (the default) gives anonymous RAM: boots faster, writes nothing to disk while running, and a save
+ *     copies the RAM into the state file (docs/vmm.md, "Snapshots", has the figures)
  */
-public record QemuConfig(String qemuBinary, String qemuImg, Accelerator accelerator, List<String> extraArgs) {
+public record QemuConfig(String qemuBinary, String qemuImg, Accelerator accelerator, List<String> extraArgs,
+        boolean fileBackedMemory) {
 
     public QemuConfig {
         Objects.requireNonNull(qemuBinary, "qemuBinary");
         Objects.requireNonNull(qemuImg, "qemuImg");
         Objects.requireNonNull(accelerator, "accelerator");
         extraArgs = List.copyOf(extraArgs == null ? List.of() : extraArgs);
+    }
+
+    /** Anonymous guest RAM (the default). */
+    public QemuConfig(String qemuBinary, String qemuImg, Accelerator accelerator, List<String> extraArgs) {
+        this(qemuBinary, qemuImg, accelerator, extraArgs, false);
+    }
+
+    public QemuConfig withFileBackedMemory(boolean on) {
+        return new QemuConfig(qemuBinary, qemuImg, accelerator, extraArgs, on);
     }
 
     public static QemuConfig of(String qemuBinary, Accelerator accelerator) {

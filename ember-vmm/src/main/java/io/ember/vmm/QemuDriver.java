@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Runs each microVM as its own QEMU process (-M microvm). See docs/vmm.md. */
-public final class QemuDriver implements VmmDriver {
+public final class QemuDriver implements VmmDriver, Snapshots {
     private static final Logger log = LoggerFactory.getLogger(QemuDriver.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration QEMU_IMG_TIMEOUT = Duration.ofSeconds(30);
@@ -54,6 +54,11 @@ public final class QemuDriver implements VmmDriver {
             throw new VmmException(e.getMessage(), e);
         }
         prepare(spec, files);
+        return start(spec, files, cmd, "running");
+    }
+
+    /** Starts QEMU with {@code cmd}; returns once it is up and QMP says {@code expectedStatus}. Kills it on failure. */
+    QemuVm start(VmSpec spec, VmFiles files, List<String> cmd, String expectedStatus) throws VmmException {
         Process p;
         try {
             List<String> argv = new ArrayList<>(cmd);
@@ -65,7 +70,7 @@ public final class QemuDriver implements VmmDriver {
             throw new VmmException("cannot start " + config.qemuBinary() + ": " + e.getMessage(), e);
         }
         try {
-            return started(spec, files, p);
+            return started(spec, files, p, expectedStatus);
         } catch (VmmException | RuntimeException e) {
             p.destroyForcibly();
             try {
@@ -78,25 +83,39 @@ public final class QemuDriver implements VmmDriver {
         }
     }
 
-    /** The work directory: a fresh overlay disk (kept if one exists: a relaunch keeps the VM's disk), no stale sockets. */
+    /**
+     * The work directory: a fresh overlay disk (kept if one exists: a relaunch keeps the VM's disk), no stale
+     * sockets, and no RAM file or snapshot of an earlier run (a cold boot starts from zeroed RAM; the snapshot
+     * would be useless without its RAM).
+     */
     private void prepare(VmSpec spec, VmFiles files) throws VmmException {
         for (Path p : new Path[] {spec.kernel(), spec.initrd(), spec.baseDisk()})
             if (!Files.isReadable(p)) throw new VmmException("missing guest asset " + p + " (run `bin/ember setup`)");
-        if (files.longestSocketPath() > VmFiles.MAX_SOCKET_PATH)
-            throw new VmmException("work directory " + files.dir() + " is too long for Unix socket paths (max 107 bytes)");
+        prepareDir(files);
         try {
-            Files.createDirectories(files.dir());
-            for (Path p : new Path[] {files.qmp(), files.agent(), files.console(), files.pidFile()}) Files.deleteIfExists(p);
-            if (!Files.exists(files.disk())) createOverlay(spec.baseDisk().toAbsolutePath(), files.disk());
+            for (String f : new String[] {Snapshot.MANIFEST, Snapshot.VMSTATE, Snapshot.MEMORY}) Files.deleteIfExists(files.dir().resolve(f));
+            if (!Files.exists(files.disk())) createOverlay(spec.baseDisk().toAbsolutePath(), "raw", files.disk());
         } catch (IOException e) {
             throw new VmmException("cannot prepare " + files.dir() + ": " + e.getMessage(), e);
         }
     }
 
-    private void createOverlay(Path base, Path disk) throws VmmException, IOException {
+    /** The directory exists, its socket paths fit, no stale sockets or pidfile. */
+    static void prepareDir(VmFiles files) throws VmmException {
+        if (files.longestSocketPath() > VmFiles.MAX_SOCKET_PATH)
+            throw new VmmException("work directory " + files.dir() + " is too long for Unix socket paths (max 107 bytes)");
+        try {
+            Files.createDirectories(files.dir());
+            for (Path p : new Path[] {files.qmp(), files.agent(), files.console(), files.pidFile()}) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new VmmException("cannot prepare " + files.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    void createOverlay(Path base, String baseFormat, Path disk) throws VmmException, IOException {
         Path tmp = disk.resolveSibling(disk.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
-        Process p = new ProcessBuilder(config.qemuImg(), "create", "-q", "-f", "qcow2", "-F", "raw", "-b", base.toString(),
+        Process p = new ProcessBuilder(config.qemuImg(), "create", "-q", "-f", "qcow2", "-F", baseFormat, "-b", base.toString(),
                 tmp.toString()).redirectErrorStream(true).start();
         try {
             boolean done = p.waitFor(QEMU_IMG_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -113,21 +132,36 @@ public final class QemuDriver implements VmmDriver {
     }
 
     /** QEMU runs: attach the console (it waits for us), check its sockets, one QMP round trip. */
-    private Vm started(VmSpec spec, VmFiles files, Process p) throws VmmException {
+    private QemuVm started(VmSpec spec, VmFiles files, Process p, String expectedStatus) throws VmmException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         awaitFile(files.console(), p, deadline);
         ConsoleReader console;
-        try {
-            console = ConsoleReader.attach(files.console(), files.consoleLog(), spec.vmId());
-        } catch (IOException e) {
-            throw new VmmException("cannot attach the console of " + spec.vmId() + ": " + e.getMessage(), e);
+        while (true) {
+            try {
+                console = ConsoleReader.attach(files.console(), files.consoleLog(), spec.vmId());
+                break;
+            } catch (java.net.ConnectException e) {
+                // QEMU binds the socket (the file appears) a moment before it listens
+                if (!p.isAlive() || System.nanoTime() - deadline > 0)
+                    throw new VmmException("cannot attach the console of " + spec.vmId() + ": " + e.getMessage(), e);
+                awaitFile(files.console(), p, deadline); // sleeps nothing when it exists; checks the process
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new VmmException("interrupted while starting QEMU", ie);
+                }
+            } catch (IOException e) {
+                throw new VmmException("cannot attach the console of " + spec.vmId() + ": " + e.getMessage(), e);
+            }
         }
         try {
             awaitFile(files.agent(), p, deadline);
             awaitFile(files.qmp(), p, deadline);
             try (Qmp qmp = Qmp.connect(files.qmp(), remaining(deadline))) {
                 String status = qmp.execute("query-status", Map.of(), remaining(deadline)).path("status").asText();
-                if (!status.equals("running")) throw new VmmException("VMM is " + status + " after start, not running");
+                if (!status.equals(expectedStatus))
+                    throw new VmmException("VMM is " + status + " after start, not " + expectedStatus);
             }
         } catch (IOException | VmmException e) {
             console.close();
@@ -155,7 +189,7 @@ public final class QemuDriver implements VmmDriver {
         return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
     }
 
-    private static String qemuLog(VmFiles files) {
+    static String qemuLog(VmFiles files) {
         try {
             String s = Files.readString(files.qemuLog(), StandardCharsets.UTF_8).strip();
             if (s.length() > 2000) s = "..." + s.substring(s.length() - 2000);
@@ -163,6 +197,29 @@ public final class QemuDriver implements VmmDriver {
         } catch (IOException | RuntimeException e) {
             return "";
         }
+    }
+
+    QemuConfig config() {
+        return config;
+    }
+
+    long tscKhz() {
+        return tscKhz;
+    }
+
+    @Override
+    public Snapshot save(Vm vm, Path dir) throws VmmException {
+        return new QemuSnapshots(this).save(vm, dir);
+    }
+
+    @Override
+    public Vm restorePaused(VmSpec spec, Snapshot snapshot, boolean privateMemory) throws VmmException {
+        return new QemuSnapshots(this).restorePaused(spec, snapshot, privateMemory);
+    }
+
+    @Override
+    public void resume(Vm vm) throws VmmException {
+        new QemuSnapshots(this).resume(vm);
     }
 
     /**

@@ -62,6 +62,10 @@ final class QemuVm implements Vm {
         };
     }
 
+    VmFiles files() {
+        return files;
+    }
+
     /** Stops reading the console without touching the VM (tests: what a server restart does). */
     void detachConsole() {
         if (console != null) console.close();

@@ -25,6 +25,9 @@ record VmFiles(Path dir) {
 
     Path qemuLog() { return dir.resolve("qemu.log"); }
 
+    /** Guest RAM when file-backed (sparse: only pages the guest touched take blocks). */
+    Path memory() { return dir.resolve(Snapshot.MEMORY); }
+
     /** The longest socket path, which must fit in sun_path. */
     int longestSocketPath() {
         int n = 0;

@@ -1,0 +1,222 @@
+package io.ember.vmm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Save and restore through QMP migration to a file (docs/vmm.md, "Snapshots"). With file-backed shared
+ * RAM and the {@code x-ignore-shared} capability the RAM stays in its file and only the device state
+ * (tens of KB) is written; private or anonymous RAM goes into the state file.
+ */
+final class QemuSnapshots {
+    private static final Logger log = LoggerFactory.getLogger(QemuSnapshots.class);
+    static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration MIGRATION_TIMEOUT = Duration.ofSeconds(120);
+
+    private final QemuDriver driver;
+
+    QemuSnapshots(QemuDriver driver) {
+        this.driver = driver;
+    }
+
+    Snapshot save(Vm vm, Path dir) throws VmmException {
+        if (!(vm instanceof QemuVm qvm)) throw new VmmException("not a QEMU VM: " + vm);
+        if (vm.exited().isDone()) throw new VmmException(vm.vmId() + ": the VMM has exited; nothing to save");
+        VmFiles files = qvm.files();
+        Path target = dir.toAbsolutePath().normalize();
+        Path tmpState = target.resolve(Snapshot.VMSTATE + ".tmp");
+        Path memory, disk;
+        int vcpus, memoryMib;
+        boolean shared;
+        try {
+            Files.createDirectories(target);
+            if (!target.equals(files.dir()))
+                for (String f : new String[] {Snapshot.VMSTATE, Snapshot.MEMORY, Snapshot.DISK, Snapshot.MANIFEST})
+                    if (Files.exists(target.resolve(f))) throw new VmmException("snapshot directory " + target + " already holds " + f);
+            for (String f : new String[] {Snapshot.MANIFEST, Snapshot.VMSTATE, tmpState.getFileName().toString()})
+                Files.deleteIfExists(target.resolve(f));
+        } catch (IOException e) {
+            throw new VmmException("cannot prepare snapshot directory " + target + ": " + e.getMessage(), e);
+        }
+        long t0 = System.nanoTime();
+        try (Qmp qmp = Qmp.connect(files.qmp(), QMP_TIMEOUT)) {
+            memory = sharedMemoryFile(qmp);
+            shared = memory != null;
+            disk = rootDisk(qmp);
+            vcpus = qmp.execute("query-cpus-fast", Map.of(), QMP_TIMEOUT).size();
+            memoryMib = (int) (qmp.execute("query-memory-size-summary", Map.of(), QMP_TIMEOUT).path("base-memory").asLong() >> 20);
+            qmp.execute("stop", Map.of(), QMP_TIMEOUT); // also drains and flushes the disk (bdrv_flush_all)
+            try {
+                // Both ends must agree on the capability (it changes the stream), and a destination that has it
+                // refuses pages for its own shared RAM: so on only when the RAM stays in its file. Set it either
+                // way: a restored VMM still has it from its own incoming migration.
+                ignoreShared(qmp, shared);
+                qmp.execute("migrate", Map.of("uri", "exec:cat > " + shellQuote(tmpState)), QMP_TIMEOUT);
+                awaitMigration(qmp, "save");
+            } catch (IOException | VmmException e) {
+                // Nothing was written to the RAM file or disk: the guest may go on as if nothing happened.
+                try {
+                    qmp.execute("cont", Map.of(), QMP_TIMEOUT);
+                } catch (IOException ce) {
+                    log.warn("{}: cont after a failed save failed too: {}", vm.vmId(), ce.getMessage());
+                }
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new VmmException(vm.vmId() + ": snapshot failed: " + e.getMessage(), e);
+        }
+        long saved = System.nanoTime();
+        vm.terminate(Duration.ofSeconds(10)); // the guest is stopped: its RAM file and disk must not change any more
+        try {
+            Durable.fsync(tmpState);
+            Files.move(tmpState, target.resolve(Snapshot.VMSTATE), StandardCopyOption.ATOMIC_MOVE);
+            if (shared) moveInto(memory, target.resolve(Snapshot.MEMORY));
+            moveInto(disk, target.resolve(Snapshot.DISK));
+            Durable.fsync(target);
+            if (!target.equals(files.dir())) Durable.fsync(files.dir());
+            Snapshot snap = new Snapshot(target, vcpus, memoryMib, shared);
+            snap.writeManifest();
+            log.info("{}: saved to {} (state {} ms, durable {} ms, RAM {})", vm.vmId(), target, (saved - t0) / 1_000_000,
+                    (System.nanoTime() - saved) / 1_000_000, shared ? "in mem.ram" : "in vmstate");
+            return snap;
+        } catch (IOException e) {
+            throw new VmmException(vm.vmId() + ": cannot complete snapshot in " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The RAM file when the guest RAM is a shared file mapping (left out of the state by x-ignore-shared); else null. */
+    private static Path sharedMemoryFile(Qmp qmp) throws IOException {
+        for (JsonNode m : qmp.execute("query-memdev", Map.of(), QMP_TIMEOUT))
+            if (m.path("id").asText().equals("mem") && m.path("share").asBoolean()) {
+                String path = qmp.execute("qom-get", Map.of("path", "/objects/mem", "property", "mem-path"), QMP_TIMEOUT).asText();
+                if (!path.startsWith("/")) throw new IOException("unexpected RAM file path '" + path + "'");
+                return Path.of(path);
+            }
+        return null;
+    }
+
+    private static Path rootDisk(Qmp qmp) throws IOException {
+        for (JsonNode b : qmp.execute("query-block", Map.of(), QMP_TIMEOUT))
+            if (b.path("device").asText().equals("root")) {
+                String file = b.path("inserted").path("file").asText();
+                if (file.startsWith("/")) return Path.of(file);
+            }
+        throw new IOException("the VM has no root disk file");
+    }
+
+    private static void moveInto(Path from, Path to) throws IOException {
+        if (!from.equals(to)) Files.move(from, to, StandardCopyOption.ATOMIC_MOVE); // same file system, or it fails
+        Durable.fsync(to); // QEMU wrote through the page cache (share=on) and flushed the disk only to the OS
+    }
+
+    Vm restorePaused(VmSpec spec, Snapshot snap, boolean privateMemory) throws VmmException {
+        if (spec.vcpus() != snap.vcpus() || spec.memoryMib() != snap.memoryMib())
+            throw new VmmException("snapshot " + snap.dir() + " has " + snap.vcpus() + " vCPUs and " + snap.memoryMib()
+                    + " MiB; the spec asks for " + spec.vcpus() + " and " + spec.memoryMib());
+        VmFiles files = new VmFiles(spec.workDir());
+        QemuDriver.prepareDir(files);
+        Path disk = snap.disk();
+        try {
+            if (privateMemory) {
+                if (snap.dir().equals(files.dir())) throw new VmmException("a clone needs its own work directory, not the snapshot's");
+                if (Files.exists(files.disk())) throw new VmmException(files.dir() + " already holds a disk; a clone starts from a fresh one");
+                disk = files.disk();
+                driver.createOverlay(snap.disk(), "qcow2", disk); // the snapshot's disk stays read-only under it
+            }
+            if (!snap.memoryInFile()) Files.deleteIfExists(files.memory());
+        } catch (IOException e) {
+            throw new VmmException("cannot prepare " + files.dir() + ": " + e.getMessage(), e);
+        }
+        QemuCommand.Boot boot = snap.memoryInFile() ? new QemuCommand.Boot(snap.memory(), !privateMemory, disk, true)
+                : new QemuCommand.Boot(driver.config().fileBackedMemory() ? files.memory() : null, true, disk, true);
+        List<String> cmd;
+        try {
+            cmd = QemuCommand.build(driver.config(), driver.resolve(), driver.tscKhz(), spec, files, boot);
+        } catch (IllegalArgumentException e) {
+            throw new VmmException(e.getMessage(), e);
+        }
+        QemuVm vm;
+        try {
+            vm = driver.start(spec, files, cmd, "inmigrate");
+        } catch (VmmException e) {
+            if (privateMemory) deleteQuietly(disk);
+            throw e;
+        }
+        try (Qmp qmp = Qmp.connect(files.qmp(), QMP_TIMEOUT)) {
+            ignoreShared(qmp, snap.memoryInFile());
+            qmp.execute("migrate-incoming", Map.of("uri", "exec:cat " + shellQuote(snap.vmstate())), QMP_TIMEOUT);
+            awaitMigration(qmp, "restore"); // the source was stopped, so the guest arrives paused
+            if (!privateMemory) {
+                // Resumed in place: its RAM file and disk are about to change, so this snapshot is over. The
+                // manifest goes first: no crash can leave a manifest next to files that no longer match it.
+                Files.deleteIfExists(snap.dir().resolve(Snapshot.MANIFEST));
+                Files.deleteIfExists(snap.vmstate());
+                Durable.fsync(snap.dir());
+            }
+            return vm;
+        } catch (IOException | VmmException e) {
+            vm.terminate(Duration.ofSeconds(1));
+            if (privateMemory) deleteQuietly(disk);
+            throw new VmmException(spec.vmId() + ": restore from " + snap.dir() + " failed: " + e.getMessage()
+                    + QemuDriver.qemuLog(files), e);
+        }
+    }
+
+    void resume(Vm vm) throws VmmException {
+        if (!(vm instanceof QemuVm qvm)) throw new VmmException("not a QEMU VM: " + vm);
+        try (Qmp qmp = Qmp.connect(qvm.files().qmp(), QMP_TIMEOUT)) {
+            qmp.execute("cont", Map.of(), QMP_TIMEOUT);
+        } catch (IOException e) {
+            throw new VmmException(vm.vmId() + ": cannot resume: " + e.getMessage(), e);
+        }
+    }
+
+    private static void ignoreShared(Qmp qmp, boolean on) throws IOException {
+        qmp.execute("migrate-set-capabilities",
+                Map.of("capabilities", List.of(Map.of("capability", "x-ignore-shared", "state", on))), QMP_TIMEOUT);
+    }
+
+    /** Polls query-migrate until completed; a failed or cancelled migration, or the deadline, is an error. */
+    private static void awaitMigration(Qmp qmp, String what) throws IOException, VmmException {
+        long deadline = System.nanoTime() + MIGRATION_TIMEOUT.toNanos();
+        while (true) {
+            JsonNode info = qmp.execute("query-migrate", Map.of(), QMP_TIMEOUT);
+            String status = info.path("status").asText("none");
+            switch (status) {
+                case "completed" -> { return; }
+                case "failed", "cancelled" -> throw new VmmException(what + ": migration " + status
+                        + (info.has("error-desc") ? ": " + info.path("error-desc").asText() : ""));
+                default -> {}
+            }
+            if (System.nanoTime() - deadline > 0)
+                throw new VmmException(what + ": migration still " + status + " after " + MIGRATION_TIMEOUT.toSeconds() + " s");
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VmmException(what + ": interrupted", e);
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            log.warn("cannot delete {}: {}", p, e.getMessage());
+        }
+    }
+
+    /** For QEMU's exec: migration URIs, which go through /bin/sh -c. */
+    static String shellQuote(Path p) {
+        return "'" + p.toString().replace("'", "'\\''") + "'";
+    }
+}

@@ -1,0 +1,54 @@
+package io.ember.vmm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A saved machine (see {@link Snapshots}): the files are in {@code dir}.
+ *
+ * @param memoryInFile true: the RAM is {@code mem.ram} (the VM had file-backed shared RAM); false: the RAM
+ *     is inside {@code vmstate} (a clone or a VM with anonymous RAM)
+ */
+public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile) {
+    static final String VMSTATE = "vmstate", MEMORY = "mem.ram", DISK = "disk.qcow2", MANIFEST = "snapshot.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public Snapshot {
+        dir = dir.toAbsolutePath().normalize();
+    }
+
+    public Path vmstate() { return dir.resolve(VMSTATE); }
+
+    public Path memory() { return dir.resolve(MEMORY); }
+
+    public Path disk() { return dir.resolve(DISK); }
+
+    /** Reads the manifest {@link Snapshots#save} wrote; fails when the snapshot is incomplete. */
+    public static Snapshot load(Path dir) throws VmmException {
+        Path manifest = dir.resolve(MANIFEST);
+        try {
+            JsonNode m = JSON.readTree(Files.readString(manifest));
+            Snapshot s = new Snapshot(dir, m.path("vcpus").asInt(), m.path("memoryMib").asInt(), m.path("memoryInFile").asBoolean());
+            for (Path p : s.memoryInFile() ? new Path[] {s.vmstate(), s.disk(), s.memory()} : new Path[] {s.vmstate(), s.disk()})
+                if (!Files.isRegularFile(p)) throw new VmmException("snapshot " + dir + " is incomplete: " + p.getFileName() + " missing");
+            if (s.vcpus() < 1 || s.memoryMib() < 64) throw new VmmException("snapshot manifest " + manifest + " is invalid");
+            return s;
+        } catch (IOException e) {
+            throw new VmmException("cannot read snapshot " + manifest + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The manifest: written last, so a snapshot with a manifest is whole. */
+    void writeManifest() throws IOException {
+        String text = JSON.createObjectNode().put("vcpus", vcpus).put("memoryMib", memoryMib).put("memoryInFile", memoryInFile)
+                .toString();
+        Path tmp = dir.resolve(MANIFEST + ".tmp");
+        Files.writeString(tmp, text);
+        Durable.fsync(tmp);
+        Files.move(tmp, dir.resolve(MANIFEST), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Durable.fsync(dir);
+    }
+}

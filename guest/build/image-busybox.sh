@@ -44,16 +44,8 @@ GROUP
   printf 'NAME="Ember busybox"\nID=ember-busybox\nVERSION_ID=%s\nPRETTY_NAME="Ember busybox %s (BusyBox %s)"\n' \
     "$VERSION" "$VERSION" "$(pkg_version busybox-static)" >"$root/etc/os-release"
 
-  mkdir -p "$WORK/out"
-  make_ext4 "$root" "$WORK/out/rootfs.ext4" "$FREE_MIB"
-  chmod 0444 "$WORK/out/rootfs.ext4"
-  cat >"$WORK/out/image.json" <<JSON
-{"name":"$NAME","version":"$VERSION","description":"BusyBox $(pkg_version busybox-static) userland (sh and the core utilities) on Debian's cloud kernel","vcpus":1,"memoryMib":128,"createdAt":"$(now_iso)"}
-JSON
-  mkdir -p "$ASSETS/images"
-  replace_dir "$WORK/out" "$dir"
-  stamp_write "$STEP" "$hash"
-  log "built $dir/rootfs.ext4 ($(du -h --apparent-size "$dir/rootfs.ext4" | cut -f1) apparent, $(du -h "$dir/rootfs.ext4" | cut -f1) on disk)"
+  publish_image "$root" 128 \
+    "BusyBox $(pkg_version busybox-static) userland (sh and the core utilities) on Debian's cloud kernel"
 }
 
 main "$@"

@@ -84,19 +84,11 @@ main() {
   cp -a "$tree" "$root"
   customize "$root"
 
-  mkdir -p "$WORK/out"
-  make_ext4 "$root" "$WORK/out/rootfs.ext4" "$FREE_MIB"
-  chmod 0444 "$WORK/out/rootfs.ext4"
   local debian_version python_version
   debian_version="$(cat "$root/etc/debian_version")"
   python_version="$(ls "$root"/usr/bin/python3.* 2>/dev/null | sed -n 's|.*/python\(3\.[0-9]*\)$|\1|p' | head -n1)"
-  cat >"$WORK/out/image.json" <<JSON
-{"name":"$NAME","version":"$VERSION","description":"Debian $debian_version ($SUITE) minbase with bash, coreutils, python$python_version, ca-certificates and procps","vcpus":1,"memoryMib":256,"createdAt":"$(now_iso)"}
-JSON
-  mkdir -p "$ASSETS/images"
-  replace_dir "$WORK/out" "$dir"
-  stamp_write "$STEP" "$hash"
-  log "built $dir/rootfs.ext4 ($(du -h --apparent-size "$dir/rootfs.ext4" | cut -f1) apparent, $(du -h "$dir/rootfs.ext4" | cut -f1) on disk)"
+  publish_image "$root" 256 \
+    "Debian $debian_version ($SUITE) minbase with bash, coreutils, python$python_version, ca-certificates and procps"
 }
 
 main "$@"

@@ -97,3 +97,20 @@ make_ext4() {
   mkfs.ext4 -q -F -b 4096 -m 0 -L ember-root -T default \
     -E lazy_itable_init=0,lazy_journal_init=0 -d "$src" "$out" >/dev/null
 }
+
+# publish_image ROOT MEMORY_MIB DESCRIPTION: turns the tree ROOT into the read-only base disk and
+# image.json of image $NAME, swaps them into place as a whole and writes the step's stamp.
+# Uses the caller's $dir (the image's assets folder) and $hash (its inputs).
+publish_image() {
+  local root="$1" memory="$2" description="$3"
+  mkdir -p "$WORK/out"
+  make_ext4 "$root" "$WORK/out/rootfs.ext4" "$FREE_MIB"
+  chmod 0444 "$WORK/out/rootfs.ext4"
+  cat >"$WORK/out/image.json" <<JSON
+{"name":"$NAME","version":"$VERSION","description":"$description","vcpus":1,"memoryMib":$memory,"createdAt":"$(now_iso)"}
+JSON
+  mkdir -p "$ASSETS/images"
+  replace_dir "$WORK/out" "$dir"
+  stamp_write "$STEP" "$hash"
+  log "built $dir/rootfs.ext4 ($(du -h --apparent-size "$dir/rootfs.ext4" | cut -f1) apparent, $(du -h "$dir/rootfs.ext4" | cut -f1) on disk)"
+}

@@ -31,9 +31,4 @@ public enum MicrovmState {
             case SUSPENDING, SUSPENDED, TERMINATED -> false;
         };
     }
-
-    /** True while a VMM process may exist for the microVM. */
-    public boolean live() {
-        return this != TERMINATED;
-    }
 }

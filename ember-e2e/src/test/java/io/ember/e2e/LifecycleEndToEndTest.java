@@ -10,6 +10,9 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,6 +108,28 @@ class LifecycleEndToEndTest {
         Microvm gone = server.client().getMicrovm(victim.id);
         assertThat(gone.state()).isEqualTo(MicrovmState.TERMINATED);
         assertThat(gone.stateReason()).isNotBlank();
+    }
+
+    @Test
+    void shouldAdoptAVmmWhosePidWasNeverRecorded() throws Exception {
+        TestVm vm = TestVm.run(server, "busybox");
+        vm.ok("echo survived > /workspace/crash.txt");
+        ProcessHandle qemu = QemuProcesses.of(server.vmDir(vm.id)).orElseThrow();
+
+        // As if the server had crashed after starting QEMU but before writing its pid down.
+        server.stopServerOnly();
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + server.dataDir().resolve("ember.db"));
+             PreparedStatement clear = db.prepareStatement("UPDATE microvms SET vmm_pid = NULL WHERE id = ?")) {
+            clear.setString(1, vm.id);
+            assertThat(clear.executeUpdate()).isEqualTo(1);
+        }
+        server.startAgain();
+
+        assertThat(server.client().getMicrovm(vm.id).state()).isEqualTo(MicrovmState.RUNNING);
+        assertThat(vm.ok("cat /workspace/crash.txt")).isEqualTo("survived\n");
+        server.client().terminateMicrovm(vm.id);
+        awaitState(vm.id, MicrovmState.TERMINATED, Duration.ofSeconds(30));
+        assertThat(qemu.isAlive()).as("the adopted VMM is stopped by terminate, not left unowned").isFalse();
     }
 
     private Microvm awaitState(String id, MicrovmState state, Duration timeout) {

@@ -56,8 +56,9 @@ final class Reconciler {
         MicrovmRecord r = m.created;
         Optional<ManagedImage> image = engine.catalog.find(r.imageName());
         // Adoption needs only the work directory: a VMM whose image left the catalog is still found, and stopped.
-        Optional<Vm> vm = r.vmmPid() == null ? Optional.empty()
-                : engine.driver.adopt(engine.spec(r, image.orElse(null)), r.vmmPid());
+        // Without a recorded pid (a crash between launch and recording it) the driver looks in the work directory.
+        var spec = engine.spec(r, image.orElse(null));
+        Optional<Vm> vm = r.vmmPid() == null ? engine.driver.adopt(spec) : engine.driver.adopt(spec, r.vmmPid());
         m.launched.complete(vm.orElse(null));
         if (m.state == MicrovmState.TERMINATING) {
             // The server stopped in the middle of a terminate: finish it.

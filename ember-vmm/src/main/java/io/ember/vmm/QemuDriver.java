@@ -241,6 +241,18 @@ public final class QemuDriver implements VmmDriver, Snapshots {
         return Optional.of(new QemuVm(spec.vmId(), files, h.get(), null, console));
     }
 
+    /** Finds the VMM through the pid file QEMU wrote (-pidfile); {@link #adopt(VmSpec, long)} still checks the process. */
+    @Override
+    public Optional<Vm> adopt(VmSpec spec) {
+        Path pidFile = new VmFiles(spec.workDir()).pidFile();
+        try {
+            String text = Files.readString(pidFile, StandardCharsets.US_ASCII).trim();
+            return text.matches("[0-9]{1,10}") ? adopt(spec, Long.parseLong(text)) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The NUL-separated /proc/PID/cmdline as a list; empty when unreadable (gone, or not ours to see). */
     static List<String> commandLine(long pid) {
         try {

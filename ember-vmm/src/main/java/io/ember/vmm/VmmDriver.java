@@ -13,4 +13,13 @@ public interface VmmDriver {
      * Empty when the process {@code pid} is gone or is not the VMM of {@code spec} (pid reused).
      */
     Optional<Vm> adopt(VmSpec spec, long pid);
+
+    /**
+     * Re-attaches to a machine whose pid was never recorded (the server crashed between starting
+     * the VMM and writing its pid down), finding it through what the driver leaves in the work
+     * directory. Empty when there is none, or it is gone.
+     */
+    default Optional<Vm> adopt(VmSpec spec) {
+        return Optional.empty();
+    }
 }

@@ -8,11 +8,20 @@ import java.util.Map;
  * @param env the whole environment of the process (the agent passes nothing else)
  * @param timeout null or zero for none
  * @param stdin true when the caller will write stdin (else it is /dev/null)
+ * @param user null for root; else a user name or uid, optionally {@code :group} or {@code :gid}, resolved by the
+ *     agent from the guest's /etc/passwd and /etc/group (Dockerfile {@code USER} semantics)
  */
-public record ExecRequest(List<String> argv, Map<String, String> env, String cwd, Duration timeout, boolean stdin) {
+public record ExecRequest(List<String> argv, Map<String, String> env, String cwd, Duration timeout, boolean stdin,
+                          String user) {
     public ExecRequest {
         if (argv == null || argv.isEmpty()) throw new IllegalArgumentException("argv must not be empty");
         argv = List.copyOf(argv);
         env = Map.copyOf(env == null ? Map.of() : env);
+        if (user != null && (user.isEmpty() || user.length() > 64)) throw new IllegalArgumentException("bad user");
+    }
+
+    /** As root. */
+    public ExecRequest(List<String> argv, Map<String, String> env, String cwd, Duration timeout, boolean stdin) {
+        this(argv, env, cwd, timeout, stdin, null);
     }
 }

@@ -33,6 +33,22 @@ public interface GuestAgent extends AutoCloseable {
 
     void remove(String path, boolean recursive) throws AgentException;
 
+    /**
+     * Starts a process that outlives this call and the channel: its own session, stdin from /dev/null, stdout and
+     * stderr appended to {@code logPath} in the guest (created 0600 if missing; null = /dev/null). {@code request}'s
+     * timeout and stdin must be unset. Answers once the process runs.
+     *
+     * @return the process id in the guest
+     */
+    default int spawn(ExecRequest request, String logPath) throws AgentException {
+        throw new AgentException(0, "spawn is not supported by this agent client");
+    }
+
+    /** After a snapshot restore: set the guest's clock, reseed its RNG, and apply the new identity (RESTORED). */
+    default void restored(RestoreFixup fixup, java.time.Duration timeout) throws AgentException {
+        throw new AgentException(0, "restored is not supported by this agent client");
+    }
+
     /** Completes (with the reason) when the channel is broken: protocol violation, EOF, or a missed deadline. */
     CompletableFuture<String> failure();
 

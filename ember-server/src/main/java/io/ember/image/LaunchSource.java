@@ -1,0 +1,25 @@
+package io.ember.image;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What RunMicrovm starts a microVM from: a managed image (booted cold from its disk) or a version of
+ * an image built from a Dockerfile (resumed from its snapshot; see docs/images.md).
+ *
+ * @param rootfs the raw ext4 disk a cold boot puts its overlay over
+ * @param snapshot the image's snapshot directory (io.ember.vmm.Snapshot layout, RAM in {@code mem.ram}),
+ *     null for a managed image: then the microVM boots cold
+ * @param environment the image's environment variables (ENV and environmentVariables), given to the
+ *     processes Ember starts in the microVM
+ */
+public record LaunchSource(String imageArn, String imageName, String imageVersion, int vcpus, int memoryMib,
+                           Map<String, String> environment, Path rootfs, Path snapshot) {
+    public LaunchSource {
+        environment = Map.copyOf(environment == null ? Map.of() : environment);
+    }
+
+    public static LaunchSource of(ManagedImage m) {
+        return new LaunchSource(m.arn(), m.name(), m.version(), m.vcpus(), m.memoryMib(), Map.of(), m.rootfs(), null);
+    }
+}

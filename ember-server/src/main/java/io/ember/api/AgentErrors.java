@@ -1,7 +1,7 @@
 package io.ember.api;
 
 import io.ember.agent.AgentException;
-import io.ember.microvm.Microvms;
+import io.ember.microvm.GuestLease;
 
 /**
  * Guest errors as API errors: a missing file is not found, a bad path is a validation error;
@@ -13,11 +13,15 @@ final class AgentErrors {
 
     private AgentErrors() {}
 
-    static ApiException translate(AgentException e, Microvms microvms, String microvmId, String path) {
+    static ApiException translate(AgentException e, GuestLease guest, String path) {
         if (e.channelBroken()) {
-            microvms.agentFailed(microvmId, e.getMessage());
-            return ApiException.conflict("the agent channel of microVM " + microvmId + " failed (" + e.getMessage()
-                    + "); the microVM is terminated", "Microvm", microvmId);
+            String microvmId = guest.microvmId();
+            if (guest.broken(e.getMessage())) {
+                return ApiException.conflict("the agent channel of microVM " + microvmId + " failed (" + e.getMessage()
+                        + "); the microVM is terminated", "Microvm", microvmId);
+            }
+            return ApiException.conflict("microVM " + microvmId + " was suspended or terminated while the request ran",
+                    "Microvm", microvmId);
         }
         String msg = e.getMessage() == null ? "errno " + e.errno() : e.getMessage();
         String what = path == null || msg.contains(path) ? msg : path + ": " + msg;

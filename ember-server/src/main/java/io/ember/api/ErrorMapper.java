@@ -50,6 +50,7 @@ final class ErrorMapper {
             case NOT_FOUND -> ApiException.notFound(m.getMessage(), m.resourceType(), m.resourceId());
             case CONFLICT -> ApiException.conflict(m.getMessage(), m.resourceType(), m.resourceId());
             case QUOTA_EXCEEDED -> ApiException.quotaExceeded(m.getMessage());
+            case INTERNAL -> ApiException.internal(m.getMessage());
         };
     }
 

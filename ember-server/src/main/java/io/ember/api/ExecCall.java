@@ -8,8 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A parsed exec request body (docs/api.md): what to run and the stdin to feed it, if any. */
-record ExecCall(ExecRequest request, byte[] stdin) {
+/**
+ * A parsed exec request body (docs/api.md): what to run and the stdin to feed it, if any. The process's
+ * environment is the defaults, then the image's environment, then the request's {@code env}.
+ */
+record ExecCall(ExecRequest request, Map<String, String> env, byte[] stdin) {
     static final int DEFAULT_TIMEOUT_SECONDS = 3600;
     static final int MAX_TIMEOUT_SECONDS = 86_400;
     static final Map<String, String> DEFAULT_ENV = defaults();
@@ -24,7 +27,7 @@ record ExecCall(ExecRequest request, byte[] stdin) {
         if (shell != null && shell.isEmpty()) throw ApiException.validation("shell must not be empty");
         List<String> argv = command != null ? command : List.of("/bin/sh", "-c", shell);
 
-        Map<String, String> env = new LinkedHashMap<>(DEFAULT_ENV);
+        Map<String, String> env = new LinkedHashMap<>();
         Map<String, String> extra = Fields.stringMap(body, "env", 1_000, 1 << 17);
         if (extra != null) {
             extra.forEach((k, v) -> {
@@ -48,7 +51,18 @@ record ExecCall(ExecRequest request, byte[] stdin) {
             }
         }
         Duration t = Duration.ofSeconds(timeout == null ? DEFAULT_TIMEOUT_SECONDS : timeout);
-        return new ExecCall(new ExecRequest(argv, env, cwd, t, stdin != null), stdin);
+        Map<String, String> all = new LinkedHashMap<>(DEFAULT_ENV);
+        all.putAll(env);
+        return new ExecCall(new ExecRequest(argv, all, cwd, t, stdin != null), Map.copyOf(env), stdin);
+    }
+
+    /** The request with {@code imageEnv} between the defaults and the request's own variables. */
+    ExecRequest request(Map<String, String> imageEnv) {
+        if (imageEnv.isEmpty()) return request;
+        Map<String, String> all = new LinkedHashMap<>(DEFAULT_ENV);
+        all.putAll(imageEnv);
+        all.putAll(env);
+        return new ExecRequest(request.argv(), all, request.cwd(), request.timeout(), request.stdin(), request.user());
     }
 
     private static Map<String, String> defaults() {

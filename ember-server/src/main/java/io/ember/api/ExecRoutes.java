@@ -5,6 +5,8 @@ import io.ember.agent.AgentException;
 import io.ember.agent.ExecEvent;
 import io.ember.agent.ExecStream;
 import io.ember.agent.GuestAgent;
+import io.ember.agent.ExecRequest;
+import io.ember.microvm.GuestLease;
 import io.ember.microvm.Microvms;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -41,12 +43,19 @@ final class ExecRoutes {
     private void exec(Context ctx) throws IOException {
         String id = ctx.pathParam("id");
         ExecCall call = ExecCall.parse(Json.body(ctx));
-        GuestAgent agent = microvms.agent(id);
+        try (GuestLease guest = microvms.use(id)) {
+            run(ctx, guest, call);
+        }
+    }
+
+    private void run(Context ctx, GuestLease guest, ExecCall call) throws IOException {
+        String id = guest.microvmId();
+        ExecRequest request = call.request(guest.environment());
         ExecStream stream;
         try {
-            stream = agent.exec(call.request());
+            stream = guest.agent().exec(request);
         } catch (AgentException e) {
-            throw AgentErrors.translate(e, microvms, id, null);
+            throw AgentErrors.translate(e, guest, null);
         }
         try (stream) {
             if (call.stdin() != null) Thread.ofVirtual().name("exec-stdin").start(() -> feed(stream, call.stdin()));
@@ -54,20 +63,20 @@ final class ExecRoutes {
             ctx.res().setContentType("application/x-ndjson");
             OutputStream out = ctx.res().getOutputStream();
             out.flush(); // the headers go now: the client knows the command started
-            pump(ctx, id, stream, out, Instant.now().plus(call.request().timeout()).plus(BACKSTOP));
+            pump(guest, stream, out, Instant.now().plus(request.timeout()).plus(BACKSTOP));
         } catch (IOException clientGone) {
             // Closing the stream (try-with-resources) kills the process: nobody reads its output any more.
             log.info("exec on {}: client went away ({}); process killed", id, clientGone.toString());
         }
     }
 
-    private void pump(Context ctx, String id, ExecStream stream, OutputStream out, Instant deadline) throws IOException {
+    private void pump(GuestLease guest, ExecStream stream, OutputStream out, Instant deadline) throws IOException {
         while (true) {
             ExecEvent event;
             try {
                 event = stream.next(HEARTBEAT);
             } catch (AgentException e) {
-                line(out, error(AgentErrors.translate(e, microvms, id, null)));
+                line(out, error(AgentErrors.translate(e, guest, null)));
                 return;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -77,7 +86,7 @@ final class ExecRoutes {
             if (event == null) {
                 if (Instant.now().isAfter(deadline)) {
                     line(out, error(ApiException.conflict("the command outlived its timeout and the agent did not end it",
-                            "Microvm", id)));
+                            "Microvm", guest.microvmId())));
                     return;
                 }
                 out.write('\n');

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ember.agent.AgentException;
 import io.ember.agent.FileStat;
 import io.ember.agent.GuestAgent;
+import io.ember.microvm.GuestLease;
 import io.ember.microvm.Microvms;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -37,27 +38,29 @@ final class FileRoutes {
     private void upload(Context ctx) throws IOException {
         String path = GuestPaths.resolve(ctx.queryParam("path"), "path");
         int mode = mode(ctx.queryParam("mode"));
-        GuestAgent agent = microvms.agent(id(ctx));
         Streams.Counting body = new Streams.Counting(ctx.req().getInputStream());
-        try {
-            agent.writeFile(path, mode, body);
-        } catch (AgentException e) {
-            if (body.failure != null) {
-                throw ApiException.validation("the upload body ended early (" + body.failure.getMessage() + ")");
+        try (GuestLease guest = microvms.use(id(ctx))) {
+            try {
+                guest.agent().writeFile(path, mode, body);
+            } catch (AgentException e) {
+                if (body.failure != null) {
+                    throw ApiException.validation("the upload body ended early (" + body.failure.getMessage() + ")");
+                }
+                throw AgentErrors.translate(e, guest, path);
             }
-            throw AgentErrors.translate(e, microvms, id(ctx), path);
         }
         Json.ok(ctx, Json.object().put("path", path).put("size", body.count));
     }
 
     private void download(Context ctx) throws IOException {
         String path = GuestPaths.resolve(ctx.queryParam("path"), "path");
-        GuestAgent agent = microvms.agent(id(ctx));
         Streams.Lazy out = new Streams.Lazy(ctx, "application/octet-stream");
-        try {
-            agent.readFile(path, out);
-        } catch (AgentException e) {
-            throw AgentErrors.translate(e, microvms, id(ctx), path);
+        try (GuestLease guest = microvms.use(id(ctx))) {
+            try {
+                guest.agent().readFile(path, out);
+            } catch (AgentException e) {
+                throw AgentErrors.translate(e, guest, path);
+            }
         }
         out.open(); // an empty file still gets its 200
         out.flush();
@@ -107,11 +110,12 @@ final class FileRoutes {
     }
 
     private <T> T call(Context ctx, String path, AgentCall<T> c) {
-        GuestAgent agent = microvms.agent(id(ctx));
-        try {
-            return c.run(agent);
-        } catch (AgentException e) {
-            throw AgentErrors.translate(e, microvms, id(ctx), path);
+        try (GuestLease guest = microvms.use(id(ctx))) {
+            try {
+                return c.run(guest.agent());
+            } catch (AgentException e) {
+                throw AgentErrors.translate(e, guest, path);
+            }
         }
     }
 

@@ -28,11 +28,32 @@ final class MicrovmRoutes {
         app.get(BASE, this::list);
         app.get(BASE + "/{microvmIdentifier}", this::get);
         app.delete(BASE + "/{microvmIdentifier}", this::terminate);
+        app.post(BASE + "/{microvmIdentifier}/suspend", this::suspend);
+        app.post(BASE + "/{microvmIdentifier}/resume", this::resume);
     }
 
+    /** Ember's extension header: {@code X-Ember-Launch: cold} boots the image's disk instead of resuming its snapshot. */
+    static final String LAUNCH_HEADER = "X-Ember-Launch";
+
     private void run(Context ctx) {
-        MicrovmRecord r = microvms.run(parseRun(Json.body(ctx)));
+        String launch = ctx.header(LAUNCH_HEADER);
+        if (launch != null && !launch.equals("cold") && !launch.equals("snapshot")) {
+            throw ApiException.validation(LAUNCH_HEADER + " must be 'cold' or 'snapshot', got '" + launch + "'");
+        }
+        MicrovmRecord r = microvms.run(parseRun(Json.body(ctx)), "cold".equals(launch));
         Json.ok(ctx, view(ctx, r));
+    }
+
+    /** SuspendMicrovm: answers the model's empty object once the microVM is SUSPENDED. */
+    private void suspend(Context ctx) {
+        microvms.suspend(ctx.pathParam("microvmIdentifier"));
+        Json.ok(ctx, Json.object());
+    }
+
+    /** ResumeMicrovm: answers the model's empty object once the microVM is RUNNING. */
+    private void resume(Context ctx) {
+        microvms.resume(ctx.pathParam("microvmIdentifier"));
+        Json.ok(ctx, Json.object());
     }
 
     /** RunMicrovmRequest: the model's fields, typed and ranged. Unknown fields are ignored. */

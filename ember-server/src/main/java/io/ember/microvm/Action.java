@@ -1,9 +1,10 @@
 package io.ember.microvm;
 
 /**
- * What can happen to a microVM. The API turns calls into {@link Run} and {@link Terminate}; the
- * server itself raises {@link Booted}, {@link Fail} and {@link Stopped}. {@link Lifecycle#decide}
- * says what each does in each state.
+ * What can happen to a microVM. The API turns calls into {@link Run}, {@link Suspend}, {@link Resume}
+ * and {@link Terminate} (the idle policy and lifetime raise the same ones with their own cause); the
+ * server itself raises {@link Booted}, {@link Saved}, {@link SaveFailed}, {@link Fail} and {@link Stopped}.
+ * {@link Lifecycle#decide} says what each does in each state.
  */
 public sealed interface Action {
 
@@ -25,7 +26,19 @@ public sealed interface Action {
     /** Stop and discard (TerminateMicrovm with cause USER, or the lifetime timer with LIFETIME). */
     record Terminate(String microvmIdentifier, Cause cause) implements Action {}
 
-    /** The guest agent answered HELLO: the microVM is usable. */
+    /** Save the microVM to disk and end its VMM (SuspendMicrovm, or the idle policy). */
+    record Suspend() implements Action {}
+
+    /** The snapshot is whole on disk and the VMM gone. */
+    record Saved() implements Action {}
+
+    /** The snapshot could not be written; the guest goes on running. */
+    record SaveFailed(String reason) implements Action {}
+
+    /** Start the VMM again from the microVM's snapshot (ResumeMicrovm, or a request that needs the guest). */
+    record Resume() implements Action {}
+
+    /** The guest agent answered: boot or resume completed. */
     record Booted(String agentDescription) implements Action {}
 
     /** The VMM process died, failed to start, or the agent channel broke. */

@@ -3,7 +3,7 @@ package io.ember.microvm;
 import io.ember.agent.AgentException;
 import io.ember.agent.AgentInfo;
 import io.ember.agent.GuestAgent;
-import io.ember.image.ManagedImage;
+import io.ember.vmm.Snapshot;
 import io.ember.vmm.Vm;
 import io.ember.vmm.VmSpec;
 import io.ember.vmm.VmmException;
@@ -11,20 +11,21 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The background half of RunMicrovm: launch the VMM, connect the agent, HELLO within the boot
- * deadline, then RUNNING. Any failure on the way terminates the microVM with the reason.
+ * The background half of RunMicrovm: launch the VMM (a cold boot, or a clone of the image's snapshot:
+ * its RAM mapped privately, a disk overlay over the snapshot's disk), connect the agent, HELLO within
+ * the boot deadline, then RUNNING. A clone is connected while still paused, then let run, then told the
+ * time, fresh entropy and its own identity before anything else reaches it. Any failure on the way
+ * terminates the microVM with the reason.
  */
 final class Boot {
     static final int PROTOCOL_VERSION = 1;
 
     private final Engine engine;
     private final Machine m;
-    private final ManagedImage image;
 
-    Boot(Engine engine, Machine m, ManagedImage image) {
+    Boot(Engine engine, Machine m) {
         this.engine = engine;
         this.m = m;
-        this.image = image;
     }
 
     void run() {
@@ -35,8 +36,10 @@ final class Boot {
         AgentInfo info;
         try {
             agent = engine.agents.connect(vm.agentSocket(), engine.settings.bootTimeout());
+            if (m.launch.template() != null) engine.snapshots.resume(vm);
             info = agent.hello(remaining(deadline));
-        } catch (AgentException | RuntimeException e) {
+            if (m.launch.template() != null) agent.restored(Suspension.fixup(m.id, true), Suspension.FIXUP_TIMEOUT);
+        } catch (AgentException | VmmException | RuntimeException e) {
             if (agent != null) Engine.closeQuietly(agent);
             engine.fail(m, Cause.FAILURE, bootFailure(vm, e));
             return;
@@ -51,10 +54,15 @@ final class Boot {
 
     /** Starts the VMM and records its pid; null when it failed or the microVM was terminated meanwhile. */
     private Vm launch() {
-        VmSpec spec = engine.spec(m.created, image);
+        VmSpec spec = engine.spec(m);
         Vm vm;
         try {
-            vm = engine.driver.launch(spec);
+            if (m.launch.template() == null) {
+                vm = engine.driver.launch(spec);
+            } else {
+                if (engine.snapshots == null) throw new VmmException("this VMM driver cannot restore snapshots");
+                vm = engine.snapshots.restorePaused(spec, Snapshot.load(m.launch.template()), true);
+            }
         } catch (VmmException | RuntimeException e) {
             m.launched.complete(null);
             engine.fail(m, Cause.FAILURE, "VMM failed to start: " + e.getMessage());

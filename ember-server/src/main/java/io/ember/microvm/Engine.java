@@ -2,10 +2,11 @@ package io.ember.microvm;
 
 import io.ember.agent.GuestAgent;
 import io.ember.image.ImageCatalog;
-import io.ember.image.ManagedImage;
+import io.ember.image.ImageSource;
 import io.ember.store.EventRecord;
 import io.ember.store.MicrovmRecord;
 import io.ember.store.Store;
+import io.ember.vmm.Snapshots;
 import io.ember.vmm.Vm;
 import io.ember.vmm.VmExit;
 import io.ember.vmm.VmSpec;
@@ -35,19 +36,28 @@ final class Engine implements AutoCloseable {
 
     final Store store;
     final ImageCatalog catalog;
+    final ImageSource images;
     final VmmDriver driver;
+    /** Null when the driver cannot snapshot (test fakes): suspend and launches from image snapshots are refused. */
+    final Snapshots snapshots;
     final AgentConnector agents;
     final MicrovmSettings settings;
     final ConcurrentHashMap<String, Machine> machines = new ConcurrentHashMap<>();
     final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("ember-lifetime").unstarted(r));
+    /** Ticks the idle policy (see IdleWatch). */
+    final ScheduledExecutorService idle = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("ember-idle").unstarted(r));
     private volatile boolean closing;
 
-    Engine(Store store, ImageCatalog catalog, VmmDriver driver, AgentConnector agents, MicrovmSettings settings) {
+    Engine(Store store, ImageCatalog catalog, ImageSource images, VmmDriver driver, AgentConnector agents,
+           MicrovmSettings settings) {
         this.store = store;
         this.catalog = catalog;
+        this.images = images;
         this.driver = driver;
+        this.snapshots = driver instanceof Snapshots s ? s : null;
         this.agents = agents;
         this.settings = settings;
     }
@@ -88,6 +98,7 @@ final class Engine implements AutoCloseable {
             stopProcesses(m, FAILED_VM_GRACE);
             removeWorkDir(m);
             step(m, new Action.Fail(reason), cause, reason, reason);
+            store.setSuspendedAt(m.id, null);
             finish(m, reason);
         } finally {
             m.lock.unlock();
@@ -102,10 +113,18 @@ final class Engine implements AutoCloseable {
             stopProcesses(m, settings.terminateGrace());
             removeWorkDir(m);
             step(m, new Action.Stopped(reason), cause, reason, reason);
+            store.setSuspendedAt(m.id, null);
             finish(m, reason);
         } finally {
             m.lock.unlock();
         }
+    }
+
+    /** Microvms whose VMM runs or is about to (everything but SUSPENDED): what the host limit counts. */
+    int withVmm() {
+        int n = 0;
+        for (Machine m : machines.values()) if (m.state != MicrovmState.SUSPENDED) n++;
+        return n;
     }
 
     /** Closes the agent channel and stops the VMM, waiting for a launch still in progress. Lock held. */
@@ -200,10 +219,10 @@ final class Engine implements AutoCloseable {
                 delay, TimeUnit.MILLISECONDS);
     }
 
-    /** {@code image} may be null to adopt a VMM whose image left the catalog (adoption reads no disk). */
-    VmSpec spec(MicrovmRecord r, ManagedImage image) {
-        return new VmSpec(r.id(), Path.of(r.workDir()), catalog.kernel(), catalog.initrd(),
-                image == null ? null : image.rootfs(),
+    /** The machine as the VMM layer sees it; the hostname is the microVM id. */
+    VmSpec spec(Machine m) {
+        MicrovmRecord r = m.created;
+        return new VmSpec(r.id(), m.workDir(), catalog.kernel(), catalog.initrd(), m.launch.rootfs(),
                 r.vcpus(), r.memoryMib(), r.id(), List.of());
     }
 
@@ -248,6 +267,7 @@ final class Engine implements AutoCloseable {
     public void close() {
         closing = true;
         timers.shutdownNow();
+        idle.shutdownNow();
         for (Machine m : machines.values()) {
             GuestAgent agent = m.agent;
             if (agent != null) closeQuietly(agent);

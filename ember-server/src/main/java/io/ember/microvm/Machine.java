@@ -3,32 +3,69 @@ package io.ember.microvm;
 import io.ember.agent.GuestAgent;
 import io.ember.store.MicrovmRecord;
 import io.ember.vmm.Vm;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The runtime side of one live microVM: its lock (every lifecycle step on it holds it, which is
- * what serializes concurrent requests), the state last committed to the store, and the handles
- * to its VMM process and agent channel.
+ * The runtime side of one microVM that is not TERMINATED: its lock (every lifecycle step on it holds
+ * it, which is what serializes concurrent requests), the state last committed to the store, the
+ * handles to its VMM process and agent channel (null while SUSPENDED), and its activity for the idle policy.
  */
 final class Machine {
     final String id;
     final MicrovmRecord created;
+    final Launch launch;
+    final IdlePolicy idlePolicy;
     final ReentrantLock lock = new ReentrantLock();
     /** Completed by the boot task as soon as the VMM process runs (null if it failed to start). */
-    final CompletableFuture<Vm> launched = new CompletableFuture<>();
-    /** Completed with the agent when RUNNING; exceptionally (MicrovmException) when TERMINATED first. */
-    final CompletableFuture<GuestAgent> running = new CompletableFuture<>();
+    volatile CompletableFuture<Vm> launched = new CompletableFuture<>();
+    /**
+     * Completed with the agent when RUNNING; exceptionally (MicrovmException) when TERMINATED first.
+     * Replaced by a fresh one when the microVM suspends, so that requests wait for the next resume.
+     */
+    volatile CompletableFuture<GuestAgent> running = new CompletableFuture<>();
 
     volatile MicrovmState state;
     volatile Vm vm;
     volatile GuestAgent agent;
     volatile ScheduledFuture<?> expiry;
+    /** Requests using the guest right now (exec streams, file transfers): the idle policy waits for zero. */
+    final AtomicInteger active = new AtomicInteger();
+    /** System.nanoTime() of the last request's start or end, or of the last resume. */
+    volatile long lastActivity = System.nanoTime();
+    /** Wall-clock millis when it was suspended; 0 when it is not. */
+    volatile long suspendedAtMillis;
 
-    Machine(MicrovmRecord created) {
+    Machine(MicrovmRecord created, Launch launch) {
         this.id = created.id();
         this.created = created;
+        this.launch = launch;
+        this.idlePolicy = Microvms.idlePolicy(created);
         this.state = MicrovmState.valueOf(created.state());
+    }
+
+    Path workDir() {
+        return Path.of(created.workDir());
+    }
+
+    void touch() {
+        lastActivity = System.nanoTime();
+    }
+
+    /**
+     * How the microVM was launched.
+     *
+     * @param rootfs raw base disk under its overlay (null when unknown: a record from before launches were stored)
+     * @param template image snapshot it was cloned from; null when it booted cold
+     * @param environment the image's environment for processes Ember starts
+     */
+    record Launch(Path rootfs, Path template, Map<String, String> environment) {
+        Launch {
+            environment = Map.copyOf(environment == null ? Map.of() : environment);
+        }
     }
 }

@@ -4,16 +4,16 @@ package io.ember.microvm;
  * The lifecycle states of the Lambda MicroVMs model, with the transitions allowed between them:
  *
  * <pre>
- *   PENDING ──────► RUNNING ──────► TERMINATING ──────► TERMINATED
- *     │  │            │                                  ▲  ▲
- *     │  │            └──────────── failure ─────────────┘  │
- *     │  └───────────────────────── failure ────────────────┘
- *     └──► TERMINATING (terminated while booting)
+ *   PENDING ──► RUNNING ──► SUSPENDING ──► SUSPENDED ──► PENDING (resume) ──► RUNNING ...
+ *                 ▲            │              │
+ *                 └─ save failed              │
+ *   any live state ──► TERMINATING ──► TERMINATED (also directly, on a failure)
  * </pre>
  *
- * PENDING → RUNNING | TERMINATING | TERMINATED; RUNNING → TERMINATING | TERMINATED;
- * TERMINATING → TERMINATED; TERMINATED is final. SUSPENDING and SUSPENDED are in the model and
- * come with the snapshot issue: no transition reaches them yet.
+ * PENDING → RUNNING | TERMINATING | TERMINATED; RUNNING → SUSPENDING | TERMINATING | TERMINATED;
+ * SUSPENDING → SUSPENDED | RUNNING (the save failed and the guest went on) | TERMINATED;
+ * SUSPENDED → PENDING (resume) | TERMINATING | TERMINATED; TERMINATING → TERMINATED; TERMINATED is final.
+ * A resume goes through PENDING: the VMM is starting again and requests wait as they do during a boot.
  */
 public enum MicrovmState {
     PENDING,
@@ -26,9 +26,11 @@ public enum MicrovmState {
     public boolean canMoveTo(MicrovmState next) {
         return switch (this) {
             case PENDING -> next == RUNNING || next == TERMINATING || next == TERMINATED;
-            case RUNNING -> next == TERMINATING || next == TERMINATED;
+            case RUNNING -> next == SUSPENDING || next == TERMINATING || next == TERMINATED;
+            case SUSPENDING -> next == SUSPENDED || next == RUNNING || next == TERMINATED;
+            case SUSPENDED -> next == PENDING || next == TERMINATING || next == TERMINATED;
             case TERMINATING -> next == TERMINATED;
-            case SUSPENDING, SUSPENDED, TERMINATED -> false;
+            case TERMINATED -> false;
         };
     }
 }

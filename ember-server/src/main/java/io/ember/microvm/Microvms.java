@@ -4,8 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ember.agent.GuestAgent;
 import io.ember.image.ImageCatalog;
+import io.ember.image.ImageSource;
+import io.ember.image.ImageUnavailableException;
+import io.ember.image.LaunchSource;
 import io.ember.image.ManagedImage;
 import io.ember.store.EventRecord;
+import io.ember.store.LaunchRecord;
 import io.ember.store.MicrovmRecord;
 import io.ember.store.Store;
 import io.ember.vmm.VmmDriver;
@@ -15,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,31 +34,59 @@ public final class Microvms implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Engine engine;
+    private final Suspension suspension;
     private final Object admission = new Object();
 
     private Microvms(Engine engine) {
         this.engine = engine;
+        this.suspension = new Suspension(engine);
     }
 
-    /** Builds the lifecycle and reconciles the store with the host (blocking) before returning. */
+    /** Managed images only (tests). */
     public static Microvms start(Store store, ImageCatalog catalog, VmmDriver driver, AgentConnector agents,
                                  MicrovmSettings settings) {
-        Engine engine = new Engine(store, catalog, driver, agents, settings);
+        return start(store, catalog, ImageSource.managed(catalog), driver, agents, settings);
+    }
+
+    /**
+     * Builds the lifecycle and reconciles the store with the host (blocking) before returning.
+     * A driver that also implements {@link io.ember.vmm.Snapshots} enables suspend, resume and launches
+     * from image snapshots.
+     */
+    public static Microvms start(Store store, ImageCatalog catalog, ImageSource images, VmmDriver driver,
+                                 AgentConnector agents, MicrovmSettings settings) {
+        Engine engine = new Engine(store, catalog, images, driver, agents, settings);
         new Reconciler(engine).run();
-        return new Microvms(engine);
+        Microvms microvms = new Microvms(engine);
+        new IdleWatch(engine, microvms.suspension).start();
+        return microvms;
     }
 
     public MicrovmRecord run(Action.Run run) {
-        ManagedImage image = image(run.imageIdentifier(), run.imageVersion());
+        return run(run, false);
+    }
+
+    /**
+     * @param coldBoot boot the image's disk even when the image has a snapshot (benchmarks compare the two;
+     *     the image's application is then not started)
+     */
+    public MicrovmRecord run(Action.Run run, boolean coldBoot) {
+        LaunchSource image = resolve(run.imageIdentifier(), run.imageVersion());
+        Machine.Launch launch = new Machine.Launch(image.rootfs(), coldBoot ? null : image.snapshot(), image.environment());
+        if (launch.template() != null && engine.snapshots == null) {
+            throw new MicrovmException(MicrovmException.Kind.CONFLICT, "image " + image.imageName()
+                    + " launches from a snapshot, which this server's VMM driver cannot restore");
+        }
         Machine m;
         synchronized (admission) {
             if (run.clientToken() != null) {
                 var earlier = engine.store.findByClientToken(run.clientToken());
                 if (earlier.isPresent()) return sameRequest(earlier.get(), run, image);
             }
-            if (engine.machines.size() >= engine.settings.maxRunningVms()) {
+            int live = engine.withVmm();
+            if (live >= engine.settings.maxRunningVms()) {
                 throw new MicrovmException(MicrovmException.Kind.QUOTA_EXCEEDED, "the host runs "
-                        + engine.machines.size() + " microVMs, its limit (maxRunningVms = "
+                        + live + " microVMs, its limit (maxRunningVms = "
                         + engine.settings.maxRunningVms() + "); terminate one first");
             }
             if (!(Lifecycle.decide(null, run) instanceof Decision.Move(MicrovmState first))) {
@@ -69,20 +102,23 @@ public final class Microvms implements AutoCloseable {
             Instant now = Instant.now();
             MicrovmRecord r;
             try {
-                r = engine.store.insert(new MicrovmRecord(0, id, MicrovmIds.arn(id), image.name(),
-                        image.arn(), image.version(), first.name(), null, image.vcpus(), image.memoryMib(),
+                r = engine.store.insert(new MicrovmRecord(0, id, MicrovmIds.arn(id), image.imageName(),
+                        image.imageArn(), image.imageVersion(), first.name(), null, image.vcpus(), image.memoryMib(),
                         toJson(run.idlePolicy()), run.maximumDurationSeconds(), run.executionRoleArn(), now, null,
                         null, workDir.toString(), run.clientToken()),
-                        new EventRecord(id, now, null, first.name(), Cause.USER.name(), "RunMicrovm " + image.name()));
+                        new EventRecord(id, now, null, first.name(), Cause.USER.name(), "RunMicrovm " + image.imageName()
+                                + ":" + image.imageVersion() + (launch.template() != null ? " (from its snapshot)" : " (cold boot)")));
+                engine.store.setLaunch(id, new LaunchRecord(str(launch.rootfs()), str(launch.template()),
+                        toJson(launch.environment())));
             } catch (RuntimeException e) {
                 removeQuietly(workDir); // no record points to it
                 throw e;
             }
-            m = new Machine(r);
+            m = new Machine(r, launch);
             engine.machines.put(id, m);
         }
         engine.scheduleExpiry(m);
-        engine.tasks.execute(() -> engine.run(m, new Boot(engine, m, image)::run));
+        engine.tasks.execute(() -> engine.run(m, new Boot(engine, m)::run));
         return m.created;
     }
 
@@ -97,8 +133,7 @@ public final class Microvms implements AutoCloseable {
      * first, optionally only those of one image (name or ARN) and version.
      */
     public List<MicrovmRecord> list(long afterOrdinal, int limit, String imageIdentifier, String imageVersion) {
-        String arn = imageIdentifier == null ? null
-                : engine.catalog.find(imageIdentifier).map(ManagedImage::arn).orElse(imageIdentifier);
+        String arn = imageIdentifier == null ? null : engine.images.arn(imageIdentifier).orElse(imageIdentifier);
         return engine.store.list(afterOrdinal, limit, arn, imageVersion);
     }
 
@@ -111,37 +146,98 @@ public final class Microvms implements AutoCloseable {
     }
 
     /**
-     * The agent of a RUNNING microVM, waiting (bounded by {@code runningWait}) while it is PENDING.
-     * CONFLICT when it is or becomes anything else.
+     * The guest of a microVM for one request (exec, a file call): waits (bounded by {@code runningWait})
+     * while it is PENDING, and wakes it when it is SUSPENDED and its idle policy allows that (no policy
+     * allows it). The lease counts as activity for the idle policy until it is closed. CONFLICT when the
+     * microVM is or becomes TERMINATING/TERMINATED, or is suspended with autoResumeEnabled=false.
      */
-    public GuestAgent agent(String identifier) {
+    public GuestLease use(String identifier) {
         MicrovmRecord r = get(identifier);
-        Machine m = engine.machines.get(r.id());
-        if (m == null) throw notRunning(r);
-        if (m.state != MicrovmState.PENDING && m.state != MicrovmState.RUNNING) throw notRunning(get(r.id()));
+        long deadline = System.nanoTime() + engine.settings.runningWait().toNanos();
+        while (true) {
+            Machine m = engine.machines.get(r.id());
+            if (m == null) throw notRunning(get(r.id()));
+            m.lock.lock();
+            try {
+                if (m.state == MicrovmState.RUNNING && m.agent != null) {
+                    m.active.incrementAndGet();
+                    m.touch();
+                    return new GuestLease(engine, m, m.agent);
+                }
+            } finally {
+                m.lock.unlock();
+            }
+            switch (m.state) {
+                case SUSPENDING, SUSPENDED -> {
+                    IdlePolicy p = m.idlePolicy;
+                    if (p != null && !p.autoResumeEnabled()) {
+                        throw new MicrovmException(MicrovmException.Kind.CONFLICT, "microVM " + m.id + " is "
+                                + m.state + " and its idle policy has autoResumeEnabled=false: call ResumeMicrovm first",
+                                "Microvm", m.id);
+                    }
+                    suspension.resume(m, Cause.REQUEST, "a request needs the guest");
+                }
+                case PENDING, RUNNING -> awaitRunning(m, deadline);
+                default -> throw notRunning(get(r.id()));
+            }
+        }
+    }
+
+    private void awaitRunning(Machine m, long deadline) {
+        long left = deadline - System.nanoTime();
         try {
-            return m.running.get(engine.settings.runningWait().toMillis(), TimeUnit.MILLISECONDS);
+            m.running.get(Math.max(1, left), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof MicrovmException me) throw me;
             throw new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
-            throw new MicrovmException(MicrovmException.Kind.CONFLICT, "microVM " + r.id() + " is still "
-                    + m.state + " after " + engine.settings.runningWait().toSeconds() + " s", "Microvm", r.id());
+            throw new MicrovmException(MicrovmException.Kind.CONFLICT, "microVM " + m.id + " is still "
+                    + m.state + " after " + engine.settings.runningWait().toSeconds() + " s", "Microvm", m.id);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new MicrovmException(MicrovmException.Kind.CONFLICT, "interrupted waiting for " + r.id());
+            throw new MicrovmException(MicrovmException.Kind.CONFLICT, "interrupted waiting for " + m.id);
         }
     }
 
-    /** The API saw the agent channel of {@code id} break: the microVM is failed (a no-op if already). */
-    public void agentFailed(String identifier, String reason) {
-        Machine m = engine.machines.get(id(identifier));
-        if (m != null) engine.agentFailed(m, reason);
+    /**
+     * SuspendMicrovm: snapshot to disk and end the VMM; returns once SUSPENDED (a no-op when it already
+     * is). Requests in flight on the microVM are cut (their processes go on in the snapshot).
+     */
+    public MicrovmRecord suspend(String identifier) {
+        Machine m = live(identifier);
+        suspension.suspend(m, Cause.USER, "SuspendMicrovm", false);
+        return get(m.id);
+    }
+
+    /** ResumeMicrovm: returns once RUNNING again (a no-op when PENDING or RUNNING). */
+    public MicrovmRecord resume(String identifier) {
+        Machine m = live(identifier);
+        if (m.state == MicrovmState.PENDING) return get(m.id);
+        suspension.resume(m, Cause.USER, "ResumeMicrovm");
+        return get(m.id);
+    }
+
+    private Machine live(String identifier) {
+        MicrovmRecord r = get(identifier);
+        Machine m = engine.machines.get(r.id());
+        if (m == null) throw notRunning(r);
+        return m;
     }
 
     /** The transitions of a microVM, oldest first. */
     public List<EventRecord> events(String identifier) {
         return engine.store.events(get(identifier).id());
+    }
+
+    /** What an image identifier and optional version launch; NOT_FOUND or CONFLICT (not launchable now). */
+    LaunchSource resolve(String identifier, String version) {
+        try {
+            return engine.images.resolve(identifier, version).orElseThrow(() -> new MicrovmException(
+                    MicrovmException.Kind.NOT_FOUND, "image " + identifier + " not found", "MicrovmImage", identifier));
+        } catch (ImageUnavailableException e) {
+            throw e.notFound() ? new MicrovmException(MicrovmException.Kind.NOT_FOUND, e.getMessage(), "MicrovmImageVersion", version)
+                    : new MicrovmException(MicrovmException.Kind.CONFLICT, e.getMessage(), "MicrovmImage", identifier);
+        }
     }
 
     /** The catalog's image for an identifier and optional version; NOT_FOUND when there is none. */
@@ -186,8 +282,8 @@ public final class Microvms implements AutoCloseable {
     }
 
     /** Idempotent RunMicrovm: the same clientToken with the same parameters returns the first result. */
-    private static MicrovmRecord sameRequest(MicrovmRecord earlier, Action.Run run, ManagedImage image) {
-        boolean same = earlier.imageArn().equals(image.arn())
+    private static MicrovmRecord sameRequest(MicrovmRecord earlier, Action.Run run, LaunchSource image) {
+        boolean same = earlier.imageArn().equals(image.imageArn())
                 && earlier.maximumDurationSeconds() == run.maximumDurationSeconds()
                 && Objects.equals(earlier.executionRoleArn(), run.executionRoleArn())
                 && Objects.equals(earlier.idlePolicyJson(), toJson(run.idlePolicy()));
@@ -198,11 +294,24 @@ public final class Microvms implements AutoCloseable {
         return earlier;
     }
 
-    static String toJson(IdlePolicy p) {
+    static String toJson(Object p) {
         try {
             return p == null ? null : JSON.writeValueAsString(p);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static String str(Path p) {
+        return p == null ? null : p.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, String> environment(String json) {
+        try {
+            return json == null ? Map.of() : JSON.readValue(json, Map.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored environment is not JSON", e);
         }
     }
 

@@ -3,9 +3,11 @@ package io.ember.microvm;
 import io.ember.agent.AgentException;
 import io.ember.agent.AgentInfo;
 import io.ember.agent.GuestAgent;
-import io.ember.image.ManagedImage;
+import io.ember.store.LaunchRecord;
 import io.ember.store.MicrovmRecord;
+import io.ember.vmm.Snapshot;
 import io.ember.vmm.Vm;
+import io.ember.vmm.VmmException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +38,7 @@ final class Reconciler {
     void run() {
         List<Future<?>> work = new ArrayList<>();
         for (MicrovmRecord r : engine.store.notIn(MicrovmState.TERMINATED.name())) {
-            Machine m = new Machine(r);
+            Machine m = new Machine(r, launch(r));
             engine.machines.put(m.id, m);
             work.add(engine.tasks.submit(() -> engine.run(m, () -> reattach(m))));
         }
@@ -52,14 +55,27 @@ final class Reconciler {
         sweepOrphanDirs();
     }
 
+    private Machine.Launch launch(MicrovmRecord r) {
+        LaunchRecord l = engine.store.launch(r.id()).orElse(new LaunchRecord(null, null, null));
+        return new Machine.Launch(l.rootfs() == null ? null : Path.of(l.rootfs()),
+                l.template() == null ? null : Path.of(l.template()), Microvms.environment(l.environmentJson()));
+    }
+
     private void reattach(Machine m) {
         MicrovmRecord r = m.created;
-        Optional<ManagedImage> image = engine.catalog.find(r.imageName());
-        // Adoption needs only the work directory: a VMM whose image left the catalog is still found, and stopped.
-        // Without a recorded pid (a crash between launch and recording it) the driver looks in the work directory.
-        var spec = engine.spec(r, image.orElse(null));
+        if (m.state == MicrovmState.SUSPENDED) {
+            keepSuspended(m);
+            return;
+        }
+        // Adoption needs only the work directory. Without a recorded pid (a crash between launch and
+        // recording it) the driver looks in the work directory.
+        var spec = engine.spec(m);
         Optional<Vm> vm = r.vmmPid() == null ? engine.driver.adopt(spec) : engine.driver.adopt(spec, r.vmmPid());
         m.launched.complete(vm.orElse(null));
+        if (m.state == MicrovmState.SUSPENDING) {
+            suspendInterrupted(m, vm.orElse(null));
+            if (m.state != MicrovmState.RUNNING) return;
+        }
         if (m.state == MicrovmState.TERMINATING) {
             // The server stopped in the middle of a terminate: finish it.
             m.vm = vm.orElse(null);
@@ -80,11 +96,20 @@ final class Reconciler {
             return;
         }
         m.vm = vm.get();
-        if (image.isEmpty()) {
+        if (engine.images.arn(r.imageArn()).isEmpty()) {
+            // Its disk's base may be gone, and it could never be resumed or relaunched: stop it, do not leave it unowned.
             engine.fail(m, Cause.RECONCILE, "Image " + r.imageName() + " no longer available after server restart");
             return;
         }
         engine.watch(m, vm.get());
+        if (engine.snapshots != null) {
+            // A resume or a clone interrupted before its guest was let run waits paused: cont is harmless otherwise.
+            try {
+                engine.snapshots.resume(vm.get());
+            } catch (VmmException e) {
+                log.debug("{}: cont after restart: {}", m.id, e.getMessage());
+            }
+        }
         GuestAgent agent = null;
         // A guest that was still booting when the server stopped gets the whole boot deadline.
         var timeout = m.state == MicrovmState.PENDING ? engine.settings.bootTimeout() : engine.settings.reconnectTimeout();
@@ -114,6 +139,56 @@ final class Reconciler {
             } else {
                 Engine.closeQuietly(agent);
             }
+        } finally {
+            m.lock.unlock();
+        }
+    }
+
+    /** A suspended microVM stays suspended if its snapshot is whole (the manifest is written last). */
+    private void keepSuspended(Machine m) {
+        m.launched = CompletableFuture.completedFuture(null);
+        try {
+            Snapshot.load(m.workDir());
+        } catch (VmmException e) {
+            engine.fail(m, Cause.RECONCILE, "Snapshot lost after server restart: " + e.getMessage());
+            return;
+        }
+        m.suspendedAtMillis = engine.store.suspendedAt(m.id).map(java.time.Instant::toEpochMilli)
+                .orElse(System.currentTimeMillis());
+        engine.scheduleExpiry(m);
+        log.info("{} stays SUSPENDED", m.id);
+    }
+
+    /**
+     * The server stopped during a suspend. A whole snapshot means the save finished: SUSPENDED. Else a
+     * VMM still alive holds the guest (paused by the save): it goes on, RUNNING. Else it is lost.
+     */
+    private void suspendInterrupted(Machine m, Vm vm) {
+        boolean whole;
+        try {
+            Snapshot.load(m.workDir());
+            whole = true;
+        } catch (VmmException e) {
+            whole = false;
+        }
+        m.lock.lock();
+        try {
+            String why = "suspend interrupted by a server restart";
+            if (whole) {
+                if (vm != null) vm.terminate(engine.settings.terminateGrace());
+                engine.store.setVmmPid(m.id, null);
+                engine.step(m, new Action.Saved(), Cause.RECONCILE, "Suspended (" + why + ", snapshot whole)",
+                        "Suspended: " + why);
+                engine.store.setSuspendedAt(m.id, java.time.Instant.now());
+                keepSuspended(m);
+            } else if (vm != null && engine.snapshots != null) {
+                engine.snapshots.resume(vm);
+                engine.step(m, new Action.SaveFailed(why), Cause.RECONCILE, why + "; the guest goes on", null);
+            } else {
+                engine.fail(m, Cause.RECONCILE, GONE + " during a suspend");
+            }
+        } catch (VmmException e) {
+            engine.fail(m, Cause.RECONCILE, "cannot resume after an interrupted suspend: " + e.getMessage());
         } finally {
             m.lock.unlock();
         }

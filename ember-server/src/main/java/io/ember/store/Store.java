@@ -154,13 +154,63 @@ public final class Store implements AutoCloseable {
         });
     }
 
-    public synchronized void setVmmPid(String id, long pid) {
+    /** null: no VMM process (suspended). */
+    public synchronized void setVmmPid(String id, Long pid) {
         try (PreparedStatement ps = conn.prepareStatement("UPDATE microvms SET vmm_pid = ? WHERE id = ?")) {
-            ps.setLong(1, pid);
+            Rows.setLong(ps, 1, pid);
             ps.setString(2, id);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("recording the VMM pid of " + id + " failed", e);
+        }
+    }
+
+    public synchronized void setLaunch(String id, LaunchRecord launch) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "UPDATE microvms SET rootfs = ?, template = ?, environment = ? WHERE id = ?")) {
+            ps.setString(1, launch.rootfs());
+            ps.setString(2, launch.template());
+            ps.setString(3, launch.environmentJson());
+            ps.setString(4, id);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("recording the launch of " + id + " failed", e);
+        }
+    }
+
+    public synchronized Optional<LaunchRecord> launch(String id) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT rootfs, template, environment FROM microvms WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new LaunchRecord(rs.getString(1), rs.getString(2), rs.getString(3)))
+                        : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("reading the launch of " + id + " failed", e);
+        }
+    }
+
+    /** When the microVM was last suspended (null: it is not suspended). */
+    public synchronized void setSuspendedAt(String id, Instant at) {
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE microvms SET suspended_at = ? WHERE id = ?")) {
+            Rows.setInstant(ps, 1, at);
+            ps.setString(2, id);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("recording the suspension of " + id + " failed", e);
+        }
+    }
+
+    public synchronized Optional<Instant> suspendedAt(String id) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT suspended_at FROM microvms WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+                long v = rs.getLong(1);
+                return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(v));
+            }
+        } catch (SQLException e) {
+            throw new StoreException("reading the suspension of " + id + " failed", e);
         }
     }
 

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class AgentErrorsTest {
     private static ApiException translate(int errno, String message) {
-        return AgentErrors.translate(new AgentException(errno, message), null, "mvm-000000000000000000000000", "/w");
+        return AgentErrors.translate(new AgentException(errno, message), null, "/w");
     }
 
     @Test

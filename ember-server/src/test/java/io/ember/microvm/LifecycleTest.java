@@ -21,15 +21,21 @@ class LifecycleTest {
     private static final Action BOOTED = new Action.Booted("agent");
     private static final Action FAIL = new Action.Fail("VMM died");
     private static final Action STOPPED = new Action.Stopped("Terminated by user");
+    private static final Action SUSPEND = new Action.Suspend();
+    private static final Action SAVED = new Action.Saved();
+    private static final Action SAVE_FAILED = new Action.SaveFailed("disk full");
+    private static final Action RESUME = new Action.Resume();
 
     @ParameterizedTest
     @EnumSource(MicrovmState.class)
     void shouldAllowExactlyTheDocumentedTransitions(MicrovmState from) {
         Set<MicrovmState> allowed = switch (from) {
             case PENDING -> EnumSet.of(RUNNING, TERMINATING, TERMINATED);
-            case RUNNING -> EnumSet.of(TERMINATING, TERMINATED);
+            case RUNNING -> EnumSet.of(SUSPENDING, TERMINATING, TERMINATED);
+            case SUSPENDING -> EnumSet.of(SUSPENDED, RUNNING, TERMINATED);
+            case SUSPENDED -> EnumSet.of(PENDING, TERMINATING, TERMINATED);
             case TERMINATING -> EnumSet.of(TERMINATED);
-            case SUSPENDING, SUSPENDED, TERMINATED -> EnumSet.noneOf(MicrovmState.class);
+            case TERMINATED -> EnumSet.noneOf(MicrovmState.class);
         };
         for (MicrovmState to : MicrovmState.values()) {
             assertThat(from.canMoveTo(to)).as(from + " -> " + to).isEqualTo(allowed.contains(to));
@@ -56,7 +62,8 @@ class LifecycleTest {
         assertThat(Lifecycle.decide(RUNNING, TERMINATE)).isEqualTo(new Decision.Move(TERMINATING));
         assertThat(Lifecycle.decide(TERMINATING, TERMINATE)).isInstanceOf(Decision.Ignore.class);
         assertThat(Lifecycle.decide(TERMINATED, TERMINATE)).isInstanceOf(Decision.Ignore.class);
-        assertThat(Lifecycle.decide(SUSPENDED, TERMINATE)).isInstanceOf(Decision.Refuse.class);
+        assertThat(Lifecycle.decide(SUSPENDED, TERMINATE)).isEqualTo(new Decision.Move(TERMINATING));
+        assertThat(Lifecycle.decide(SUSPENDING, TERMINATE)).isInstanceOf(Decision.Refuse.class);
         assertThat(Lifecycle.decide(TERMINATING, STOPPED)).isEqualTo(new Decision.Move(TERMINATED));
         assertThat(Lifecycle.decide(RUNNING, STOPPED)).isInstanceOf(Decision.Refuse.class);
     }
@@ -67,13 +74,35 @@ class LifecycleTest {
         assertThat(Lifecycle.decide(RUNNING, FAIL)).isEqualTo(new Decision.Move(TERMINATED));
         assertThat(Lifecycle.decide(TERMINATING, FAIL)).isInstanceOf(Decision.Ignore.class);
         assertThat(Lifecycle.decide(TERMINATED, FAIL)).isInstanceOf(Decision.Ignore.class);
-        assertThat(Lifecycle.decide(SUSPENDING, FAIL)).isInstanceOf(Decision.Refuse.class);
+        assertThat(Lifecycle.decide(SUSPENDING, FAIL)).isEqualTo(new Decision.Move(TERMINATED));
+        assertThat(Lifecycle.decide(SUSPENDED, FAIL)).isEqualTo(new Decision.Move(TERMINATED));
+    }
+
+    @Test
+    void shouldSuspendOnlyRunningVmsAndTreatRepeatsAsDone() {
+        assertThat(Lifecycle.decide(RUNNING, SUSPEND)).isEqualTo(new Decision.Move(SUSPENDING));
+        assertThat(Lifecycle.decide(SUSPENDING, SUSPEND)).isInstanceOf(Decision.Ignore.class);
+        assertThat(Lifecycle.decide(SUSPENDED, SUSPEND)).isInstanceOf(Decision.Ignore.class);
+        assertThat(Lifecycle.decide(PENDING, SUSPEND)).isInstanceOf(Decision.Refuse.class);
+        assertThat(Lifecycle.decide(TERMINATED, SUSPEND)).isInstanceOf(Decision.Refuse.class);
+        assertThat(Lifecycle.decide(SUSPENDING, SAVED)).isEqualTo(new Decision.Move(SUSPENDED));
+        assertThat(Lifecycle.decide(SUSPENDING, SAVE_FAILED)).isEqualTo(new Decision.Move(RUNNING));
+        assertThat(Lifecycle.decide(RUNNING, SAVED)).isInstanceOf(Decision.Refuse.class);
+    }
+
+    @Test
+    void shouldResumeThroughPendingOnlyFromSuspended() {
+        assertThat(Lifecycle.decide(SUSPENDED, RESUME)).isEqualTo(new Decision.Move(PENDING));
+        assertThat(Lifecycle.decide(PENDING, RESUME)).isInstanceOf(Decision.Ignore.class);
+        assertThat(Lifecycle.decide(RUNNING, RESUME)).isInstanceOf(Decision.Ignore.class);
+        assertThat(Lifecycle.decide(SUSPENDING, RESUME)).isInstanceOf(Decision.Refuse.class);
+        assertThat(Lifecycle.decide(TERMINATED, RESUME)).isInstanceOf(Decision.Refuse.class);
     }
 
     @ParameterizedTest
     @EnumSource(MicrovmState.class)
     void shouldNeverDecideAMoveTheStateMachineForbids(MicrovmState from) {
-        for (Action a : new Action[] {TERMINATE, BOOTED, FAIL, STOPPED}) {
+        for (Action a : new Action[] {TERMINATE, BOOTED, FAIL, STOPPED, SUSPEND, SAVED, SAVE_FAILED, RESUME}) {
             if (Lifecycle.decide(from, a) instanceof Decision.Move(MicrovmState to)) {
                 assertThat(from.canMoveTo(to)).as(from + " on " + a).isTrue();
             }

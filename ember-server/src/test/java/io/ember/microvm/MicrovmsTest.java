@@ -183,24 +183,30 @@ class MicrovmsTest {
                         assertThat(e.kind()).isEqualTo(MicrovmException.Kind.CONFLICT));
     }
 
+    private GuestAgent agentOf(String id) {
+        try (GuestLease lease = f.microvms.use(id)) {
+            return lease.agent();
+        }
+    }
+
     @Test
     void shouldMakeCallersWaitForRunningAndRefuseTerminatedVms() throws Exception {
         f.agents.helloGate = new CountDownLatch(1);
         MicrovmRecord r = f.microvms.run(f.run(600));
         var pool = Executors.newVirtualThreadPerTaskExecutor();
-        Future<GuestAgent> waiting = pool.submit(() -> f.microvms.agent(r.id()));
+        Future<GuestAgent> waiting = pool.submit(() -> agentOf(r.id()));
         Thread.sleep(200);
         assertThat(waiting).isNotDone();
         f.agents.helloGate.countDown();
         assertThat(waiting.get()).isSameAs(f.agents.of(r.id()));
 
         f.microvms.terminate(new Action.Terminate(r.id(), Cause.USER));
-        assertThatThrownBy(() -> f.microvms.agent(r.id()))
+        assertThatThrownBy(() -> agentOf(r.id()))
                 .isInstanceOfSatisfying(MicrovmException.class, e -> {
                     assertThat(e.kind()).isEqualTo(MicrovmException.Kind.CONFLICT);
                     assertThat(e.getMessage()).contains("TERMINATED").contains("Terminated by user");
                 });
-        assertThatThrownBy(() -> f.microvms.agent("mvm-000000000000000000000000"))
+        assertThatThrownBy(() -> agentOf("mvm-000000000000000000000000"))
                 .isInstanceOfSatisfying(MicrovmException.class, e ->
                         assertThat(e.kind()).isEqualTo(MicrovmException.Kind.NOT_FOUND));
         assertThatThrownBy(() -> f.microvms.get("not-an-id"))
@@ -238,7 +244,7 @@ class MicrovmsTest {
 
         assertThat(f.state(alive.id())).isEqualTo("RUNNING");
         assertThat(f.agents.connected).as("two boots, then one reconnect (the dead VM gets none)").hasSize(3);
-        assertThat(f.microvms.agent(alive.id())).isSameAs(f.agents.of(alive.id()));
+        assertThat(agentOf(alive.id())).isSameAs(f.agents.of(alive.id()));
         MicrovmRecord gone = f.microvms.get(dying.id());
         assertThat(gone.state()).isEqualTo("TERMINATED");
         assertThat(gone.stateReason()).isEqualTo("VMM process gone after server restart");

@@ -48,7 +48,7 @@ class StoreTest {
         try (Store store = Store.open(dir.resolve("ember.db"))) {
             String id = "mvm-000000000000000000000002";
             store.insert(record(id, "busybox", null), created(id));
-            store.setVmmPid(id, 4242);
+            store.setVmmPid(id, 4242L);
             Instant t1 = T0.plusSeconds(2);
             store.transition(new EventRecord(id, t1, "PENDING", "RUNNING", "BOOT", "agent answered"), null, null);
             Instant t2 = T0.plusSeconds(5);
@@ -87,6 +87,24 @@ class StoreTest {
         }
     }
 
+    private static final int MIGRATIONS = 2;
+
+    @Test
+    void shouldRememberLaunchAndSuspensionOfAMicrovm() {
+        String id = "mvm-00000000000000000000000a";
+        try (Store store = Store.open(dir.resolve("l.db"))) {
+            store.insert(record(id, "busybox", null), created(id));
+            assertThat(store.launch(id)).contains(new LaunchRecord(null, null, null));
+            store.setLaunch(id, new LaunchRecord("/a/rootfs.ext4", "/a/snapshot", "{\"K\":\"V\"}"));
+            assertThat(store.launch(id)).contains(new LaunchRecord("/a/rootfs.ext4", "/a/snapshot", "{\"K\":\"V\"}"));
+            assertThat(store.suspendedAt(id)).isEmpty();
+            store.setSuspendedAt(id, T0);
+            assertThat(store.suspendedAt(id)).contains(T0);
+            store.setVmmPid(id, null);
+            assertThat(store.find(id).orElseThrow().vmmPid()).isNull();
+        }
+    }
+
     @Test
     void shouldMigrateOnceAndKeepDataAcrossReopen() throws Exception {
         Path db = dir.resolve("sub/ember.db");
@@ -101,7 +119,7 @@ class StoreTest {
              ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM flyway_schema_history WHERE success = 1");
              ResultSet mode = c.createStatement().executeQuery("PRAGMA journal_mode")) {
             rs.next();
-            assertThat(rs.getInt(1)).isEqualTo(1);
+            assertThat(rs.getInt(1)).as("every migration applied once").isEqualTo(MIGRATIONS);
             mode.next();
             assertThat(mode.getString(1)).isEqualToIgnoringCase("wal");
         }

@@ -1,0 +1,139 @@
+package io.ember.microvm;
+
+import io.ember.agent.AgentException;
+import io.ember.agent.AgentInfo;
+import io.ember.agent.GuestAgent;
+import io.ember.agent.RestoreFixup;
+import io.ember.vmm.Snapshot;
+import io.ember.vmm.Vm;
+import io.ember.vmm.VmmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Suspend and resume (docs/snapshots.md). A suspended microVM is its work directory: the snapshot
+ * (device state and RAM in {@code vmstate}, the disk overlay, the manifest written last) and no process.
+ * Its own snapshot is resumed in place, so it is consumed by the resume: it can never be resumed twice.
+ */
+final class Suspension {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    static final Duration FIXUP_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Engine engine;
+
+    Suspension(Engine engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * RUNNING → SUSPENDING → SUSPENDED; a no-op when already suspended. With {@code onlyIfIdle}, it
+     * happens only if the idle policy still holds under the lock (no request started meanwhile).
+     */
+    void suspend(Machine m, Cause cause, String why, boolean onlyIfIdle) {
+        if (engine.snapshots == null) throw unsupported(m);
+        m.lock.lock();
+        try {
+            if (onlyIfIdle && !IdleWatch.idleEnough(m, System.nanoTime())) return;
+            if (!(engine.step(m, new Action.Suspend(), cause, why, null) instanceof Decision.Move)) return;
+            GuestAgent agent = m.agent;
+            Vm vm = m.vm;
+            // The channel breaks when the VMM ends: from here on that is expected, not a failure of the microVM.
+            m.agent = null;
+            m.running = new CompletableFuture<>();
+            long t0 = System.nanoTime();
+            try {
+                engine.snapshots.save(vm, m.workDir()); // keeps the agent connected and idle: see Snapshots#save
+            } catch (VmmException | RuntimeException e) {
+                saveFailed(m, cause, vm, agent, e);
+                return;
+            }
+            Engine.closeQuietly(agent);
+            m.vm = null;
+            m.launched = CompletableFuture.completedFuture(null);
+            engine.store.setVmmPid(m.id, null);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            Instant now = Instant.now();
+            engine.step(m, new Action.Saved(), cause, "Suspended (" + why + "; snapshot written in " + ms + " ms)",
+                    "Suspended: " + why);
+            engine.store.setSuspendedAt(m.id, now);
+            m.suspendedAtMillis = now.toEpochMilli();
+        } finally {
+            m.lock.unlock();
+        }
+    }
+
+    private void saveFailed(Machine m, Cause cause, Vm vm, GuestAgent agent, Exception e) {
+        String reason = "Suspend failed: " + e.getMessage();
+        if (vm != null && !vm.exited().isDone() && !agent.failure().isDone()) {
+            // The save said why and let the guest go on (cont): it is RUNNING as before.
+            engine.step(m, new Action.SaveFailed(reason), cause, reason, reason);
+            m.agent = agent;
+            m.running.complete(agent);
+            throw new MicrovmException(MicrovmException.Kind.INTERNAL, reason + "; the microVM goes on running",
+                    "Microvm", m.id);
+        }
+        engine.fail(m, Cause.FAILURE, reason); // the lock is reentrant
+        throw new MicrovmException(MicrovmException.Kind.CONFLICT, reason + "; the microVM is terminated", "Microvm", m.id);
+    }
+
+    /**
+     * SUSPENDED → PENDING → RUNNING: the VMM starts from the snapshot, the agent reconnects while the
+     * guest is still paused, then the guest runs and is told the time and given fresh entropy. A no-op
+     * when PENDING or RUNNING. Returns once RUNNING; a failure terminates the microVM (its snapshot may
+     * be half consumed) and throws.
+     */
+    void resume(Machine m, Cause cause, String why) {
+        if (engine.snapshots == null) throw unsupported(m);
+        m.lock.lock();
+        try {
+            if (!(engine.step(m, new Action.Resume(), cause, why, null) instanceof Decision.Move)) return;
+            long t0 = System.nanoTime();
+            m.launched = new CompletableFuture<>();
+            Vm vm = null;
+            GuestAgent agent = null;
+            try {
+                Snapshot snap = Snapshot.load(m.workDir());
+                vm = engine.snapshots.restorePaused(engine.spec(m), snap, false);
+                m.launched.complete(vm);
+                m.vm = vm;
+                engine.store.setVmmPid(m.id, vm.pid());
+                engine.watch(m, vm);
+                agent = engine.agents.connect(vm.agentSocket(), engine.settings.reconnectTimeout());
+                engine.snapshots.resume(vm);
+                AgentInfo info = agent.hello(engine.settings.reconnectTimeout());
+                agent.restored(fixup(null, false), FIXUP_TIMEOUT);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                engine.step(m, new Action.Booted(info.agent()), Cause.BOOT, "Resumed in " + ms + " ms", null);
+            } catch (VmmException | AgentException | RuntimeException e) {
+                if (!m.launched.isDone()) m.launched.complete(null);
+                if (agent != null) Engine.closeQuietly(agent);
+                String reason = "Resume failed: " + (vm == null ? e.getMessage() : Engine.exitReason(vm).orElse(e.getMessage()));
+                engine.fail(m, Cause.FAILURE, reason);
+                throw new MicrovmException(MicrovmException.Kind.CONFLICT, reason + "; the microVM is terminated",
+                        "Microvm", m.id);
+            }
+            m.agent = agent;
+            engine.watch(m, agent);
+            engine.store.setSuspendedAt(m.id, null);
+            m.suspendedAtMillis = 0;
+            m.touch();
+            m.running.complete(agent);
+        } finally {
+            m.lock.unlock();
+        }
+    }
+
+    /** What a restored guest is told: the time now, 64 fresh random bytes, and for a clone its own name. */
+    static RestoreFixup fixup(String hostname, boolean newIdentity) {
+        byte[] entropy = new byte[64];
+        RANDOM.nextBytes(entropy);
+        return new RestoreFixup(Instant.now(), entropy, hostname, newIdentity);
+    }
+
+    private static MicrovmException unsupported(Machine m) {
+        return new MicrovmException(MicrovmException.Kind.CONFLICT, "this server's VMM driver cannot snapshot, so "
+                + "microVM " + m.id + " cannot be suspended or resumed", "Microvm", m.id);
+    }
+}

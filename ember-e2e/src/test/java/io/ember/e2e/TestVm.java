@@ -23,8 +23,12 @@ final class TestVm implements AutoCloseable {
     }
 
     static TestVm run(EmberTestServer server, String image) {
+        return run(server, RunMicrovmRequest.of(image));
+    }
+
+    static TestVm run(EmberTestServer server, RunMicrovmRequest request) {
         EmberClient client = server.client();
-        Microvm vm = client.runMicrovm(RunMicrovmRequest.of(image));
+        Microvm vm = client.runMicrovm(request);
         TestVm t = new TestVm(server, vm.microvmId());
         try {
             Microvm running = client.waitUntilRunning(vm.microvmId(), Duration.ofSeconds(180));

@@ -6,12 +6,13 @@ import io.ember.microvm.Action;
 import io.ember.microvm.Cause;
 import io.ember.microvm.IdlePolicy;
 import io.ember.microvm.Microvms;
+import io.ember.store.EventRecord;
 import io.ember.store.MicrovmRecord;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.List;
 
-/** RunMicrovm, GetMicrovm, ListMicrovms, TerminateMicrovm. */
+/** RunMicrovm, GetMicrovm, ListMicrovms, TerminateMicrovm, SuspendMicrovm, ResumeMicrovm, and the events extension. */
 final class MicrovmRoutes {
     static final String BASE = "/2025-09-09/microvms";
     private static final int MAX_ID_LENGTH = 2048;
@@ -30,6 +31,20 @@ final class MicrovmRoutes {
         app.delete(BASE + "/{microvmIdentifier}", this::terminate);
         app.post(BASE + "/{microvmIdentifier}/suspend", this::suspend);
         app.post(BASE + "/{microvmIdentifier}/resume", this::resume);
+        app.get("/ember/v1/microvms/{microvmIdentifier}/events", this::events);
+    }
+
+    /** Ember extension: every transition of a microVM with its cause, oldest first. */
+    private void events(Context ctx) {
+        ObjectNode o = Json.object();
+        ArrayNode items = o.putArray("events");
+        for (EventRecord e : microvms.events(ctx.pathParam("microvmIdentifier"))) {
+            ObjectNode item = items.addObject().put("at", Json.epochSeconds(e.at()));
+            if (e.fromState() != null) item.put("fromState", e.fromState());
+            item.put("toState", e.toState()).put("cause", e.cause());
+            if (e.message() != null) item.put("message", e.message());
+        }
+        Json.ok(ctx, o);
     }
 
     /** Ember's extension header: {@code X-Ember-Launch: cold} boots the image's disk instead of resuming its snapshot. */

@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 NAME=busybox
 VERSION=1
-FREE_MIB=1024
+DISK_MIB=512   # sparse: room for image builds
 
 main() {
   local dir="$ASSETS/images/$NAME" hash root

@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 NAME=debian
 VERSION=1
-FREE_MIB=1024
+DISK_MIB=2048  # sparse: room for apt-get install in image builds
 SUITE=bookworm
 INCLUDE=python3,ca-certificates,procps
 MIRROR="${EMBER_DEBIAN_MIRROR:-http://deb.debian.org/debian}"

@@ -6,7 +6,8 @@ STEP=kernel
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Drivers the guest needs that Debian builds as modules; optional ones are taken when present.
-REQUIRED_MODULES=(virtio_ring virtio virtio_mmio virtio_blk virtio_console)
+# virtio_net (with failover, net_failover) is for the build network: /init loads it only with ember.net=.
+REQUIRED_MODULES=(virtio_ring virtio virtio_mmio virtio_blk virtio_console virtio_net)
 OPTIONAL_MODULES=(virtio_rng)
 # Built into the cloud kernel; if another kernel has them as modules they are loaded too.
 ROOT_FS_MODULES=(ext4)

@@ -85,13 +85,15 @@ link_busybox_applets() {
   done
 }
 
-# make_ext4 SRC_DIR OUT_FILE FREE_MIB: a sparse ext4 image holding SRC_DIR with FREE_MIB to spare.
+# make_ext4 SRC_DIR OUT_FILE SIZE_MIB: a sparse ext4 image of SIZE_MIB holding SRC_DIR (the rest is room
+# for image builds: apt-get install in a Dockerfile RUN). Only written blocks take disk space.
 # Inode tables and journal are initialised now: otherwise the guest kernel zeroes them lazily in
 # the background, burning emulated CPU and filling every VM's copy-on-write overlay.
 make_ext4() {
-  local src="$1" out="$2" free_mib="$3" used_kib size_mib
+  local src="$1" out="$2" size_mib="$3" used_kib need_mib
   used_kib=$(du -s -k --apparent-size "$src" | cut -f1)
-  size_mib=$(( used_kib * 12 / 10 / 1024 + free_mib + 64 ))
+  need_mib=$(( used_kib * 12 / 10 / 1024 + 64 ))
+  (( need_mib <= size_mib )) || die "$src needs about ${need_mib} MiB, more than the ${size_mib} MiB disk"
   rm -f "$out"
   truncate -s "${size_mib}M" "$out"
   mkfs.ext4 -q -F -b 4096 -m 0 -L ember-root -T default \
@@ -104,7 +106,7 @@ make_ext4() {
 publish_image() {
   local root="$1" memory="$2" description="$3"
   mkdir -p "$WORK/out"
-  make_ext4 "$root" "$WORK/out/rootfs.ext4" "$FREE_MIB"
+  make_ext4 "$root" "$WORK/out/rootfs.ext4" "$DISK_MIB"
   chmod 0444 "$WORK/out/rootfs.ext4"
   cat >"$WORK/out/image.json" <<JSON
 {"name":"$NAME","version":"$VERSION","description":"$description","vcpus":1,"memoryMib":$memory,"createdAt":"$(now_iso)"}

@@ -20,10 +20,12 @@
 #define MAX_DETACHED 1024           /* abandoned processes still being drained */
 #define OUTQ_HIGH (256 * 1024)      /* stop producing data while the queue is above this */
 #define OUTQ_STOP_READ (2 * 1024 * 1024) /* stop reading the channel above this */
+#define MAX_GROUPS 64               /* supplementary groups of a USER */
+#define FEATURES "user,spawn,restored,net" /* optional parts of version 1 this agent has (HELLO_OK) */
 
 enum frame_type {
     T_HELLO = 0x01, T_EXEC, T_STDIN, T_SIGNAL, T_FILE_WRITE, T_FILE_DATA, T_FILE_READ,
-    T_STAT, T_LIST, T_MKDIR, T_REMOVE, T_WINDOW, T_CANCEL,
+    T_STAT, T_LIST, T_MKDIR, T_REMOVE, T_WINDOW, T_CANCEL, T_SPAWN, T_RESTORED,
     T_OK = 0x80, T_HELLO_OK, T_STARTED, T_STDOUT, T_STDERR, T_EXIT, T_FILE_INFO,
     T_STAT_RESULT, T_LIST_ENTRY, T_ERROR = 0x8F
 };
@@ -31,7 +33,8 @@ enum frame_type {
 enum field_tag {
     F_ARG = 1, F_ENV, F_CWD, F_TIMEOUT_MS, F_STDIN, F_SIGNO, F_PATH, F_MODE, F_PARENTS,
     F_RECURSIVE, F_N, F_VERSION, F_AGENT, F_KERNEL, F_HOSTNAME, F_PID, F_CODE, F_TIMED_OUT,
-    F_SIZE, F_TYPE, F_MTIME_MS, F_NAME, F_ERRNO, F_MESSAGE
+    F_SIZE, F_TYPE, F_MTIME_MS, F_NAME, F_ERRNO, F_MESSAGE, F_USER, F_FEATURES, F_TIME_NS,
+    F_ENTROPY, F_NEW_IDENTITY
 };
 
 enum stream_kind { K_EXEC = 1, K_FWRITE, K_FREAD, K_LIST };
@@ -62,7 +65,16 @@ struct stream {
     DIR *dir;
 };
 
+struct user_ids {
+    int set;
+    uid_t uid;
+    gid_t gid;
+    int ngroups;
+    gid_t groups[MAX_GROUPS];
+};
+
 /* main.c */
+extern int g_host_mode; /* --connect: a process on the host, not PID 1 of a guest */
 extern int g_verbose;
 extern const char *g_workspace;
 void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -77,6 +89,18 @@ void early_setup(void);
 int open_virtio_port(const char *name, int wait_ms);
 int connect_unix(const char *path);
 void restore_child_limits(void);
+int valid_hostname(const char *s);
+
+/* net.c: the build network (ember.net= on the kernel command line) */
+void net_setup(const char *cmdline);
+
+/* user.c */
+extern const char *g_passwd_file, *g_group_file;
+int resolve_user(const char *spec, struct user_ids *u, char *err, size_t ecap); /* 0 or an errno */
+int apply_user(const struct user_ids *u);
+
+/* restore.c */
+void do_restored(uint32_t id, const uint8_t *p, size_t n);
 
 /* frame.c: channel I/O and the field codec */
 extern size_t g_outq_len;
@@ -114,6 +138,7 @@ int violation(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* exec.c */
 void exec_start(uint32_t id, const uint8_t *p, size_t n);
+void spawn_start(uint32_t id, const uint8_t *p, size_t n);
 int exec_stdin(struct stream *s, const uint8_t *p, size_t n);
 void exec_signal(struct stream *s, int signo);
 void exec_cancel(struct stream *s);

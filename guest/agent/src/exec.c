@@ -13,7 +13,15 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-enum { STAGE_SETUP = 1, STAGE_CHDIR, STAGE_EXEC };
+enum { STAGE_SETUP = 1, STAGE_CHDIR, STAGE_EXEC, STAGE_USER };
+
+/* What EXEC and SPAWN share: the command, its environment, directory and user. */
+struct launch {
+    char **argv, **envp;
+    const char *path;
+    char cwd[PATH_MAX];
+    struct user_ids user;
+};
 
 /* Tells the parent why the child could not exec, then dies. */
 static void child_fail(int fd, int stage, int err)
@@ -25,8 +33,7 @@ static void child_fail(int fd, int stage, int err)
 }
 
 /* Runs in the forked child: execvpe with the PATH of the new environment, not ours. */
-static void child_exec(char **argv, char **envp, const char *path, const char *cwd,
-                       int in_r, int out_w, int err_w, int report)
+static void child_exec(const struct launch *l, int in_r, int out_w, int err_w, int report)
 {
     sigset_t none;
     sigemptyset(&none);
@@ -48,9 +55,12 @@ static void child_exec(char **argv, char **envp, const char *path, const char *c
     }
     if (dup2(fd0, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
         child_fail(report, STAGE_SETUP, errno);
-    if (chdir(cwd) < 0)
+    if (apply_user(&l->user) < 0) /* before chdir: the directory is entered with the user's rights */
+        child_fail(report, STAGE_USER, errno);
+    if (chdir(l->cwd) < 0)
         child_fail(report, STAGE_CHDIR, errno);
 
+    char **argv = l->argv, **envp = l->envp;
     const char *file = argv[0];
     if (strchr(file, '/')) {
         execve(file, argv, envp);
@@ -59,7 +69,7 @@ static void child_exec(char **argv, char **envp, const char *path, const char *c
     size_t flen = strlen(file);
     int eacces = 0;
     char buf[PATH_MAX];
-    for (const char *p = path; flen;) {
+    for (const char *p = l->path; flen;) {
         const char *end = strchrnul(p, ':');
         size_t dlen = (size_t)(end - p);
         if (dlen + flen + 2 <= sizeof buf) {
@@ -116,68 +126,110 @@ static void set_nonblock(int fd)
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-void exec_start(uint32_t id, const uint8_t *p, size_t n)
+static void launch_free(struct launch *l)
 {
-    char cwd[PATH_MAX];
-    int64_t timeout = 0, want_stdin = 0;
-    size_t argc = 0, envc = 0;
-    char **argv = string_array(p, n, F_ARG, &argc);
-    char **envp = string_array(p, n, F_ENV, &envc);
-    int r = field_str(p, n, F_CWD, cwd, sizeof cwd);
-    field_int(p, n, F_TIMEOUT_MS, &timeout);
-    field_int(p, n, F_STDIN, &want_stdin);
+    free(l->argv);
+    free(l->envp);
+    l->argv = l->envp = NULL;
+}
 
-    int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, rep[2] = { -1, -1 };
-    if (!argv || !envp || argc == 0 || !argv[0][0]) {
-        send_error(id, EINVAL, "EXEC needs a non-empty ARG and strings without NUL bytes");
-        goto done;
+/* Parses ARG, ENV, CWD and USER; on a bad request sends ERROR and returns -1. */
+static int launch_parse(uint32_t id, const char *what, const uint8_t *p, size_t n, struct launch *l)
+{
+    size_t argc = 0, envc = 0;
+    char user[128], err[300];
+    memset(l, 0, sizeof *l);
+    l->argv = string_array(p, n, F_ARG, &argc);
+    l->envp = string_array(p, n, F_ENV, &envc);
+    int r = field_str(p, n, F_CWD, l->cwd, sizeof l->cwd);
+    int ur = field_str(p, n, F_USER, user, sizeof user);
+    if (!l->argv || !l->envp || argc == 0 || !l->argv[0][0]) {
+        send_error(id, EINVAL, "%s needs a non-empty ARG and strings without NUL bytes", what);
+        return -1;
     }
     if (r == -1)
-        snprintf(cwd, sizeof cwd, "%s", g_workspace);
-    else if (r < 0 || cwd[0] != '/') {
+        snprintf(l->cwd, sizeof l->cwd, "%s", g_workspace);
+    else if (r < 0 || l->cwd[0] != '/') {
         send_error(id, r == -3 ? ENAMETOOLONG : EINVAL, "CWD must be an absolute path");
-        goto done;
+        return -1;
     }
-    if (timeout < 0) {
-        send_error(id, EINVAL, "negative TIMEOUT_MS");
-        goto done;
+    if (ur == -2 || ur == -3 || ur == 0) {
+        send_error(id, EINVAL, "USER must be 1 to %zu bytes without NUL", sizeof user - 1);
+        return -1;
     }
-    const char *path = DEFAULT_PATH;
+    if (ur > 0 && (r = resolve_user(user, &l->user, err, sizeof err)) != 0) {
+        send_error(id, r, "%s", err);
+        return -1;
+    }
+    l->path = DEFAULT_PATH;
     for (size_t i = 0; i < envc; i++)
-        if (!strncmp(envp[i], "PATH=", 5))
-            path = envp[i] + 5;
+        if (!strncmp(l->envp[i], "PATH=", 5))
+            l->path = l->envp[i] + 5;
+    return 0;
+}
 
-    if ((want_stdin && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0 ||
-        pipe2(err, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+/*
+ * Forks the child and waits until it has exec'd (the report pipe closes on exec) or failed. On
+ * failure sends ERROR and returns -1; else returns the pid.
+ */
+static pid_t launch_fork(uint32_t id, const struct launch *l, int in_r, int out_w, int err_w)
+{
+    int rep[2];
+    if (pipe2(rep, O_CLOEXEC) < 0) {
         send_error(id, errno, "pipe: %s", strerror(errno));
-        goto done;
+        return -1;
     }
     pid_t pid = fork();
     if (pid < 0) {
         send_error(id, errno, "fork: %s", strerror(errno));
-        goto done;
+        close_pair(rep);
+        return -1;
     }
     if (pid == 0)
-        child_exec(argv, envp, path, cwd, in[0], out[1], err[1], rep[1]);
-
+        child_exec(l, in_r, out_w, err_w, rep[1]);
     close(rep[1]);
-    rep[1] = -1;
     int msg[2];
     ssize_t got;
     do /* closed by exec (CLOEXEC) on success, else the child's reason */
         got = read(rep[0], msg, sizeof msg);
     while (got < 0 && errno == EINTR);
-    if (got == (ssize_t)sizeof msg) {
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-        if (msg[0] == STAGE_CHDIR)
-            send_error(id, msg[1], "chdir %s: %s", cwd, strerror(msg[1]));
-        else if (msg[0] == STAGE_EXEC)
-            send_error(id, msg[1], "exec %s: %s", argv[0], strerror(msg[1]));
-        else
-            send_error(id, msg[1], "process setup: %s", strerror(msg[1]));
+    close(rep[0]);
+    if (got != (ssize_t)sizeof msg)
+        return pid;
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (msg[0] == STAGE_CHDIR)
+        send_error(id, msg[1], "chdir %s: %s", l->cwd, strerror(msg[1]));
+    else if (msg[0] == STAGE_EXEC)
+        send_error(id, msg[1], "exec %s: %s", l->argv[0], strerror(msg[1]));
+    else if (msg[0] == STAGE_USER)
+        send_error(id, msg[1], "switching to uid %u gid %u: %s", (unsigned)l->user.uid, (unsigned)l->user.gid,
+                   strerror(msg[1]));
+    else
+        send_error(id, msg[1], "process setup: %s", strerror(msg[1]));
+    return -1;
+}
+
+void exec_start(uint32_t id, const uint8_t *p, size_t n)
+{
+    struct launch l;
+    int64_t timeout = 0, want_stdin = 0;
+    field_int(p, n, F_TIMEOUT_MS, &timeout);
+    field_int(p, n, F_STDIN, &want_stdin);
+    int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+    if (launch_parse(id, "EXEC", p, n, &l) < 0)
+        goto done;
+    if (timeout < 0) {
+        send_error(id, EINVAL, "negative TIMEOUT_MS");
         goto done;
     }
+    if ((want_stdin && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+        send_error(id, errno, "pipe: %s", strerror(errno));
+        goto done;
+    }
+    pid_t pid = launch_fork(id, &l, in[0], out[1], err[1]);
+    if (pid < 0)
+        goto done;
 
     struct stream *s = stream_new(id, K_EXEC);
     s->pid = pid;
@@ -195,14 +247,54 @@ void exec_start(uint32_t id, const uint8_t *p, size_t n)
     put_int(F_PID, pid);
     frame_end();
     if (g_verbose)
-        logmsg("stream %u: started %s as pid %d", id, argv[0], (int)pid);
+        logmsg("stream %u: started %s as pid %d", id, l.argv[0], (int)pid);
 done:
     close_pair(in);
     close_pair(out);
     close_pair(err);
-    close_pair(rep);
-    free(argv);
-    free(envp);
+    launch_free(&l);
+}
+
+/*
+ * SPAWN: a process that belongs to no stream. It outlives the channel; we only reap it (PID 1
+ * reaps everything; in host mode we are its subreaper). STARTED is the last frame of the stream.
+ */
+void spawn_start(uint32_t id, const uint8_t *p, size_t n)
+{
+    struct launch l;
+    char logpath[PATH_MAX];
+    int64_t v = 0;
+    int fd = -1;
+    if (launch_parse(id, "SPAWN", p, n, &l) < 0)
+        goto done;
+    if ((field_int(p, n, F_TIMEOUT_MS, &v) && v) || (field_int(p, n, F_STDIN, &v) && v)) {
+        send_error(id, EINVAL, "SPAWN takes no TIMEOUT_MS and no STDIN");
+        goto done;
+    }
+    int r = field_str(p, n, F_PATH, logpath, sizeof logpath);
+    if (r == -1)
+        snprintf(logpath, sizeof logpath, "/dev/null");
+    else if (r <= 0 || logpath[0] != '/') {
+        send_error(id, r == -3 ? ENAMETOOLONG : EINVAL, "the log PATH of SPAWN must be an absolute path");
+        goto done;
+    }
+    fd = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+    if (fd < 0) {
+        send_error(id, errno, "open log %s: %s", logpath, strerror(errno));
+        goto done;
+    }
+    pid_t pid = launch_fork(id, &l, -1, fd, fd);
+    if (pid < 0)
+        goto done;
+    frame_begin(id, T_STARTED);
+    put_int(F_PID, pid);
+    frame_end();
+    if (g_verbose)
+        logmsg("stream %u: spawned %s as pid %d, output to %s", id, l.argv[0], (int)pid, logpath);
+done:
+    if (fd >= 0)
+        close(fd);
+    launch_free(&l);
 }
 
 /* Signals the stream's process group, unless its id may already belong to a newer process. */

@@ -56,23 +56,48 @@ static void ensure_std_fds(void)
     }
 }
 
-static void set_hostname(void)
+/* Letters, digits, '-' and '.', 1 to 64 bytes, no label starting or ending with '-'. */
+int valid_hostname(const char *s)
 {
-    static const char key[] = "ember.hostname=";
-    char buf[4096];
+    size_t n = strlen(s);
+    if (n < 1 || n > 64 || s[0] == '.' || s[n - 1] == '.')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (c == '.' && s[i + 1] == '.')
+            return 0;
+        if (c == '-' && (i == 0 || s[i - 1] == '.' || s[i + 1] == '.' || s[i + 1] == 0))
+            return 0;
+        if (!alnum && c != '-' && c != '.')
+            return 0;
+    }
+    return 1;
+}
+
+static void read_cmdline(char *buf, size_t cap)
+{
+    buf[0] = 0;
     int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
+    ssize_t n = read(fd, buf, cap - 1);
     close(fd);
-    if (n <= 0)
-        return;
-    buf[n] = 0;
+    buf[n > 0 ? n : 0] = 0;
+}
+
+static void set_hostname(const char *cmdline)
+{
+    static const char key[] = "ember.hostname=";
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", cmdline);
     for (char *tok = strtok(buf, " \t\n"); tok; tok = strtok(NULL, " \t\n")) {
         if (strncmp(tok, key, sizeof key - 1))
             continue;
         const char *name = tok + sizeof key - 1;
-        if (*name && sethostname(name, strlen(name)) < 0)
+        if (!valid_hostname(name))
+            logmsg("ignoring the invalid ember.hostname=%s", name);
+        else if (sethostname(name, strlen(name)) < 0)
             logmsg("sethostname %s: %s", name, strerror(errno));
     }
 }
@@ -109,8 +134,11 @@ void pid1_setup(void)
     symlink("/proc/self/fd/2", "/dev/stderr");
     if (mkdir("/workspace", 0755) < 0 && errno != EEXIST)
         logmsg("mkdir /workspace: %s", strerror(errno));
-    set_hostname();
+    char cmdline[4096];
+    read_cmdline(cmdline, sizeof cmdline);
+    set_hostname(cmdline);
     loopback_up();
+    net_setup(cmdline);
 }
 
 void early_setup(void)

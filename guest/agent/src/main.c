@@ -22,6 +22,7 @@
 #define RECONNECT_POLL_MS 1000 /* fallback: SIGIO normally says when the host comes back */
 
 int g_verbose;
+int g_host_mode;
 const char *g_workspace = "/workspace";
 static int g_pid1, g_connect_mode, g_connected;
 static int chan = -1, sigfd = -1;
@@ -273,7 +274,7 @@ static void serve(void)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: ember-agent [--connect UNIX_SOCKET] [--workspace DIR] [--verbose]\n"
+    fprintf(stderr, "usage: ember-agent [--connect UNIX_SOCKET] [--workspace DIR] [--etc DIR] [--verbose]\n"
                     "  as PID 1: sets up the guest and serves the virtio port '" PORT_NAME "'\n"
                     "  --connect: serves a Unix socket instead (host-side tests), no PID 1 duties\n");
     exit(2);
@@ -287,7 +288,13 @@ int main(int argc, char **argv)
             connect_path = argv[++i];
         else if (!strcmp(argv[i], "--workspace") && i + 1 < argc)
             g_workspace = argv[++i];
-        else if (!strcmp(argv[i], "--verbose"))
+        else if (!strcmp(argv[i], "--etc") && i + 1 < argc) { /* host-mode tests: users from DIR/passwd, DIR/group */
+            static char pw[4096], gr[4096];
+            snprintf(pw, sizeof pw, "%s/passwd", argv[++i]);
+            snprintf(gr, sizeof gr, "%s/group", argv[i]);
+            g_passwd_file = pw;
+            g_group_file = gr;
+        } else if (!strcmp(argv[i], "--verbose"))
             g_verbose = 1;
         else if (!strcmp(argv[i], "--version")) {
             puts(AGENT_NAME);
@@ -297,6 +304,7 @@ int main(int argc, char **argv)
     }
     g_pid1 = getpid() == 1 && !connect_path;
     g_connect_mode = connect_path != NULL;
+    g_host_mode = !g_pid1;
     if (g_pid1)
         pid1_setup();
     early_setup();

@@ -114,6 +114,7 @@ static void hello_ok(void)
     put_str(F_AGENT, AGENT_NAME);
     put_str(F_KERNEL, u.release);
     put_str(F_HOSTNAME, u.nodename);
+    put_str(F_FEATURES, FEATURES);
     frame_end();
 }
 
@@ -138,6 +139,8 @@ static int open_request(uint32_t id, uint8_t type, const uint8_t *p, size_t n)
     case T_LIST: list_start(id, p, n); break;
     case T_MKDIR: do_mkdir(id, p, n); break;
     case T_REMOVE: do_remove(id, p, n); break;
+    case T_SPAWN: spawn_start(id, p, n); break;
+    case T_RESTORED: do_restored(id, p, n); break;
     }
     return 0;
 }
@@ -150,7 +153,7 @@ int dispatch(uint32_t id, uint8_t type, const uint8_t *p, size_t n)
 {
     if (g_verbose)
         logmsg("<- stream %u type 0x%02x len %zu", id, type, n);
-    if (type < T_HELLO || type > T_CANCEL)
+    if (type < T_HELLO || type > T_RESTORED)
         return violation("unknown frame type 0x%02x on stream %u", type, id);
     if (type == T_STDIN || type == T_FILE_DATA) {
         if (n > MAX_CHUNK)
@@ -171,7 +174,7 @@ int dispatch(uint32_t id, uint8_t type, const uint8_t *p, size_t n)
     int64_t v;
     switch (type) {
     case T_EXEC: case T_FILE_WRITE: case T_FILE_READ: case T_STAT: case T_LIST:
-    case T_MKDIR: case T_REMOVE:
+    case T_MKDIR: case T_REMOVE: case T_SPAWN: case T_RESTORED:
         return open_request(id, type, p, n);
     case T_STDIN:
         if (!(s = stream_find(id)))

@@ -25,7 +25,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emberproto import *  # noqa: E402,F403
 
-ENOENT, EACCES, EEXIST, ENOTDIR, EISDIR, EINVAL, EAGAIN, ENOTEMPTY = 2, 13, 17, 20, 21, 22, 11, 39
+ENOENT, EACCES, EEXIST, ENOTDIR, EISDIR, EINVAL, EAGAIN, ENOTEMPTY, EPERM = 2, 13, 17, 20, 21, 22, 11, 39, 1
 
 
 def check(cond, what):
@@ -42,6 +42,25 @@ def expect_error(errno, fn, *args, **kw):
     raise AssertionError(f"expected errno {errno}, call succeeded")
 
 
+# Users for the USER tests: the local agent reads them with --etc; in a VM they replace /etc/passwd and
+# /etc/group for the duration of the test.
+PASSWD = """root:x:0:0:root:/root:/bin/sh
+# a comment
+alice:x:1000:1000:Alice:/home/alice:/bin/sh
+bob:x:1001:1001::/home/bob:/bin/sh
+broken:x:notanumber:1:::
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+"""
+GROUP = """root:x:0:
+alice:x:1000:
+bob:x:1001:
+audio:x:29:alice,bob
+video:x:44:bob
+staff:x:50:alice
+nogroup:x:65534:
+"""
+
+
 def seq_bytes(a, b):
     return "".join(f"{i}\n" for i in range(a, b + 1)).encode()
 
@@ -54,10 +73,16 @@ class LocalTarget:
     def __init__(self, binary):
         self.binary = binary
         self.dir = tempfile.mkdtemp(prefix="ember-agent-test-")
+        os.chmod(self.dir, 0o755)  # USER tests run processes as other users in here
         self.base = os.path.join(self.dir, "fs")
         os.mkdir(self.base)
         self.workspace = os.path.join(self.dir, "ws")
         os.mkdir(self.workspace)
+        self.etc = os.path.join(self.dir, "etc")  # the agent's users (--etc), never the host's
+        os.mkdir(self.etc)
+        for name, text in (("passwd", PASSWD), ("group", GROUP)):
+            with open(os.path.join(self.etc, name), "w") as f:
+                f.write(text)
 
     def start(self):
         path = os.path.join(self.dir, "agent.sock")
@@ -67,7 +92,7 @@ class LocalTarget:
         lsock.bind(path)
         lsock.listen(1)
         lsock.settimeout(10)
-        proc = subprocess.Popen([self.binary, "--connect", path, "--workspace", self.workspace],
+        proc = subprocess.Popen([self.binary, "--connect", path, "--workspace", self.workspace, "--etc", self.etc],
                                 stderr=subprocess.PIPE)
         conn, _ = lsock.accept()
         lsock.close()
@@ -537,7 +562,178 @@ def test_reconnect_keeps_processes(x):
     check(e[CODE] != 0, "not reaped")
 
 
-VM_TESTS = [test_pid1_duties, test_reconnect_keeps_processes]
+def with_users(x, fn):
+    """Runs fn with the test users in place (a VM's own files are put back afterwards)."""
+    if x.t.mode == "local":
+        return fn()
+    saved = {f: x.c.read_file(f)[1] for f in ("/etc/passwd", "/etc/group")}
+    try:
+        x.c.write_file("/etc/passwd", PASSWD.encode())
+        x.c.write_file("/etc/group", GROUP.encode())
+        return fn()
+    finally:
+        for f, data in saved.items():
+            x.c.write_file(f, data)
+
+
+def ids(x, user, **kw):
+    out, err, e = x.c.run(["sh", "-c", "echo $(id -u) $(id -g) $(id -G)"], user=user, **kw)
+    check(e[CODE] == 0, f"id as {user}: {err!r}")
+    u, g, *groups = out.decode().split()
+    return int(u), int(g), sorted(int(v) for v in groups)
+
+
+def test_user(x):
+    def body():
+        check(ids(x, "alice") == (1000, 1000, [29, 50, 1000]), f"alice {ids(x, 'alice')}")
+        check(ids(x, "1001") == (1001, 1001, [29, 44, 1001]), f"1001 {ids(x, '1001')}")
+        check(ids(x, "alice:video") == (1000, 44, [44]), f"alice:video {ids(x, 'alice:video')}")
+        check(ids(x, "alice:7") == (1000, 7, [7]), f"alice:7 {ids(x, 'alice:7')}")
+        check(ids(x, "bob:44") == (1001, 44, [44]), "bob:44")
+        check(ids(x, "4242") == (4242, 0, [0]), f"4242 {ids(x, '4242')}")  # Docker: unknown uid, gid 0
+        check(ids(x, "4242:4243") == (4242, 4243, [4243]), "4242:4243")
+        check(ids(x, "root") == (0, 0, [0]), "root")
+        e = expect_error(ENOENT, x.c.exec_start, ["true"], user="nosuch")
+        check("unknown user 'nosuch'" in e.message, e.message)
+        e = expect_error(ENOENT, x.c.exec_start, ["true"], user="alice:nosuchgroup")
+        check("unknown group 'nosuchgroup'" in e.message, e.message)
+        expect_error(ENOENT, x.c.exec_start, ["true"], user="broken")  # its uid is not a number
+        for bad in ("", "alice:", ":video", "x" * 200, "99999999999"):
+            expect_error(ENOENT if bad == "99999999999" else EINVAL, x.c.exec_start, ["true"], user=bad)
+        # the directory is entered as the user: a root-only one is refused
+        x.c.mkdir(x.p("private"), mode=0o700)
+        expect_error(EACCES, x.c.exec_start, ["true"], user="alice", cwd=x.p("private"))
+        _, _, e = x.c.run(["true"], user="root", cwd=x.p("private"))
+        check(e[CODE] == 0, "root in a root-only directory")
+        # the environment stays the host's: no HOME from passwd
+        out, _, _ = x.c.run(["sh", "-c", 'echo "[$HOME]"'], user="alice", cwd="/")
+        check(out == b"[]\n", f"HOME {out!r}")
+    with_users(x, body)
+
+
+def _alive(x, pid):
+    _, _, e = x.sh(f"kill -0 {pid} 2>/dev/null")
+    return e[CODE] == 0
+
+
+def _wait_file(x, path, want, seconds=10):
+    deadline = time.monotonic() + seconds
+    data = b""
+    while time.monotonic() < deadline:
+        try:
+            data = x.c.read_file(path)[1]
+        except AgentError:
+            data = b""
+        if want in data:
+            return data
+        time.sleep(0.05)
+    raise AssertionError(f"{path} never held {want!r}: {data!r}")
+
+
+def test_spawn(x):
+    log = x.p("spawn.log")
+    sid, pid = x.c.spawn(["sh", "-c", "echo out; echo err >&2; read line; echo \"stdin:[$line]\"; exec sleep 60"],
+                         log=log, cwd="/")
+    check(x.c.quiet(sid, 0.3), "frames after STARTED on a SPAWN stream")
+    data = _wait_file(x, log, b"stdin:[]")
+    check(data == b"out\nerr\nstdin:[]\n", f"log {data!r}")
+    check(x.c.stat(log)[MODE] & 0o777 == 0o600, f"log mode {x.c.stat(log)[MODE]:o}")
+    out, _, _ = x.c.run(["cat", f"/proc/{pid}/stat"])
+    fields = out.decode().rsplit(")", 1)[1].split()
+    check(int(fields[3]) == pid, f"not a session leader: sid {fields[3]} for pid {pid}")
+    check(_alive(x, pid), "spawned process is gone")
+    _, spid2 = x.c.spawn(["sh", "-c", "echo again"], log=log)  # appends
+    _wait_file(x, log, b"again\n")
+    check(x.c.read_file(log)[1].startswith(b"out\nerr\n"), "log truncated by a second SPAWN")
+    _, pnull = x.c.spawn(["sleep", "0.1"])  # no log: /dev/null
+    check(pnull > 0, "pid")
+    x.c.run(["kill", str(pid)])
+    deadline = time.monotonic() + 10
+    while _alive(x, pid) and time.monotonic() < deadline:  # reaped by the agent: kill -0 fails
+        time.sleep(0.05)
+    check(not _alive(x, pid), "the spawned process was not reaped")
+
+    def as_user():
+        ulog = x.p("user.log")
+        _, upid = x.c.spawn(["sh", "-c", "echo $(id -u):$(id -g)"], log=ulog, user="bob:video", cwd="/")
+        check(_wait_file(x, ulog, b"\n") == b"1001:44\n", "spawn as bob:video")
+        expect_error(ENOENT, x.c.spawn, ["true"], user="nosuch")
+    with_users(x, as_user)
+    expect_error(EINVAL, x.c.spawn, ["true"], log="relative.log")
+    expect_error(ENOENT, x.c.spawn, ["true"], log=x.p("no-dir", "x.log"))
+    expect_error(ENOENT, x.c.spawn, ["no-such-command-xyz"])
+    expect_error(EINVAL, x.c.spawn, ["sleep", "1"], extra=f_int(TIMEOUT_MS, 1000))
+    expect_error(EINVAL, x.c.spawn, ["cat"], extra=f_int(STDIN_F, 1))
+    return f"pid {pid}"
+
+
+def test_spawn_outlives_host(x):
+    """A spawned process survives the host's connection (and, on the host, the agent itself)."""
+    if x.t.mode == "local":
+        c, proc = x.t.start()
+        c.hello()
+        _, pid = c.spawn(["sleep", "60"])
+        c.close()
+        check(proc.wait(timeout=10) == 0, "agent exit code after EOF")
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            raise AssertionError("the spawned process died with the agent")
+        os.kill(pid, 9)
+        return f"pid {pid} outlived its agent"
+    _, pid = x.c.spawn(["sleep", "60"])
+    x.c.close()
+    time.sleep(0.5)
+    x.c, _ = x.t.start()
+    x.c.hello()
+    check(_alive(x, pid), "the spawned process died with the connection")
+    x.c.run(["kill", str(pid)])
+    return f"pid {pid} outlived the connection"
+
+
+def test_restored_validation(x):
+    """Bad RESTORED fields are refused; on the host (--connect) a valid one is refused and changes nothing."""
+    now = time.time_ns()  # even if a guard failed, the clock would not move
+    ent = os.urandom(32)
+    expect_error(EINVAL, x.c.restored, entropy=ent)
+    expect_error(EINVAL, x.c.restored, time_ns=0, entropy=ent)
+    expect_error(EINVAL, x.c.restored, time_ns=now)
+    expect_error(EINVAL, x.c.restored, time_ns=now, entropy=os.urandom(31))
+    expect_error(EINVAL, x.c.restored, time_ns=now, entropy=os.urandom(257))
+    for bad in ("bad_name", "-x", "x-", "a..b", "", "a" * 65, "sp ace"):
+        expect_error(EINVAL, x.c.restored, time_ns=now, entropy=ent, hostname=bad)
+    expect_error(EINVAL, x.c.restored, time_ns=now, entropy=ent, new_identity=2)
+    if x.t.mode != "local":
+        return "validation only"
+    before = socket.gethostname()
+    e = expect_error(EPERM, x.c.restored, time_ns=now, entropy=os.urandom(256), hostname="ember-must-not-set",
+                     new_identity=1)
+    check("host" in e.message, e.message)
+    check(socket.gethostname() == before, "the host's hostname changed")
+    check(abs(time.time_ns() - now) < 60 * 10**9, "the host's clock moved")
+    return e.message
+
+
+def test_restored_guest(x):
+    """VM mode only: RESTORED sets the clock and hostname and renews /etc/machine-id."""
+    old_host = x.c.hello()[HOSTNAME]
+    x.c.write_file("/etc/machine-id", b"0" * 32 + b"\n")
+    x.c.run(["date", "-s", "@1000000000"])  # 2001: a stale clock
+    t0 = time.monotonic()
+    x.c.restored(time_ns=time.time_ns(), entropy=os.urandom(64), hostname="restored-name", new_identity=1)
+    rtt = (time.monotonic() - t0) * 1000
+    out, _, _ = x.c.run(["date", "+%s"])
+    check(abs(int(out) - time.time()) < 30, f"guest clock {out!r}")
+    out, _, _ = x.c.run(["hostname"])
+    check(out == b"restored-name\n", f"hostname {out!r}")
+    mid = x.c.read_file("/etc/machine-id")[1]
+    check(re.fullmatch(rb"[0-9a-f]{32}\n", mid) and mid != b"0" * 32 + b"\n", f"machine-id {mid!r}")
+    x.c.restored(time_ns=time.time_ns(), entropy=os.urandom(32), hostname=old_host)
+    x.c.remove("/etc/machine-id")
+    return f"round trip {rtt:.1f} ms"
+
+
+VM_TESTS = [test_pid1_duties, test_restored_guest, test_reconnect_keeps_processes]
 
 MAIN_TESTS = [test_hello, test_hello_byte_by_byte, test_exit_codes, test_killed_by_signal,
               test_signal_frame, test_stdout_stderr, test_env_cwd_path, test_exec_errors,
@@ -547,7 +743,8 @@ MAIN_TESTS = [test_hello, test_hello_byte_by_byte, test_exit_codes, test_killed_
               test_unknown_stream_frames_ignored, test_file_roundtrip_20mb,
               test_file_write_atomic_and_cancel, test_file_errors, test_file_read_window,
               test_stat_list, test_mkdir_remove, test_stream_limit, test_memory_after_streaming,
-              test_big_exec_frame, test_memory]
+              test_big_exec_frame, test_user, test_spawn, test_spawn_outlives_host, test_restored_validation,
+              test_memory]
 
 # ---------------------------------------------------------------- malformed frames
 

@@ -14,18 +14,21 @@ MAX_FRAME = 1024 * 1024
 MAX_CHUNK = 65536
 WINDOW = 262144
 
-HELLO, EXEC, STDIN, SIGNAL, FILE_WRITE, FILE_DATA, FILE_READ, STAT, LIST, MKDIR, REMOVE, WINDOW_T, CANCEL = range(1, 14)
+(HELLO, EXEC, STDIN, SIGNAL, FILE_WRITE, FILE_DATA, FILE_READ, STAT, LIST, MKDIR, REMOVE, WINDOW_T, CANCEL,
+ SPAWN, RESTORED) = range(1, 16)
 OK, HELLO_OK, STARTED, STDOUT, STDERR, EXIT, FILE_INFO, STAT_RESULT, LIST_ENTRY = range(0x80, 0x89)
 ERROR = 0x8F
 NAMES = {v: k for k, v in dict(HELLO=1, EXEC=2, STDIN=3, SIGNAL=4, FILE_WRITE=5, FILE_DATA=6, FILE_READ=7,
-                               STAT=8, LIST=9, MKDIR=10, REMOVE=11, WINDOW=12, CANCEL=13, OK=0x80,
+                               STAT=8, LIST=9, MKDIR=10, REMOVE=11, WINDOW=12, CANCEL=13, SPAWN=14,
+                               RESTORED=15, OK=0x80,
                                HELLO_OK=0x81, STARTED=0x82, STDOUT=0x83, STDERR=0x84, EXIT=0x85,
                                FILE_INFO=0x86, STAT_RESULT=0x87, LIST_ENTRY=0x88, ERROR=0x8F).items()}
 
 (ARG, ENV, CWD, TIMEOUT_MS, STDIN_F, SIGNO, PATH, MODE, PARENTS, RECURSIVE, N, VERSION, AGENT, KERNEL,
- HOSTNAME, PID, CODE, TIMED_OUT, SIZE, TYPE, MTIME_MS, NAME, ERRNO, MESSAGE) = range(1, 25)
+ HOSTNAME, PID, CODE, TIMED_OUT, SIZE, TYPE, MTIME_MS, NAME, ERRNO, MESSAGE, USER, FEATURES, TIME_NS, ENTROPY,
+ NEW_IDENTITY) = range(1, 30)
 INT_TAGS = {TIMEOUT_MS, STDIN_F, SIGNO, MODE, PARENTS, RECURSIVE, N, VERSION, PID, CODE, TIMED_OUT, SIZE,
-            MTIME_MS, ERRNO}
+            MTIME_MS, ERRNO, TIME_NS, NEW_IDENTITY}
 DATA_TYPES = {STDIN, FILE_DATA, STDOUT, STDERR}
 TEST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -62,7 +65,7 @@ def decode_fields(payload):
             if length != 8:
                 raise ProtocolError(f"int field {tag} of length {length}")
             v = struct.unpack(">q", v)[0]
-        elif tag in (AGENT, KERNEL, HOSTNAME, TYPE, NAME, MESSAGE):
+        elif tag in (AGENT, KERNEL, HOSTNAME, TYPE, NAME, MESSAGE, FEATURES):
             v = v.decode()
         out[tag].append(v)
     return {k: (v[0] if len(v) == 1 else v) for k, v in out.items()}
@@ -229,12 +232,19 @@ class Client:
         assert ev.type == HELLO_OK, ev
         return ev.fields
 
-    def exec_start(self, argv, env=None, cwd=None, timeout_ms=0, stdin=False):
+    @staticmethod
+    def launch_payload(argv, env=None, cwd=None, user=None):
         env = {"PATH": TEST_PATH} if env is None else env
         p = b"".join(f_str(ARG, a) for a in argv)
         p += b"".join(f_str(ENV, f"{k}={v}") for k, v in env.items())
         if cwd is not None:
             p += f_str(CWD, cwd)
+        if user is not None:
+            p += f_str(USER, user)
+        return p
+
+    def exec_start(self, argv, env=None, cwd=None, timeout_ms=0, stdin=False, user=None):
+        p = self.launch_payload(argv, env, cwd, user)
         p += f_int(TIMEOUT_MS, timeout_ms) + f_int(STDIN_F, 1 if stdin else 0)
         sid = self.new_stream()
         self.send(sid, EXEC, p)
@@ -243,6 +253,30 @@ class Client:
             raise AgentError(ev.fields[ERRNO], ev.fields.get(MESSAGE))
         assert ev.type == STARTED, ev
         return sid, ev.fields[PID]
+
+    def spawn(self, argv, log=None, env=None, cwd=None, user=None, extra=b""):
+        """SPAWN: returns (stream, pid); STARTED is the last frame of the stream."""
+        p = self.launch_payload(argv, env, cwd, user) + extra
+        if log is not None:
+            p += f_str(PATH, log)
+        sid = self.new_stream()
+        self.send(sid, SPAWN, p)
+        return sid, self._answer(sid, STARTED).fields[PID]
+
+    def restored(self, time_ns=None, entropy=None, hostname=None, new_identity=None):
+        """RESTORED with the fields given (None = left out)."""
+        p = b""
+        if time_ns is not None:
+            p += f_int(TIME_NS, time_ns)
+        if entropy is not None:
+            p += f_str(ENTROPY, entropy)
+        if hostname is not None:
+            p += f_str(HOSTNAME, hostname)
+        if new_identity is not None:
+            p += f_int(NEW_IDENTITY, new_identity)
+        sid = self.new_stream()
+        self.send(sid, RESTORED, p)
+        self._answer(sid, OK)
 
     def collect(self, sid, timeout=60.0, grant=True):
         """Output and EXIT of an exec stream, granting credit back as it is consumed."""

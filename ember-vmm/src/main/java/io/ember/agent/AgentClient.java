@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,9 +18,11 @@ import java.util.concurrent.TimeoutException;
 
 /** The host side of a guest's agent channel (docs/agent-protocol.md) over a Unix socket. */
 public final class AgentClient implements GuestAgent {
-    static final int E2BIG = 7, EBADF = 9, EINVAL = 22, EPIPE = 32;
+    static final int E2BIG = 7, EBADF = 9, EINVAL = 22, EPIPE = 32, ENOSYS = 38;
 
     private final AgentChannel ch;
+    /** FEATURES of the last HELLO_OK; null before one (then optional requests are sent and the agent judges). */
+    private volatile Set<String> features;
 
     private AgentClient(AgentChannel ch) {
         this.ch = ch;
@@ -82,6 +85,8 @@ public final class AgentClient implements GuestAgent {
                 ch.fail("agent protocol version " + version + " not supported");
                 ch.check();
             }
+            String advertised = f.string(Proto.FEATURES, "");
+            features = advertised.isEmpty() ? Set.of() : Set.of(advertised.split(",", 64));
             return new AgentInfo((int) version, AgentChannel.printable(f.string(Proto.AGENT, "")),
                     AgentChannel.printable(f.string(Proto.KERNEL, "")), AgentChannel.printable(f.string(Proto.HOSTNAME, "")));
         } catch (ProtocolViolation v) { // checked on arrival
@@ -89,8 +94,8 @@ public final class AgentClient implements GuestAgent {
         }
     }
 
-    @Override
-    public ExecStream exec(ExecRequest request) throws AgentException {
+    /** ARG, ENV, CWD and USER: what EXEC and SPAWN share. */
+    private Fields.Builder launch(ExecRequest request) throws AgentException {
         Fields.Builder b = Fields.builder();
         for (String a : request.argv()) b.string(Proto.ARG, text("argument", a));
         for (Map.Entry<String, String> e : request.env().entrySet()) {
@@ -99,6 +104,23 @@ public final class AgentClient implements GuestAgent {
             b.string(Proto.ENV, text("environment variable", e.getKey() + "=" + e.getValue()));
         }
         if (request.cwd() != null) b.string(Proto.CWD, text("working directory", request.cwd()));
+        if (request.user() != null) {
+            require("user", "running as a user");
+            b.string(Proto.USER, text("user", request.user()));
+        }
+        return b;
+    }
+
+    /** Refuses a request an agent said it does not know, instead of breaking its channel with an unknown frame. */
+    private void require(String feature, String what) throws AgentException {
+        Set<String> f = features;
+        if (f != null && !f.contains(feature))
+            throw new AgentException(ENOSYS, "the guest's agent does not support " + what + " (it predates it)");
+    }
+
+    @Override
+    public ExecStream exec(ExecRequest request) throws AgentException {
+        Fields.Builder b = launch(request);
         Duration timeout = request.timeout() == null || request.timeout().isNegative() ? Duration.ZERO : request.timeout();
         long timeoutMs = timeout.isZero() ? 0 : Math.max(1, timeout.toMillis());
         b.integer(Proto.TIMEOUT_MS, timeoutMs).integer(Proto.STDIN_F, request.stdin() ? 1 : 0);
@@ -116,6 +138,38 @@ public final class AgentClient implements GuestAgent {
         }
         long backstop = timeoutMs == 0 ? 0 : Slot.deadline(timeout.plus(ch.exitBackstop)) | 1;
         return new ExecSession(ch, s, pid, request.stdin(), backstop);
+    }
+
+    @Override
+    public int spawn(ExecRequest request, String logPath) throws AgentException {
+        if (request.stdin() || (request.timeout() != null && !request.timeout().isZero() && !request.timeout().isNegative()))
+            throw new AgentException(EINVAL, "a spawned process has no stdin and no timeout");
+        require("spawn", "SPAWN");
+        Fields.Builder b = launch(request);
+        if (logPath != null) b.string(Proto.PATH, text("log path", logPath));
+        Slot.Msg m = simple(Slot.Kind.SPAWN, Proto.SPAWN, b, ch.limits.requestTimeout());
+        try {
+            long pid = m.fields().integer(Proto.PID);
+            if (pid > Integer.MAX_VALUE) throw new AgentException("agent protocol violation: pid " + pid, true, null);
+            return (int) pid;
+        } catch (ProtocolViolation v) { // checked on arrival
+            throw new AgentException(v.getMessage(), true, null);
+        }
+    }
+
+    @Override
+    public void restored(RestoreFixup fixup, Duration timeout) throws AgentException {
+        require("restored", "RESTORED");
+        long ns;
+        try {
+            ns = Math.addExact(Math.multiplyExact(fixup.now().getEpochSecond(), 1_000_000_000L), fixup.now().getNano());
+        } catch (ArithmeticException e) {
+            throw new AgentException(EINVAL, "time " + fixup.now() + " is out of range");
+        }
+        Fields.Builder b = Fields.builder().integer(Proto.TIME_NS, ns).bytes(Proto.ENTROPY, fixup.entropy())
+                .integer(Proto.NEW_IDENTITY, fixup.newIdentity() ? 1 : 0);
+        if (fixup.hostname() != null) b.string(Proto.HOSTNAME, text("hostname", fixup.hostname()));
+        simple(Slot.Kind.SIMPLE, Proto.RESTORED, b, timeout);
     }
 
     @Override

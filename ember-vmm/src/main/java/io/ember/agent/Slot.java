@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * stream's grammar (one STARTED, one EXIT, ...), list entries by a cap.
  */
 final class Slot {
-    enum Kind { EXEC, FILE_WRITE, FILE_READ, STAT, LIST, SIMPLE }
+    enum Kind { EXEC, SPAWN, FILE_WRITE, FILE_READ, STAT, LIST, SIMPLE }
 
     /** A checked guest frame: data frames carry {@code data}, control frames {@code fields}. */
     record Msg(int type, byte[] data, Fields fields) {}
@@ -105,6 +105,14 @@ final class Slot {
                     x.integer(Proto.SIGNO, 0);
                     x.integer(Proto.TIMED_OUT, 0);
                     queue(new Msg(t, null, x));
+                    return true;
+                }
+            }
+            case SPAWN -> {
+                if (t == Proto.STARTED) { // the only answer: the process is not the stream's
+                    Fields s = Fields.parse(f.payload());
+                    if (s.integer(Proto.PID) <= 0) throw violation("STARTED with a pid that is not positive");
+                    queue(new Msg(t, null, s));
                     return true;
                 }
             }

@@ -11,6 +11,8 @@ final class QemuCommand {
             Pattern.compile("(?=.{1,64}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
     private static final Pattern KERNEL_WORD = Pattern.compile("[\\x21-\\x7E&&[^\"]]{1,256}");
     static final String BASE_APPEND = "console=ttyS0 reboot=k panic=-1 quiet rdinit=/init";
+    /** QEMU user-mode NAT's fixed plan: guest address, gateway (the host), DNS proxy (docs/vmm.md, "Build network"). */
+    static final String NET_WORD = "ember.net=10.0.2.15/24,10.0.2.2,10.0.2.3";
 
     private QemuCommand() {}
 
@@ -58,6 +60,12 @@ final class QemuCommand {
         add(c, "-device", "virtio-serial-device");
         add(c, "-chardev", "socket,id=agent,path=" + opt(files.agent().toString()) + ",server=on,wait=off");
         add(c, "-device", "virtserialport,chardev=agent,name=ember.agent");
+        if (spec.network()) {
+            // IPv4 only: the agent configures one address. restrict=on would cut the Internet too, and
+            // QEMU 7.2 has no switch to keep the guest off the host's loopback via 10.0.2.2 (docs/vmm.md).
+            add(c, "-netdev", "user,id=net0,ipv6=off,net=10.0.2.0/24,host=10.0.2.2,dns=10.0.2.3");
+            add(c, "-device", "virtio-net-device,netdev=net0");
+        }
         add(c, "-chardev", "socket,id=qmp,path=" + opt(files.qmp().toString()) + ",server=on,wait=off");
         add(c, "-mon", "chardev=qmp,mode=control");
         // Last chardev, and wait=on: QEMU creates the sockets above, then waits for our console reader
@@ -72,6 +80,7 @@ final class QemuCommand {
 
     static String append(VmSpec spec) {
         StringBuilder b = new StringBuilder(BASE_APPEND).append(" ember.hostname=").append(spec.hostname());
+        if (spec.network()) b.append(' ').append(NET_WORD);
         for (String w : spec.kernelArgs()) b.append(' ').append(w);
         return b.toString();
     }

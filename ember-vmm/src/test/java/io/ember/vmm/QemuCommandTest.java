@@ -50,6 +50,23 @@ class QemuCommandTest {
     }
 
     @Test
+    void build_addsUserModeNetworkAndTheAgentsWord_onlyWhenAsked() {
+        VmSpec off = spec("h", List.of("ember.debug=1"));
+        List<String> c = QemuCommand.build(QemuConfig.defaults(), Accelerator.TCG, 0, off, new VmFiles(off.workDir()));
+        assertThat(c).doesNotContain("-netdev").noneMatch(a -> a.contains("virtio-net"));
+        assertThat(after(c, "-append")).doesNotContain("ember.net");
+
+        VmSpec on = new VmSpec("mvm-1", off.workDir(), off.kernel(), off.initrd(), off.baseDisk(), 1, 256, "h",
+                List.of("ember.debug=1"), true);
+        c = QemuCommand.build(QemuConfig.defaults(), Accelerator.TCG, 0, on, new VmFiles(on.workDir()));
+        assertThat(after(c, "-netdev")).isEqualTo("user,id=net0,ipv6=off,net=10.0.2.0/24,host=10.0.2.2,dns=10.0.2.3");
+        assertThat(c).contains("virtio-net-device,netdev=net0");
+        assertThat(after(c, "-append"))
+                .isEqualTo("console=ttyS0 reboot=k panic=-1 quiet rdinit=/init ember.hostname=h "
+                        + "ember.net=10.0.2.15/24,10.0.2.2,10.0.2.3 ember.debug=1");
+    }
+
+    @Test
     void build_givesTcgGuestsTheHostTscRateWhenKnown() {
         VmSpec s = spec("h", List.of());
         List<String> c = QemuCommand.build(QemuConfig.defaults(), Accelerator.TCG, 2_596_136, s, new VmFiles(s.workDir()));

@@ -1,4 +1,4 @@
-// Drives Ember with the official, unmodified AWS client: run, get, list, terminate, and typed errors.
+// Drives Ember with the official, unmodified AWS client: run, get, list, suspend, resume, terminate, typed errors.
 // Usage: EMBER_ENDPOINT=http://127.0.0.1:PORT node official-client.mjs
 // Prints one line per step and "OFFICIAL-CLIENT OK" at the end; exits non-zero on the first failure.
 import {
@@ -7,6 +7,9 @@ import {
   GetMicrovmCommand,
   ListMicrovmsCommand,
   TerminateMicrovmCommand,
+  SuspendMicrovmCommand,
+  ResumeMicrovmCommand,
+  ConflictException,
   ListManagedMicrovmImagesCommand,
   ListManagedMicrovmImageVersionsCommand,
   ResourceNotFoundException,
@@ -46,7 +49,8 @@ console.log("managed images:", arns.join(", "));
 const versions = await client.send(new ListManagedMicrovmImageVersionsCommand({ imageIdentifier: "busybox" }));
 check(versions.items.length >= 1 && versions.items[0].createdAt instanceof Date, "busybox versions with dates");
 
-const run = await client.send(new RunMicrovmCommand({ imageIdentifier: "busybox", maximumDurationInSeconds: 600 }));
+const idlePolicy = { maxIdleDurationSeconds: 3600, suspendedDurationSeconds: 7200, autoResumeEnabled: true };
+const run = await client.send(new RunMicrovmCommand({ imageIdentifier: "busybox", maximumDurationInSeconds: 600, idlePolicy }));
 check(/^mvm-[0-9a-f]{24}$/.test(run.microvmId), "microvmId format: " + run.microvmId);
 check(run.startedAt instanceof Date, "startedAt parsed as a Date");
 console.log("run:", run.microvmId, run.state);
@@ -59,6 +63,7 @@ for (let i = 0; i < 240; i++) {
 }
 check(got.state === "RUNNING", "state RUNNING, was " + got.state + " " + (got.stateReason ?? ""));
 check(got.maximumDurationInSeconds === 600, "maximumDurationInSeconds echoed");
+check(got.idlePolicy?.maxIdleDurationSeconds === 3600 && got.idlePolicy?.autoResumeEnabled === true, "idlePolicy echoed");
 console.log("get:", got.microvmId, got.state, got.imageArn);
 
 let seen = false;
@@ -69,6 +74,16 @@ check(seen, "listed through the paginator");
 const firstPage = await client.send(new ListMicrovmsCommand({ maxResults: 1 }));
 check(firstPage.items.length === 1, "maxResults=1 gives one item");
 console.log("list: found", run.microvmId);
+
+await client.send(new SuspendMicrovmCommand({ microvmIdentifier: run.microvmId }));
+const asleep = await client.send(new GetMicrovmCommand({ microvmIdentifier: run.microvmId }));
+check(asleep.state === "SUSPENDED", "state SUSPENDED after SuspendMicrovm, was " + asleep.state);
+console.log("suspend:", asleep.state, asleep.stateReason ?? "");
+await client.send(new SuspendMicrovmCommand({ microvmIdentifier: run.microvmId })); // a no-op when suspended
+await client.send(new ResumeMicrovmCommand({ microvmIdentifier: run.microvmId }));
+const awake = await client.send(new GetMicrovmCommand({ microvmIdentifier: run.microvmId }));
+check(awake.state === "RUNNING", "state RUNNING after ResumeMicrovm, was " + awake.state);
+console.log("resume:", awake.state);
 
 await expectError(client.send(new GetMicrovmCommand({ microvmIdentifier: "mvm-000000000000000000000000" })),
   ResourceNotFoundException, "get unknown");
@@ -86,5 +101,7 @@ for (let i = 0; i < 120; i++) {
 }
 check(end.state === "TERMINATED", "state TERMINATED, was " + end.state);
 check(end.terminatedAt instanceof Date, "terminatedAt parsed as a Date");
+await expectError(client.send(new SuspendMicrovmCommand({ microvmIdentifier: run.microvmId })),
+  ConflictException, "suspend a terminated microVM");
 console.log("terminate:", end.state, end.stateReason);
 console.log("OFFICIAL-CLIENT OK");

@@ -10,10 +10,15 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 @Command(name = "ember", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "ember 0.1.0",
-        description = "Self-hosted microVM sandboxes: the aws lambda-microvms verbs, exec and files, and the server.",
+        description = "Self-hosted microVM sandboxes: the aws lambda-microvms verbs (microVMs and images), exec and files, and the server.",
         subcommands = {
                 MicrovmCommands.Run.class, MicrovmCommands.Get.class, MicrovmCommands.ListVms.class,
-                MicrovmCommands.Terminate.class, MicrovmCommands.ListImages.class, MicrovmCommands.ListImageVersions.class,
+                MicrovmCommands.Terminate.class, MicrovmCommands.Suspend.class, MicrovmCommands.Resume.class,
+                MicrovmCommands.ListImages.class, MicrovmCommands.ListImageVersions.class,
+                ImageBuildCommands.Create.class, ImageBuildCommands.Update.class, ImageCommands.Get.class,
+                ImageCommands.ListImages.class, ImageCommands.Delete.class, ImageCommands.GetVersion.class,
+                ImageCommands.ListVersions.class, ImageCommands.UpdateVersion.class, ImageCommands.DeleteVersion.class,
+                ImageCommands.ListBuilds.class, ImageCommands.GetBuild.class, ImageCommands.BuildLog.class,
                 MicrovmCommands.Health.class, ExecCommand.class,
                 FileCommands.Cp.class, FileCommands.Ls.class, FileCommands.Mkdir.class, FileCommands.Rm.class,
                 ServerCommand.class,

@@ -1,6 +1,5 @@
 package io.ember.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.ember.sdk.EmberClient;
 import io.ember.sdk.IdlePolicy;
 import io.ember.sdk.ListMicrovmsRequest;
@@ -23,13 +22,17 @@ import picocli.CommandLine.Spec;
 final class MicrovmCommands {
     private MicrovmCommands() {}
 
+    /** The model's bound on maximumDurationInSeconds. */
+    static final int MAX_DURATION_SECONDS = 28_800;
+
     @Command(name = "run-microvm", description = "Start a microVM (RunMicrovm); prints the answer with microvmId.")
     static final class Run implements Callable<Integer> {
         @ParentCommand EmberCommand root;
         @Spec CommandSpec spec;
         @Option(names = "--image-identifier", required = true, paramLabel = "NAME|ARN") String image;
         @Option(names = "--image-version", paramLabel = "V") String version;
-        @Option(names = "--maximum-duration-in-seconds", paramLabel = "N") Integer maxDuration;
+        @Option(names = "--maximum-duration-in-seconds", paramLabel = "N",
+                description = "lifetime, 1 to 28800 (8 hours); the microVM is terminated when it passes") Integer maxDuration;
         @Option(names = "--idle-policy", paramLabel = "JSON",
                 description = "JSON or shorthand, e.g. maxIdleDurationSeconds=300,suspendedDurationSeconds=0,autoResumeEnabled=false")
         String idlePolicy;
@@ -37,29 +40,27 @@ final class MicrovmCommands {
 
         @Override
         public Integer call() {
+            if (maxDuration != null && (maxDuration < 1 || maxDuration > MAX_DURATION_SECONDS)) {
+                throw new ParameterException(spec.commandLine(), "--maximum-duration-in-seconds must be between 1 and "
+                        + MAX_DURATION_SECONDS + " (8 hours), got " + maxDuration);
+            }
             RunMicrovmRequest req = RunMicrovmRequest.of(image).withImageVersion(version)
                     .withMaximumDurationInSeconds(maxDuration).withClientToken(clientToken)
-                    .withIdlePolicy(idlePolicy == null ? null : parseIdlePolicy(idlePolicy));
+                    .withIdlePolicy(idlePolicy == null ? null : parse(spec, "--idle-policy", () -> Shorthand.object(idlePolicy, IdlePolicy.class)));
             try (EmberClient c = root.client()) {
                 Output.print(root.io().out(), c.runMicrovm(req), root.format(EmberCommand.Format.json));
             }
             return 0;
         }
+    }
 
-        private IdlePolicy parseIdlePolicy(String value) {
-            try {
-                if (value.strip().startsWith("{")) return Output.MAPPER.readValue(value, IdlePolicy.class);
-                Map<String, String> fields = new LinkedHashMap<>();
-                for (String pair : value.split(",")) {
-                    String[] kv = pair.split("=", 2);
-                    if (kv.length != 2) throw new IllegalArgumentException("expected key=value, got '" + pair + "'");
-                    fields.put(kv[0].strip(), kv[1].strip());
-                }
-                return Output.MAPPER.convertValue(fields, IdlePolicy.class);
-            } catch (JsonProcessingException | IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "Invalid value for --idle-policy: "
-                        + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
-            }
+    /** {@code parser}'s value, or a usage error naming the flag with the parser's first line of complaint. */
+    static <T> T parse(CommandSpec spec, String flag, java.util.function.Supplier<T> parser) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            throw new ParameterException(spec.commandLine(), "Invalid value for " + flag + ": " + why);
         }
     }
 
@@ -86,6 +87,34 @@ final class MicrovmCommands {
         public Integer call() {
             try (EmberClient c = root.client()) {
                 c.terminateMicrovm(id);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "suspend-microvm", description = "Suspend a microVM: memory and disk to disk, no compute (SuspendMicrovm).")
+    static final class Suspend implements Callable<Integer> {
+        @ParentCommand EmberCommand root;
+        @Option(names = "--microvm-identifier", required = true, paramLabel = "ID|ARN") String id;
+
+        @Override
+        public Integer call() {
+            try (EmberClient c = root.client()) {
+                c.suspendMicrovm(id);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "resume-microvm", description = "Resume a suspended microVM as it was (ResumeMicrovm).")
+    static final class Resume implements Callable<Integer> {
+        @ParentCommand EmberCommand root;
+        @Option(names = "--microvm-identifier", required = true, paramLabel = "ID|ARN") String id;
+
+        @Override
+        public Integer call() {
+            try (EmberClient c = root.client()) {
+                c.resumeMicrovm(id);
             }
             return 0;
         }

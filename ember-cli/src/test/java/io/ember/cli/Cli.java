@@ -31,22 +31,30 @@ final class Cli {
     }
 
     static Cli run(InputStream in, OutputStream outSink, Map<String, String> env, String... args) {
+        return run(in, outSink, OutputStream.nullOutputStream(), env, args);
+    }
+
+    /** Also copies stdout and stderr, as they are written, to the sinks (a test can watch progress live). */
+    static Cli run(InputStream in, OutputStream outSink, OutputStream errSink, Map<String, String> env, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        OutputStream tee = new OutputStream() {
+        int exit = Main.run(args, in, new PrintStream(tee(out, outSink), true, StandardCharsets.UTF_8),
+                new PrintStream(tee(err, errSink), true, StandardCharsets.UTF_8), env);
+        return new Cli(exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static OutputStream tee(ByteArrayOutputStream kept, OutputStream sink) {
+        return new OutputStream() {
             @Override public void write(int b) { write(new byte[] {(byte) b}, 0, 1); }
             @Override public void write(byte[] b, int off, int len) {
-                out.write(b, off, len);
+                kept.write(b, off, len);
                 try {
-                    outSink.write(b, off, len);
+                    sink.write(b, off, len);
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
             }
         };
-        int exit = Main.run(args, in, new PrintStream(tee, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), env);
-        return new Cli(exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -114,6 +114,58 @@ class MicrovmCommandsTest {
     }
 
     @Test
+    void suspendAndResume_postAndPrintNothing() {
+        stub.json("POST", "/2025-09-09/microvms/mvm-1/suspend", 200, "{}");
+        stub.json("POST", "/2025-09-09/microvms/mvm-1/resume", 200, "{}");
+        Cli s = Cli.run("suspend-microvm", "--microvm-identifier", "mvm-1", "--endpoint-url", stub.url());
+        assertThat(s.exit).as(s.toString()).isZero();
+        assertThat(s.out).isEmpty();
+        assertThat(stub.last().method()).isEqualTo("POST");
+        Cli r = Cli.run("resume-microvm", "--microvm-identifier", "mvm-1", "--endpoint-url", stub.url());
+        assertThat(r.exit).isZero();
+        assertThat(stub.last().rawPath()).isEqualTo("/2025-09-09/microvms/mvm-1/resume");
+    }
+
+    @Test
+    void resume_conflict_exits254() {
+        stub.on("POST", "/2025-09-09/microvms/mvm-1/resume",
+                ex -> Stub.error(ex, 409, "ConflictException", "microVM mvm-1 is RUNNING, not SUSPENDED"));
+        Cli r = Cli.run("resume-microvm", "--microvm-identifier", "mvm-1", "--endpoint-url", stub.url());
+        assertThat(r.exit).isEqualTo(254);
+        assertThat(r.err).contains("(ConflictException): microVM mvm-1 is RUNNING, not SUSPENDED");
+    }
+
+    @Test
+    void runMicrovm_maximumDurationOutOfRange_isAUsageError_beforeAnyCall() {
+        for (String bad : new String[] {"0", "28801", "-5"}) {
+            Cli r = Cli.run("run-microvm", "--endpoint-url", stub.url(), "--image-identifier", "busybox",
+                    "--maximum-duration-in-seconds", bad);
+            assertThat(r.exit).isEqualTo(2);
+            assertThat(r.err).contains("--maximum-duration-in-seconds must be between 1 and 28800 (8 hours), got " + bad);
+        }
+        assertThat(stub.seen).isEmpty();
+    }
+
+    @Test
+    void runMicrovm_idlePolicyShorthand_unknownKey_isAUsageError() {
+        Cli r = Cli.run("run-microvm", "--endpoint-url", stub.url(), "--image-identifier", "busybox",
+                "--idle-policy", "maxIdleSeconds=60");
+        assertThat(r.exit).isEqualTo(2);
+        assertThat(r.err).contains("Invalid value for --idle-policy: Unrecognized field \"maxIdleSeconds\"");
+    }
+
+    @Test
+    void getMicrovm_printsIdlePolicyAsTheServerReturnsIt() throws Exception {
+        stub.json("GET", "/2025-09-09/microvms/mvm-1", 200, VM.replace("PENDING", "SUSPENDED").replace("\"startedAt\"",
+                "\"idlePolicy\":{\"maxIdleDurationSeconds\":60,\"suspendedDurationSeconds\":3600,\"autoResumeEnabled\":true},\"startedAt\""));
+        Cli r = Cli.run("get-microvm", "--microvm-identifier", "mvm-1", "--endpoint-url", stub.url());
+        JsonNode j = Output.MAPPER.readTree(r.out);
+        assertThat(j.get("state").asText()).isEqualTo("SUSPENDED");
+        assertThat(j.get("idlePolicy").toString())
+                .isEqualTo("{\"maxIdleDurationSeconds\":60,\"suspendedDurationSeconds\":3600,\"autoResumeEnabled\":true}");
+    }
+
+    @Test
     void listMicrovms_fetchesAllPagesByDefault() throws Exception {
         pagedList();
         Cli r = Cli.run("list-microvms", "--endpoint-url", stub.url(), "--image-identifier", "busybox");

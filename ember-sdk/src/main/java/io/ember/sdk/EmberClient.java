@@ -17,12 +17,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * A client for an Ember server: the Lambda MicroVMs operations plus Ember's exec and files
- * extensions. Thread-safe; close it to release its connections. Service errors are thrown as
+ * A client for an Ember server: the Lambda MicroVMs operations (microVMs and images) plus Ember's
+ * exec, files, code upload and build log extensions. Thread-safe; close it to release its connections. Service errors are thrown as
  * {@link EmberException} subclasses, transport failures as {@link UncheckedIOException}.
  */
 public final class EmberClient implements AutoCloseable {
@@ -102,24 +103,187 @@ public final class EmberClient implements AutoCloseable {
                 null, ListManagedMicrovmImageVersionsResponse.class);
     }
 
+    /** Suspends the microVM (SuspendMicrovm): memory and disk go to disk, the VMM process ends. */
+    public void suspendMicrovm(String microvmIdentifier) {
+        transport.call("POST", API + "/microvms/" + Transport.segment(microvmIdentifier) + "/suspend", null, Void.class);
+    }
+
+    /** Resumes a SUSPENDED microVM (ResumeMicrovm) with its processes, memory and disk as they were. */
+    public void resumeMicrovm(String microvmIdentifier) {
+        transport.call("POST", API + "/microvms/" + Transport.segment(microvmIdentifier) + "/resume", null, Void.class);
+    }
+
     /**
      * Polls until the microVM is RUNNING and returns it. Throws {@link ConflictException} if it reaches
-     * another state (with its stateReason), or an {@link EmberException} of type {@code WaiterTimeout}.
+     * a state from which RUNNING cannot follow (with its stateReason), or {@link WaiterTimeoutException}.
      */
     public Microvm waitUntilRunning(String microvmIdentifier, Duration timeout) {
+        return waitUntilState(microvmIdentifier, MicrovmState.RUNNING, timeout);
+    }
+
+    /**
+     * Polls until the microVM is in {@code state} and returns it. Throws {@link ConflictException} once it
+     * is TERMINATING or TERMINATED (unless that is what is awaited), or {@link WaiterTimeoutException}.
+     */
+    public Microvm waitUntilState(String microvmIdentifier, MicrovmState state, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         while (true) {
             Microvm vm = getMicrovm(microvmIdentifier);
-            if (vm.state() == MicrovmState.RUNNING) return vm;
-            if (vm.state() != MicrovmState.PENDING) {
+            if (vm.state() == state) return vm;
+            if (vm.state() == MicrovmState.TERMINATED || vm.state() == MicrovmState.TERMINATING && state != MicrovmState.TERMINATED) {
                 throw new ConflictException(0, null, "microVM " + vm.microvmId() + " is " + vm.state()
-                        + (vm.stateReason() == null ? "" : ": " + vm.stateReason()) + ", not RUNNING");
+                        + (vm.stateReason() == null ? "" : ": " + vm.stateReason()) + ", not " + state);
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new EmberException("WaiterTimeout", 0, null,
-                        "microVM " + microvmIdentifier + " still PENDING after " + timeout.toSeconds() + "s");
+                throw new WaiterTimeoutException("microVM " + microvmIdentifier + " still " + vm.state() + " after "
+                        + timeout.toSeconds() + "s, not " + state);
             }
             sleep(Duration.ofMillis(200));
+        }
+    }
+
+    // ---- Lambda MicroVMs operations: images ----
+
+    /** Creates an image and starts building its version 1 (201). Fills a missing clientToken. */
+    public CreateMicrovmImageResponse createMicrovmImage(CreateMicrovmImageRequest request) {
+        CreateMicrovmImageRequest r = request.clientToken() != null ? request : request.withClientToken(UUID.randomUUID().toString());
+        return transport.call("POST", API + "/microvm-images", r, CreateMicrovmImageResponse.class);
+    }
+
+    /** {@code imageIdentifier} is the image's name, ARN or id. */
+    public MicrovmImage getMicrovmImage(String imageIdentifier) {
+        return transport.call("GET", image(imageIdentifier), null, MicrovmImage.class);
+    }
+
+    /** One page; pass its {@code nextToken} back for the next, or use {@link #listAllMicrovmImages}. */
+    public ListMicrovmImagesResponse listMicrovmImages(ListMicrovmImagesRequest request) {
+        return transport.call("GET", API + "/microvm-images" + Transport.query("maxResults", request.maxResults(),
+                "nextToken", request.nextToken(), "nameFilter", request.nameFilter()), null, ListMicrovmImagesResponse.class);
+    }
+
+    /** All pages from {@code request.nextToken()} on, each fetched when iteration reaches it. */
+    public Iterable<ListMicrovmImagesResponse> listMicrovmImagesPages(ListMicrovmImagesRequest request) {
+        return () -> new Pages<>(request.nextToken(), t -> listMicrovmImages(request.withNextToken(t)),
+                ListMicrovmImagesResponse::nextToken);
+    }
+
+    /** Every image across all pages, lazily. */
+    public Stream<MicrovmImage> listAllMicrovmImages(ListMicrovmImagesRequest request) {
+        return StreamSupport.stream(listMicrovmImagesPages(request).spliterator(), false).flatMap(p -> p.items().stream());
+    }
+
+    /** Starts a new version of the image, built from the request. Fills a missing clientToken. */
+    public UpdateMicrovmImageResponse updateMicrovmImage(UpdateMicrovmImageRequest request) {
+        UpdateMicrovmImageRequest r = request.clientToken() != null ? request : request.withClientToken(UUID.randomUUID().toString());
+        return transport.call("PUT", image(r.imageIdentifier()), r, UpdateMicrovmImageResponse.class);
+    }
+
+    /** Deletes the image with all its versions; ConflictException while a microVM runs it or it builds. */
+    public DeleteMicrovmImageResponse deleteMicrovmImage(String imageIdentifier) {
+        return transport.call("DELETE", image(imageIdentifier), null, DeleteMicrovmImageResponse.class);
+    }
+
+    public MicrovmImageVersion getMicrovmImageVersion(String imageIdentifier, String imageVersion) {
+        return transport.call("GET", version(imageIdentifier, imageVersion), null, MicrovmImageVersion.class);
+    }
+
+    public ListMicrovmImageVersionsResponse listMicrovmImageVersions(String imageIdentifier, Integer maxResults, String nextToken) {
+        return transport.call("GET", image(imageIdentifier) + "/versions" + Transport.query("maxResults", maxResults,
+                "nextToken", nextToken), null, ListMicrovmImageVersionsResponse.class);
+    }
+
+    /** Every version of the image across all pages, lazily. */
+    public Stream<MicrovmImageVersion> listAllMicrovmImageVersions(String imageIdentifier) {
+        Iterable<ListMicrovmImageVersionsResponse> pages = () -> new Pages<>(null,
+                t -> listMicrovmImageVersions(imageIdentifier, null, t), ListMicrovmImageVersionsResponse::nextToken);
+        return StreamSupport.stream(pages.spliterator(), false).flatMap(p -> p.items().stream());
+    }
+
+    /** Sets a version ACTIVE or INACTIVE (new microVMs launch only from ACTIVE versions). */
+    public MicrovmImageVersion updateMicrovmImageVersion(String imageIdentifier, String imageVersion,
+                                                         MicrovmImageVersionStatus status) {
+        return transport.call("PATCH", version(imageIdentifier, imageVersion), new VersionStatus(status), MicrovmImageVersion.class);
+    }
+
+    public DeleteMicrovmImageVersionResponse deleteMicrovmImageVersion(String imageIdentifier, String imageVersion) {
+        return transport.call("DELETE", version(imageIdentifier, imageVersion), null, DeleteMicrovmImageVersionResponse.class);
+    }
+
+    public ListMicrovmImageBuildsResponse listMicrovmImageBuilds(String imageIdentifier, String imageVersion,
+                                                                 Integer maxResults, String nextToken) {
+        return transport.call("GET", version(imageIdentifier, imageVersion) + "/builds" + Transport.query("maxResults",
+                maxResults, "nextToken", nextToken), null, ListMicrovmImageBuildsResponse.class);
+    }
+
+    /** Every build of the version across all pages, lazily. */
+    public Stream<MicrovmImageBuild> listAllMicrovmImageBuilds(String imageIdentifier, String imageVersion) {
+        Iterable<ListMicrovmImageBuildsResponse> pages = () -> new Pages<>(null,
+                t -> listMicrovmImageBuilds(imageIdentifier, imageVersion, null, t), ListMicrovmImageBuildsResponse::nextToken);
+        return StreamSupport.stream(pages.spliterator(), false).flatMap(p -> p.items().stream());
+    }
+
+    public MicrovmImageBuild getMicrovmImageBuild(String imageIdentifier, String imageVersion, String buildId) {
+        return transport.call("GET", version(imageIdentifier, imageVersion) + "/builds/" + Transport.segment(buildId),
+                null, MicrovmImageBuild.class);
+    }
+
+    /**
+     * Polls GetMicrovmImageVersion until the version's build is over and returns it: check its
+     * {@code state()}, SUCCESSFUL or FAILED (with {@code stateReason()}). Throws {@link WaiterTimeoutException}.
+     */
+    public MicrovmImageVersion waitForImageVersion(String imageIdentifier, String imageVersion, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            MicrovmImageVersion v = getMicrovmImageVersion(imageIdentifier, imageVersion);
+            if (v.state() != null && v.state().isFinal()) return v;
+            if (Instant.now().isAfter(deadline)) {
+                throw new WaiterTimeoutException("version " + imageVersion + " of image " + imageIdentifier + " still "
+                        + v.state() + " after " + timeout.toSeconds() + "s");
+            }
+            sleep(Duration.ofMillis(500));
+        }
+    }
+
+    // ---- Ember extensions: code uploads and build logs ----
+
+    /** Streams a local code zip to the server (201); pass {@link CodeArtifactUpload#codeArtifact()} to an image. */
+    public CodeArtifactUpload uploadCodeArtifact(Path zip) {
+        try {
+            HttpRequest req = transport.request(EXT + "/uploads").header("Content-Type", "application/zip")
+                    .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofFile(zip)).build();
+            try (InputStream in = transport.open(req).body()) {
+                return Json.MAPPER.readValue(in, CodeArtifactUpload.class);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Copies the build log from byte {@code offset} into {@code out} (flushed as it arrives, not closed)
+     * and returns the offset after the last byte. With {@code follow} the server keeps the answer open
+     * until the build ends; without, it answers what there is now.
+     */
+    public long getBuildLog(String imageIdentifier, String imageVersion, String buildId, long offset, boolean follow,
+                            OutputStream out) {
+        return BuildLogs.copy(transport, logPath(imageIdentifier, imageVersion, buildId, offset, follow), offset, out);
+    }
+
+    /**
+     * Streams the build log from byte {@code offset} into {@code out} until the build has ended, reconnecting
+     * from where it stopped if the connection is cut, and returns the offset after the last byte.
+     */
+    public long followBuildLog(String imageIdentifier, String imageVersion, String buildId, long offset, OutputStream out) {
+        return new BuildLogs(transport, o -> logPath(imageIdentifier, imageVersion, buildId, o, true),
+                () -> getMicrovmImageBuild(imageIdentifier, imageVersion, buildId).buildState(), BuildLogs.RETRY_DELAY)
+                .follow(offset, out);
+    }
+
+    /** As {@link #followBuildLog(String, String, String, long, OutputStream)}, a line (without its newline) at a time. */
+    public long followBuildLog(String imageIdentifier, String imageVersion, String buildId, long offset,
+                               Consumer<String> lines) {
+        try (BuildLogs.LineSplitter splitter = new BuildLogs.LineSplitter(lines)) {
+            return followBuildLog(imageIdentifier, imageVersion, buildId, offset, splitter);
         }
     }
 
@@ -262,11 +426,24 @@ public final class EmberClient implements AutoCloseable {
         transport.close();
     }
 
+    private static String image(String imageIdentifier) {
+        return API + "/microvm-images/" + Transport.segment(imageIdentifier);
+    }
+
+    private static String version(String imageIdentifier, String imageVersion) {
+        return image(imageIdentifier) + "/versions/" + Transport.segment(imageVersion);
+    }
+
+    private static String logPath(String image, String version, String buildId, long offset, boolean follow) {
+        return EXT + "/microvm-images/" + Transport.segment(image) + "/versions/" + Transport.segment(version) + "/builds/"
+                + Transport.segment(buildId) + "/log" + Transport.query("offset", offset, "follow", follow ? "true" : null);
+    }
+
     private static String files(String id, String suffix, Object... query) {
         return EXT + "/microvms/" + Transport.segment(id) + "/files" + suffix + Transport.query(query);
     }
 
-    private static void sleep(Duration d) {
+    static void sleep(Duration d) {
         try {
             Thread.sleep(d);
         } catch (InterruptedException e) {
@@ -282,6 +459,8 @@ public final class EmberClient implements AutoCloseable {
     }
 
     record Mkdir(String path, boolean parents) {}
+
+    record VersionStatus(MicrovmImageVersionStatus status) {}
 
     private static final class CappedBuffer extends ByteArrayOutputStream {
         private final int cap;

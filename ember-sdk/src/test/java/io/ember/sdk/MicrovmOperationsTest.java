@@ -137,6 +137,58 @@ class MicrovmOperationsTest {
     }
 
     @Test
+    void suspendAndResume_postToTheModelsPaths() {
+        stub.json("POST", "/2025-09-09/microvms/mvm-1/suspend", 200, "{}");
+        stub.json("POST", "/2025-09-09/microvms/mvm-1/resume", 200, "{}");
+
+        client.suspendMicrovm("mvm-1");
+        assertThat(stub.last().method()).isEqualTo("POST");
+        assertThat(stub.last().rawPath()).isEqualTo("/2025-09-09/microvms/mvm-1/suspend");
+        client.resumeMicrovm("mvm-1");
+        assertThat(stub.last().rawPath()).isEqualTo("/2025-09-09/microvms/mvm-1/resume");
+    }
+
+    @Test
+    void suspend_conflictIsTyped() {
+        stub.on("POST", "/2025-09-09/microvms/mvm-1/suspend",
+                ex -> Stub.error(ex, 409, "ConflictException", "microVM mvm-1 is TERMINATED"));
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> client.suspendMicrovm("mvm-1")))
+                .isInstanceOf(ConflictException.class).hasMessage("microVM mvm-1 is TERMINATED");
+    }
+
+    @Test
+    void waitUntilState_pollsThroughSuspending() {
+        int[] calls = {0};
+        stub.on("GET", "/2025-09-09/microvms/mvm-1", ex -> Stub.send(ex, 200, "application/json",
+                VM.replace("PENDING", ++calls[0] == 1 ? "RUNNING" : calls[0] == 2 ? "SUSPENDING" : "SUSPENDED")));
+        assertThat(client.waitUntilState("mvm-1", MicrovmState.SUSPENDED, java.time.Duration.ofSeconds(10)).state())
+                .isEqualTo(MicrovmState.SUSPENDED);
+        assertThat(calls[0]).isEqualTo(3);
+    }
+
+    @Test
+    void waitUntilState_failsWhenTerminated_andTimesOutTyped() {
+        stub.json("GET", "/2025-09-09/microvms/mvm-1", 200, VM.replace("PENDING", "TERMINATED")
+                .replace("\"imageVersion\"", "\"stateReason\":\"Lifetime of 600 s reached\",\"imageVersion\""));
+        stub.json("GET", "/2025-09-09/microvms/mvm-2", 200, VM.replace("PENDING", "SUSPENDED"));
+
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                () -> client.waitUntilState("mvm-1", MicrovmState.SUSPENDED, java.time.Duration.ofSeconds(10))))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("TERMINATED: Lifetime of 600 s reached, not SUSPENDED");
+        assertThat(client.waitUntilState("mvm-1", MicrovmState.TERMINATED, java.time.Duration.ofSeconds(1)).state())
+                .isEqualTo(MicrovmState.TERMINATED);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                () -> client.waitUntilState("mvm-2", MicrovmState.RUNNING, java.time.Duration.ZERO)))
+                .isInstanceOf(WaiterTimeoutException.class).hasMessageContaining("still SUSPENDED");
+    }
+
+    @Test
+    void getMicrovm_readsIdlePolicyAsTheServerSendsIt() {
+        stub.json("GET", "/2025-09-09/microvms/mvm-1", 200, VM);
+        assertThat(client.getMicrovm("mvm-1").idlePolicy()).isEqualTo(new IdlePolicy(60, 30, true));
+    }
+
+    @Test
     void health() {
         stub.json("GET", "/ember/v1/health", 200, "{\"status\":\"ok\",\"version\":\"0.1.0\"}");
         assertThat(client.health()).isEqualTo(new Health("ok", "0.1.0"));

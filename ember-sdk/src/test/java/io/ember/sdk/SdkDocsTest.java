@@ -7,6 +7,8 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +52,69 @@ class SdkDocsTest {
     }
     // end::usage[]
 
+    // tag::images[]
+    static void images(EmberClient ember, Path appZip) {
+        // A zip with a Dockerfile (FROM debian, RUN, COPY, CMD, ...) and the application's files.
+        CodeArtifactUpload upload = ember.uploadCodeArtifact(appZip);
+        CreateMicrovmImageResponse created = ember.createMicrovmImage(
+                CreateMicrovmImageRequest.of("demo", "debian", upload.codeArtifact())
+                        .withEnvironmentVariables(Map.of("MODE", "production"))
+                        .withResources(List.of(new Resources(512, 2))));
+
+        // Stream the build log while it runs, then read how the build ended.
+        MicrovmImageBuild build = ember.listAllMicrovmImageBuilds("demo", created.imageVersion()).findFirst().orElseThrow();
+        ember.followBuildLog("demo", created.imageVersion(), build.buildId(), 0, line -> System.err.println(line));
+        MicrovmImageVersion version = ember.waitForImageVersion("demo", created.imageVersion(), Duration.ofMinutes(30));
+        if (version.state() != MicrovmImageVersionState.SUCCESSFUL) {
+            throw new IllegalStateException("build failed: " + version.stateReason());
+        }
+
+        // Launch from the image's snapshot; suspend and resume keep memory and disk as they were.
+        Microvm vm = ember.runMicrovm(RunMicrovmRequest.of("demo").withMaximumDurationInSeconds(8 * 3600)
+                .withIdlePolicy(new IdlePolicy(300, 3600, true)));
+        String id = ember.waitUntilRunning(vm.microvmId(), Duration.ofMinutes(1)).microvmId();
+        ember.suspendMicrovm(id);
+        ember.waitUntilState(id, MicrovmState.SUSPENDED, Duration.ofMinutes(2));
+        ember.resumeMicrovm(id);
+        ember.waitUntilRunning(id, Duration.ofMinutes(2));
+    }
+    // end::images[]
+
+    @Test
+    void imagesExample_runsAgainstTheWireFormat() throws Exception {
+        String id = "mvm-0123456789abcdef01234567";
+        String vm = MicrovmOperationsTest.VM.replace("PENDING", "RUNNING");
+        String[] state = {"RUNNING"};
+        try (Stub stub = new Stub(); EmberClient ember = EmberClient.create(stub.url())) {
+            stub.json("POST", "/ember/v1/uploads", 201, "{\"uploadId\":\"upl-1\",\"uri\":\"ember-upload://upl-1\",\"sizeInBytes\":4}")
+                    .capture("POST", "/2025-09-09/microvm-images", 201, ImageFixtures.started("1"))
+                    .json("GET", "/2025-09-09/microvm-images/demo/versions/1/builds", 200,
+                            "{\"items\":[" + ImageFixtures.build("1", "bld-1", "IN_PROGRESS") + "]}")
+                    .json("GET", "/ember/v1/microvm-images/demo/versions/1/builds/bld-1/log", 200, "Step 1/1 : FROM debian\n")
+                    .json("GET", "/2025-09-09/microvm-images/demo/versions/1/builds/bld-1", 200,
+                            ImageFixtures.build("1", "bld-1", "SUCCESSFUL"))
+                    .json("GET", "/2025-09-09/microvm-images/demo/versions/1", 200, ImageFixtures.version("1", "SUCCESSFUL", null))
+                    .capture("POST", "/2025-09-09/microvms", 200, MicrovmOperationsTest.VM)
+                    .on("GET", "/2025-09-09/microvms/" + id, ex -> Stub.send(ex, 200, "application/json", vm.replace("RUNNING", state[0])))
+                    .on("POST", "/2025-09-09/microvms/" + id + "/suspend", ex -> {
+                        state[0] = "SUSPENDED";
+                        Stub.send(ex, 200, "application/json", "{}");
+                    })
+                    .on("POST", "/2025-09-09/microvms/" + id + "/resume", ex -> {
+                        state[0] = "RUNNING";
+                        Stub.send(ex, 200, "application/json", "{}");
+                    });
+
+            images(ember, Files.write(tmp.resolve("app.zip"), new byte[] {'P', 'K', 3, 4}));
+
+            assertThat(stub.bodyOf("POST", "/2025-09-09/microvm-images")).contains("\"codeArtifact\":{\"uri\":\"ember-upload://upl-1\"}");
+            assertThat(stub.bodyOf("POST", "/2025-09-09/microvms")).contains("\"idlePolicy\":{\"maxIdleDurationSeconds\":300");
+            assertThat(stub.seen).extracting(Stub.Seen::rawPath).contains("/2025-09-09/microvms/" + id + "/suspend",
+                    "/2025-09-09/microvms/" + id + "/resume");
+            assertThat(state[0]).isEqualTo("RUNNING");
+        }
+    }
+
     @Test
     void usageExample_runsAgainstTheWireFormat() throws Exception {
         String vm = MicrovmOperationsTest.VM.replace("PENDING", "RUNNING");
@@ -84,11 +149,15 @@ class SdkDocsTest {
     }
 
     @Test
-    void docsQuoteTheExampleVerbatim() throws Exception {
+    void docsQuoteTheExamplesVerbatim() throws Exception {
         String source = Files.readString(Path.of("src/test/java/io/ember/sdk/SdkDocsTest.java"));
-        String snippet = source.substring(source.indexOf("// tag::usage[]\n") + 16, source.indexOf("    // end::usage[]"));
-        String dedented = snippet.lines().map(l -> l.startsWith("    ") ? l.substring(4) : l)
-                .collect(Collectors.joining("\n", "", "\n"));
-        assertThat(Files.readString(Path.of("../docs/sdk.md"))).contains(dedented);
+        String doc = Files.readString(Path.of("../docs/sdk.md"));
+        for (String tag : new String[] {"usage", "images"}) {
+            String start = "// tag::" + tag + "[]\n";
+            String snippet = source.substring(source.indexOf(start) + start.length(), source.indexOf("    // end::" + tag + "[]"));
+            String dedented = snippet.lines().map(l -> l.startsWith("    ") ? l.substring(4) : l)
+                    .collect(Collectors.joining("\n", "", "\n"));
+            assertThat(doc).as(tag).contains(dedented);
+        }
     }
 }

@@ -32,6 +32,8 @@ public final class Stub implements AutoCloseable {
     }
 
     public final List<Seen> seen = new CopyOnWriteArrayList<>();
+    /** Request bodies kept by {@link #capture}, by "METHOD rawPath", the last one of each route. */
+    public final Map<String, String> bodies = new ConcurrentHashMap<>();
     private final Map<String, Handler> routes = new ConcurrentHashMap<>();
     private final HttpServer server;
     private final ExecutorService pool = Executors.newCachedThreadPool();
@@ -63,6 +65,41 @@ public final class Stub implements AutoCloseable {
     /** Answers every call to the route with this JSON. */
     public Stub json(String method, String rawPath, int status, String json) {
         return on(method, rawPath, ex -> send(ex, status, "application/json", json));
+    }
+
+    /** As {@link #json}, keeping the request's body (UTF-8) in {@link #bodies}. */
+    public Stub capture(String method, String rawPath, int status, String json) {
+        return on(method, rawPath, ex -> {
+            bodies.put(method + " " + rawPath, new String(body(ex), StandardCharsets.UTF_8));
+            send(ex, status, "application/json", json);
+        });
+    }
+
+    public String bodyOf(String method, String rawPath) {
+        return bodies.get(method + " " + rawPath);
+    }
+
+    /** Starts a streamed text/plain answer (a build log). */
+    public static OutputStream startText(HttpExchange ex) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        ex.sendResponseHeaders(200, 0);
+        return ex.getResponseBody();
+    }
+
+    public static void text(OutputStream out, String s) throws IOException {
+        out.write(s.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** The value of query parameter {@code name} (still encoded), or null. */
+    public static String query(HttpExchange ex, String name) {
+        String raw = ex.getRequestURI().getRawQuery();
+        if (raw == null) return null;
+        for (String kv : raw.split("&")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0 && kv.substring(0, eq).equals(name)) return kv.substring(eq + 1);
+        }
+        return null;
     }
 
     public String url() {

@@ -1,0 +1,74 @@
+package io.ember.sdk;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * CreateMicrovmImage's input. Start from {@link #of} and add what you need with the {@code with}
+ * methods. {@code baseImageArn} is a managed image's name ({@code debian}, {@code busybox}), its ARN,
+ * or another built image. A null {@code clientToken} is filled with a random UUID by the client.
+ */
+public record CreateMicrovmImageRequest(
+        String name,
+        String baseImageArn,
+        String baseImageVersion,
+        String buildRoleArn,
+        String description,
+        CodeArtifact codeArtifact,
+        Map<String, String> environmentVariables,
+        List<Resources> resources,
+        List<String> egressNetworkConnectors,
+        Map<String, String> tags,
+        String clientToken) {
+
+    public CreateMicrovmImageRequest {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(baseImageArn, "baseImageArn");
+        Objects.requireNonNull(codeArtifact, "codeArtifact");
+    }
+
+    public static CreateMicrovmImageRequest of(String name, String baseImageArn, CodeArtifact codeArtifact) {
+        return new CreateMicrovmImageRequest(name, baseImageArn, null, null, null, codeArtifact, null, null, null, null, null);
+    }
+
+    public CreateMicrovmImageRequest withBaseImageVersion(String v) {
+        return new CreateMicrovmImageRequest(name, baseImageArn, v, buildRoleArn, description, codeArtifact,
+                environmentVariables, resources, egressNetworkConnectors, tags, clientToken);
+    }
+
+    public CreateMicrovmImageRequest withBuildRoleArn(String arn) {
+        return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, arn, description, codeArtifact,
+                environmentVariables, resources, egressNetworkConnectors, tags, clientToken);
+    }
+
+    public CreateMicrovmImageRequest withDescription(String d) {
+        return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, buildRoleArn, d, codeArtifact,
+                environmentVariables, resources, egressNetworkConnectors, tags, clientToken);
+    }
+
+    public CreateMicrovmImageRequest withEnvironmentVariables(Map<String, String> env) {
+        return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
+                env, resources, egressNetworkConnectors, tags, clientToken);
+    }
+
+    public CreateMicrovmImageRequest withResources(List<Resources> r) {
+        return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
+                environmentVariables, r, egressNetworkConnectors, tags, clientToken);
+    }
+
+    public CreateMicrovmImageRequest withEgressNetworkConnectors(List<String> connectors) {
+        return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
+                environmentVariables, resources, connectors, tags, clientToken);
+    }
+
+    public CreateMicrovmImageRequest withTags(Map<String, String> t) {
+        return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
+                environmentVariables, resources, egressNetworkConnectors, t, clientToken);
+    }
+
+    public CreateMicrovmImageRequest withClientToken(String token) {
+        return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
+                environmentVariables, resources, egressNetworkConnectors, tags, token);
+    }
+}

@@ -1,0 +1,69 @@
+package io.ember.sdk;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * UpdateMicrovmImage's input: a new version of the image named by {@code imageIdentifier} (name, ARN
+ * or id; it goes in the path, not the body), built from these fields. A null {@code clientToken} is
+ * filled with a random UUID by the client.
+ */
+public record UpdateMicrovmImageRequest(
+        @JsonIgnore String imageIdentifier,
+        String baseImageArn,
+        String baseImageVersion,
+        String buildRoleArn,
+        String description,
+        CodeArtifact codeArtifact,
+        Map<String, String> environmentVariables,
+        List<Resources> resources,
+        List<String> egressNetworkConnectors,
+        String clientToken) {
+
+    public UpdateMicrovmImageRequest {
+        Objects.requireNonNull(imageIdentifier, "imageIdentifier");
+        Objects.requireNonNull(baseImageArn, "baseImageArn");
+        Objects.requireNonNull(codeArtifact, "codeArtifact");
+    }
+
+    public static UpdateMicrovmImageRequest of(String imageIdentifier, String baseImageArn, CodeArtifact codeArtifact) {
+        return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, null, null, null, codeArtifact, null, null, null, null);
+    }
+
+    public UpdateMicrovmImageRequest withBaseImageVersion(String v) {
+        return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, v, buildRoleArn, description, codeArtifact,
+                environmentVariables, resources, egressNetworkConnectors, clientToken);
+    }
+
+    public UpdateMicrovmImageRequest withBuildRoleArn(String arn) {
+        return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, baseImageVersion, arn, description, codeArtifact,
+                environmentVariables, resources, egressNetworkConnectors, clientToken);
+    }
+
+    public UpdateMicrovmImageRequest withDescription(String d) {
+        return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, baseImageVersion, buildRoleArn, d, codeArtifact,
+                environmentVariables, resources, egressNetworkConnectors, clientToken);
+    }
+
+    public UpdateMicrovmImageRequest withEnvironmentVariables(Map<String, String> env) {
+        return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
+                env, resources, egressNetworkConnectors, clientToken);
+    }
+
+    public UpdateMicrovmImageRequest withResources(List<Resources> r) {
+        return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
+                environmentVariables, r, egressNetworkConnectors, clientToken);
+    }
+
+    public UpdateMicrovmImageRequest withEgressNetworkConnectors(List<String> connectors) {
+        return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
+                environmentVariables, resources, connectors, clientToken);
+    }
+
+    public UpdateMicrovmImageRequest withClientToken(String token) {
+        return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
+                environmentVariables, resources, egressNetworkConnectors, token);
+    }
+}

@@ -1,0 +1,27 @@
+package io.ember.sdk;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * UpdateMicrovmImage's answer: the image and the version whose build just started
+ * ({@code imageVersion}); follow it with {@link EmberClient#waitForImageVersion}.
+ */
+public record UpdateMicrovmImageResponse(
+        String imageArn,
+        String name,
+        MicrovmImageState state,
+        String imageVersion,
+        String latestActiveImageVersion,
+        String latestFailedImageVersion,
+        String baseImageArn,
+        String baseImageVersion,
+        String buildRoleArn,
+        String description,
+        CodeArtifact codeArtifact,
+        List<Resources> resources,
+        Map<String, String> environmentVariables,
+        List<String> egressNetworkConnectors,
+        Instant createdAt,
+        Instant updatedAt) {}

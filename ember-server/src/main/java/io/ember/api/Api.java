@@ -15,8 +15,13 @@ public final class Api {
 
     private Api() {}
 
-    /** A configured, not yet started Javalin app. */
+    /** A configured, not yet started Javalin app, without the built-image operations. */
     public static Javalin create(Microvms microvms) {
+        return create(microvms, null);
+    }
+
+    /** A configured, not yet started Javalin app; {@code images} null leaves the built-image operations out. */
+    public static Javalin create(Microvms microvms, io.ember.image.Images images) {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -32,6 +37,10 @@ public final class Api {
         new ImageRoutes(microvms).register(app);
         new ExecRoutes(microvms).register(app);
         new FileRoutes(microvms).register(app);
+        if (images != null) {
+            new MicrovmImageRoutes(images).register(app);
+            new BuildExtensionRoutes(images).register(app);
+        }
         HealthRoutes.register(app);
         ErrorMapper.install(app);
         return app;

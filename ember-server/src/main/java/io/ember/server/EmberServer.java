@@ -1,7 +1,13 @@
 package io.ember.server;
 
 import io.ember.api.Api;
+import io.ember.image.BuildMachines;
+import io.ember.image.BuildSettings;
 import io.ember.image.ImageCatalog;
+import io.ember.image.Images;
+import io.ember.store.ImageStore;
+import io.ember.vmm.QemuConfig;
+import io.ember.vmm.QemuDriver;
 import io.ember.microvm.AgentConnector;
 import io.ember.microvm.MicrovmSettings;
 import io.ember.microvm.Microvms;
@@ -27,11 +33,18 @@ public final class EmberServer implements AutoCloseable {
     private final Javalin app;
     private final Deque<AutoCloseable> resources;
     private final String host;
+    private final Images images;
 
-    private EmberServer(Javalin app, Deque<AutoCloseable> resources, String host) {
+    private EmberServer(Javalin app, Deque<AutoCloseable> resources, String host, Images images) {
         this.app = app;
         this.resources = resources;
         this.host = host;
+        this.images = images;
+    }
+
+    /** What RunMicrovm launches from: managed images and built image versions. */
+    public io.ember.image.ImageSource imageSource() {
+        return images.source();
     }
 
     /** Starts a server with the QEMU driver and the real agent client. */
@@ -48,14 +61,20 @@ public final class EmberServer implements AutoCloseable {
             opened.push(DataDirLock.acquire(config.dataDir()));
             Store store = Store.open(config.dataDir().resolve("ember.db"));
             opened.push(store);
-            Microvms microvms = Microvms.start(store, catalog, driver, agents,
+            ImageStore imageStore = ImageStore.open(config.dataDir().resolve("ember.db"));
+            opened.push(imageStore);
+            Images images = Images.start(catalog, imageStore, config.dataDir(), driver instanceof QemuDriver
+                    ? BuildMachines.qemu(QemuConfig.of(config.qemuBinary(), config.accelerator()), agents)
+                    : BuildMachines.unsupported(), BuildSettings.defaults(catalog));
+            opened.push(images);
+            Microvms microvms = Microvms.start(store, catalog, images.source(), driver, agents,
                     MicrovmSettings.defaults(config.dataDir(), config.maxRunningVms()));
             opened.push(microvms);
-            Javalin app = Api.create(microvms).start(config.bindAddress(), config.port());
+            Javalin app = Api.create(microvms, images).start(config.bindAddress(), config.port());
             opened.push(app::stop);
             log.info("Ember serving on http://{}:{} (data {}, assets {}, {} images)", config.bindAddress(), app.port(),
                     config.dataDir(), config.assetsDir(), catalog.images().size());
-            return new EmberServer(app, opened, config.bindAddress());
+            return new EmberServer(app, opened, config.bindAddress(), images);
         } catch (IOException e) {
             closeAll(opened);
             throw new UncheckedIOException(e);

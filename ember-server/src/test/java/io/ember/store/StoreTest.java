@@ -87,7 +87,7 @@ class StoreTest {
         }
     }
 
-    private static final int MIGRATIONS = 2;
+    private static final int MIGRATIONS = 3;
 
     @Test
     void shouldRememberLaunchAndSuspensionOfAMicrovm() {

@@ -92,6 +92,13 @@ public final class CodeArtifact implements AutoCloseable {
     }
 
     /** Every entry, the root first, then in path order. */
+    /** The sum of the entries' sizes, as the zip's index states them (bounded by {@link Limits} at open). */
+    public long uncompressedSize() {
+        long total = 0;
+        for (Entry e : entries.values()) total += e.size();
+        return total;
+    }
+
     public List<Entry> entries() {
         return Collections.unmodifiableList(new ArrayList<>(entries.values()));
     }

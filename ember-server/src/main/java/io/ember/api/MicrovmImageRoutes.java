@@ -1,0 +1,286 @@
+package io.ember.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.image.HostInfo;
+import io.ember.image.ImageException;
+import io.ember.image.ImageSpec;
+import io.ember.image.Images;
+import io.ember.store.ImageBuildRecord;
+import io.ember.store.ImageRecord;
+import io.ember.store.ImageVersionRecord;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** The operations on images built from a Dockerfile (docs/images.md): create, update, versions, builds, delete. */
+final class MicrovmImageRoutes {
+    static final String BASE = "/2025-09-09/microvm-images";
+    private static final int MAX_ID = 2048, DEFAULT_PAGE = 50;
+    private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    /** Version fields of the request, returned as given by the version operations. */
+    private static final List<String> ECHO = List.of("baseImageArn", "baseImageVersion", "buildRoleArn", "description", "codeArtifact",
+            "logging", "egressNetworkConnectors", "cpuConfigurations", "resources", "additionalOsCapabilities", "hooks",
+            "environmentVariables");
+
+    private final Images images;
+
+    MicrovmImageRoutes(Images images) {
+        this.images = images;
+    }
+
+    void register(Javalin app) {
+        app.exception(ImageException.class, (e, ctx) -> ErrorMapper.send(ctx, translate(e)));
+        app.post(BASE, this::create);
+        app.get(BASE, this::list);
+        app.get(BASE + "/{imageIdentifier}", ctx -> Json.ok(ctx, imageView(image(ctx))));
+        app.put(BASE + "/{imageIdentifier}", this::update);
+        app.delete(BASE + "/{imageIdentifier}", this::delete);
+        app.get(BASE + "/{imageIdentifier}/versions", this::versions);
+        app.get(BASE + "/{imageIdentifier}/versions/{imageVersion}", ctx -> {
+            ImageRecord image = image(ctx);
+            Json.ok(ctx, versionView(image, images.version(image, ctx.pathParam("imageVersion"))));
+        });
+        app.patch(BASE + "/{imageIdentifier}/versions/{imageVersion}", this::setStatus);
+        app.delete(BASE + "/{imageIdentifier}/versions/{imageVersion}", this::deleteVersion);
+        app.get(BASE + "/{imageIdentifier}/versions/{imageVersion}/builds", this::builds);
+        app.get(BASE + "/{imageIdentifier}/versions/{imageVersion}/builds/{buildId}", ctx -> {
+            ImageRecord image = image(ctx);
+            Json.ok(ctx, buildView(image, images.build(image, ctx.pathParam("imageVersion"), ctx.pathParam("buildId")), true));
+        });
+    }
+
+    static ApiException translate(ImageException e) {
+        return switch (e.kind()) {
+            case INVALID -> ApiException.validation(e.getMessage());
+            case NOT_FOUND -> ApiException.notFound(e.getMessage(), "MicrovmImage", e.resourceId());
+            case CONFLICT -> ApiException.conflict(e.getMessage(), "MicrovmImage", e.resourceId());
+        };
+    }
+
+    private ImageRecord image(Context ctx) {
+        return images.image(ctx.pathParam("imageIdentifier"));
+    }
+
+    private void create(Context ctx) {
+        ObjectNode body = Json.body(ctx);
+        String name = Fields.string(body, "name", true, 64);
+        ImageRecord image = images.create(name, parseSpec(body));
+        ImageVersionRecord v = images.versions(image).getLast();
+        ObjectNode out = imageView(image);
+        out.setAll(spec(v));
+        out.put("imageVersion", Integer.toString(v.version()));
+        Json.send(ctx, 201, out);
+    }
+
+    private void update(Context ctx) {
+        ImageVersionRecord v = images.update(ctx.pathParam("imageIdentifier"), parseSpec(Json.body(ctx)));
+        ObjectNode out = imageView(images.image(v.imageId()));
+        out.setAll(spec(v));
+        out.put("imageVersion", Integer.toString(v.version()));
+        Json.ok(ctx, out);
+    }
+
+    /** The request's version fields, checked for form; the service checks what they name. */
+    static ImageSpec parseSpec(ObjectNode body) {
+        String base = Fields.string(body, "baseImageArn", true, MAX_ID);
+        String baseVersion = Fields.string(body, "baseImageVersion", false, 64);
+        Fields.string(body, "buildRoleArn", false, MAX_ID);
+        Fields.string(body, "description", false, 1024);
+        ObjectNode code = Fields.object(body, "codeArtifact");
+        if (code == null) throw ApiException.validation("codeArtifact is required");
+        String uri = Fields.string(code, "uri", true, MAX_ID);
+        Fields.object(body, "logging");
+        Fields.object(body, "hooks");
+        Fields.strings(body, "additionalOsCapabilities", 16, 64);
+        List<String> egress = Fields.strings(body, "egressNetworkConnectors", 16, MAX_ID);
+        if (egress != null && !egress.isEmpty()) throw ApiException.validation("egressNetworkConnectors are not supported by this server");
+        JsonNode cpus = body.get("cpuConfigurations");
+        if (cpus != null && !cpus.isNull()) {
+            if (!cpus.isArray() || cpus.size() > 1) throw ApiException.validation("cpuConfigurations must be an array of at most 1 item");
+            for (JsonNode c : cpus) {
+                String arch = c.path("architecture").asText("");
+                if (!arch.equals(HostInfo.ARCHITECTURE))
+                    throw ApiException.validation("cpuConfigurations[0].architecture must be " + HostInfo.ARCHITECTURE
+                            + " on this server (got '" + arch + "')");
+            }
+        }
+        Integer memory = null, vcpus = null;
+        JsonNode res = body.get("resources");
+        if (res != null && !res.isNull()) {
+            if (!res.isArray() || res.size() > 1) throw ApiException.validation("resources must be an array of at most 1 item");
+            if (res.size() == 1) {
+                if (!(res.get(0) instanceof ObjectNode r)) throw ApiException.validation("resources[0] must be an object");
+                ObjectNode named = Json.object();
+                r.properties().forEach(e -> named.set("resources[0]." + e.getKey(), e.getValue()));
+                memory = Fields.integer(named, "resources[0].minimumMemoryInMiB", true, 1, Integer.MAX_VALUE);
+                vcpus = Fields.integer(named, "resources[0].vcpus", false, 1, 1024);
+            }
+        }
+        Map<String, String> env = Fields.stringMap(body, "environmentVariables", 64, 4096);
+        if (env != null) {
+            long total = 0;
+            for (var e : env.entrySet()) {
+                if (!ENV_KEY.matcher(e.getKey()).matches())
+                    throw ApiException.validation("environmentVariables key '" + e.getKey() + "' must match " + ENV_KEY.pattern());
+                if (e.getValue().indexOf('\0') >= 0) throw ApiException.validation("environmentVariables." + e.getKey() + " contains NUL");
+                total += e.getKey().length() + e.getValue().length();
+            }
+            if (total > 32_768) throw ApiException.validation("environmentVariables total more than 32768 characters");
+        }
+        Map<String, String> tags = Fields.stringMap(body, "tags", 50, 256);
+        String token = Fields.string(body, "clientToken", false, 256);
+        ObjectNode echo = Json.object();
+        for (String f : ECHO) {
+            JsonNode v = body.get(f);
+            if (v != null && !v.isNull()) echo.set(f, v.deepCopy());
+        }
+        return new ImageSpec(echo, base, baseVersion, uri, vcpus, memory, env, tags, token);
+    }
+
+    private void list(Context ctx) {
+        Integer max = Fields.queryInt(ctx.queryParam("maxResults"), "maxResults", 1, 100);
+        int limit = max == null ? DEFAULT_PAGE : max;
+        long after = PageToken.decode("microvm-images", ctx.queryParam("nextToken"));
+        String filter = ctx.queryParam("nameFilter");
+        if (filter != null && filter.length() > 64) throw ApiException.validation("nameFilter must be at most 64 characters");
+        List<ImageRecord> page = images.list(after, limit + 1, filter);
+        ObjectNode out = Json.object();
+        ArrayNode items = out.putArray("items");
+        for (ImageRecord r : page.subList(0, Math.min(limit, page.size()))) {
+            ObjectNode o = imageView(r);
+            o.remove("tags");
+            o.remove("updatedAt");
+            items.add(o);
+        }
+        if (page.size() > limit) out.put("nextToken", PageToken.encode("microvm-images", page.get(limit - 1).ordinal()));
+        Json.ok(ctx, out);
+    }
+
+    private void versions(Context ctx) {
+        ImageRecord image = image(ctx);
+        List<ImageVersionRecord> all = images.versions(image);
+        ObjectNode out = Json.object();
+        ArrayNode items = out.putArray("items");
+        page(ctx, "microvm-image-versions", all.size(), out, i -> items.add(versionView(image, all.get(i))));
+        Json.ok(ctx, out);
+    }
+
+    private void builds(Context ctx) {
+        ImageRecord image = image(ctx);
+        String arch = ctx.queryParam("architecture"), chipset = ctx.queryParam("chipset"), gen = ctx.queryParam("chipsetGeneration");
+        boolean match = (arch == null || arch.equals(HostInfo.ARCHITECTURE)) && (chipset == null || chipset.equals(HostInfo.chipset()))
+                && (gen == null || gen.equals(HostInfo.chipsetGeneration()));
+        List<ImageBuildRecord> all = match ? images.builds(image, ctx.pathParam("imageVersion")) : List.of();
+        ObjectNode out = Json.object();
+        ArrayNode items = out.putArray("items");
+        page(ctx, "microvm-image-builds", all.size(), out, i -> items.add(buildView(image, all.get(i), false)));
+        Json.ok(ctx, out);
+    }
+
+    private void setStatus(Context ctx) {
+        String status = Fields.string(Json.body(ctx), "status", true, 16);
+        ImageVersionRecord v = images.setStatus(ctx.pathParam("imageIdentifier"), ctx.pathParam("imageVersion"), status);
+        Json.ok(ctx, versionView(images.image(v.imageId()), v));
+    }
+
+    private void delete(Context ctx) {
+        String id = ctx.pathParam("imageIdentifier");
+        images.delete(id);
+        ObjectNode out = Json.object();
+        out.put("imageIdentifier", id);
+        out.put("state", "DELETED");
+        Json.ok(ctx, out);
+    }
+
+    private void deleteVersion(Context ctx) {
+        String id = ctx.pathParam("imageIdentifier");
+        ImageVersionRecord v = images.deleteVersion(id, ctx.pathParam("imageVersion"));
+        ObjectNode out = Json.object();
+        out.put("imageIdentifier", id);
+        out.put("imageVersion", Integer.toString(v.version()));
+        out.put("state", "DELETED");
+        Json.ok(ctx, out);
+    }
+
+    private ObjectNode imageView(ImageRecord r) {
+        List<ImageVersionRecord> versions = images.versions(r);
+        ObjectNode o = Json.object();
+        o.put("imageArn", r.arn());
+        o.put("name", r.name());
+        o.put("state", r.state());
+        if (r.stateReason() != null) o.put("stateReason", r.stateReason());
+        o.put("createdAt", Json.epochSeconds(r.createdAt()));
+        latest(versions, v -> v.state().equals("SUCCESSFUL") && v.status().equals("ACTIVE"))
+                .ifPresent(v -> o.put("latestActiveImageVersion", Integer.toString(v.version())));
+        latest(versions, v -> v.state().equals("FAILED")).ifPresent(v -> o.put("latestFailedImageVersion", Integer.toString(v.version())));
+        if (r.tagsJson() != null) o.set("tags", tree(r.tagsJson()));
+        if (r.updatedAt() != null) o.put("updatedAt", Json.epochSeconds(r.updatedAt()));
+        return o;
+    }
+
+    private static Optional<ImageVersionRecord> latest(List<ImageVersionRecord> all, java.util.function.Predicate<ImageVersionRecord> p) {
+        return all.stream().filter(p).max(Comparator.comparingInt(ImageVersionRecord::version));
+    }
+
+    private ObjectNode versionView(ImageRecord image, ImageVersionRecord v) {
+        ObjectNode o = spec(v);
+        o.put("imageArn", image.arn());
+        o.put("imageVersion", Integer.toString(v.version()));
+        o.put("state", v.state());
+        o.put("status", v.status());
+        o.put("createdAt", Json.epochSeconds(v.createdAt()));
+        if (v.updatedAt() != null) o.put("updatedAt", Json.epochSeconds(v.updatedAt()));
+        if (v.stateReason() != null) o.put("stateReason", v.stateReason());
+        if (image.tagsJson() != null) o.set("tags", tree(image.tagsJson()));
+        return o;
+    }
+
+    private static ObjectNode spec(ImageVersionRecord v) {
+        return (ObjectNode) tree(v.specJson());
+    }
+
+    private static ObjectNode buildView(ImageRecord image, ImageBuildRecord b, boolean full) {
+        ObjectNode o = Json.object();
+        o.put("imageArn", image.arn());
+        o.put("imageVersion", Integer.toString(b.version()));
+        o.put("buildId", b.id());
+        o.put("buildState", b.state());
+        o.put("architecture", HostInfo.ARCHITECTURE);
+        o.put("chipset", HostInfo.chipset());
+        o.put("chipsetGeneration", HostInfo.chipsetGeneration());
+        o.put("createdAt", Json.epochSeconds(b.createdAt()));
+        if (b.stateReason() != null) o.put("stateReason", b.stateReason());
+        if (full && b.memoryBytes() != null) {
+            ObjectNode s = o.putObject("snapshotBuild");
+            s.put("memorySnapshotSizeInBytes", b.memoryBytes());
+            s.put("codeInstallSizeInBytes", b.codeBytes());
+            s.put("diskSnapshotSizeInBytes", b.diskBytes());
+        }
+        return o;
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("stored JSON unreadable", e);
+        }
+    }
+
+    private static void page(Context ctx, String kind, int size, ObjectNode out, java.util.function.IntConsumer emit) {
+        Integer max = Fields.queryInt(ctx.queryParam("maxResults"), "maxResults", 1, 100);
+        int limit = max == null ? DEFAULT_PAGE : max;
+        long start = PageToken.decode(kind, ctx.queryParam("nextToken"));
+        if (start > size) throw ApiException.validation("nextToken is not a token this list returned");
+        long end = Math.min(size, start + limit);
+        for (int i = (int) start; i < end; i++) emit.accept(i);
+        if (end < size) out.put("nextToken", PageToken.encode(kind, end));
+    }
+}

@@ -1,0 +1,60 @@
+package io.ember.image;
+
+import io.ember.store.ImageRecord;
+import io.ember.store.ImageVersionRecord;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** Managed images from the catalog, then built images from the store (docs/images.md, "Launching"). */
+final class BuiltImageSource implements ImageSource {
+    private final Images images;
+    private final ImageSource managed;
+
+    BuiltImageSource(Images images) {
+        this.images = images;
+        this.managed = ImageSource.managed(images.catalog);
+    }
+
+    @Override
+    public Optional<LaunchSource> resolve(String identifier, String version) {
+        if (images.catalog.find(identifier).isPresent()) return managed.resolve(identifier, version);
+        Optional<ImageRecord> found = images.store.image(identifier);
+        if (found.isEmpty()) return Optional.empty();
+        ImageRecord image = found.get();
+        ImageVersionRecord v;
+        if (version == null) {
+            v = images.store.versions(image.id()).stream()
+                    .filter(x -> x.state().equals("SUCCESSFUL") && x.status().equals("ACTIVE"))
+                    .max(Comparator.comparingInt(ImageVersionRecord::version))
+                    .orElseThrow(() -> new ImageUnavailableException("image " + image.name()
+                            + " has no active version whose build succeeded", false));
+        } else {
+            int n;
+            try {
+                n = Images.parseVersion(version);
+            } catch (ImageException e) {
+                throw new ImageUnavailableException("image " + image.name() + " has no version " + version, true);
+            }
+            v = images.store.version(image.id(), n).orElseThrow(() ->
+                    new ImageUnavailableException("image " + image.name() + " has no version " + version, true));
+            if (!v.state().equals("SUCCESSFUL"))
+                throw new ImageUnavailableException("version " + version + " of image " + image.name() + " is " + v.state()
+                        + (v.stateReason() == null ? "" : ": " + v.stateReason()), false);
+            if (!v.status().equals("ACTIVE"))
+                throw new ImageUnavailableException("version " + version + " of image " + image.name() + " is INACTIVE", false);
+        }
+        Path dir = images.versionDir(image.id(), v.version());
+        Map<String, String> env = new TreeMap<>(Images.map(v.environmentJson()));
+        return Optional.of(new LaunchSource(image.arn(), image.name(), Integer.toString(v.version()), v.vcpus(), v.memoryMib(), env,
+                dir.resolve("rootfs.ext4"), dir.resolve("snapshot")));
+    }
+
+    @Override
+    public Optional<String> arn(String identifier) {
+        Optional<String> m = managed.arn(identifier);
+        return m.isPresent() ? m : images.store.image(identifier).map(ImageRecord::arn);
+    }
+}

@@ -1,0 +1,322 @@
+package io.ember.image;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.store.ImageBuildRecord;
+import io.ember.store.ImageRecord;
+import io.ember.store.ImageStore;
+import io.ember.store.ImageVersionRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Images built from a Dockerfile and a code zip (docs/images.md): the operations of the API, each checked and
+ * recorded; builds run in the background through {@link ImageBuilder}. Refusals are {@link ImageException}s.
+ */
+public final class Images implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final ImageCatalog catalog;
+    final ImageStore store;
+    final Path root;
+    final Uploads uploads;
+    private final ImageBuilder builder;
+    private final int maxMemoryMib;
+    private final int maxVcpus;
+    /** Serializes decisions against the builder picking a build up (delete must not race a start). */
+    final Object lock = new Object();
+
+    Images(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings) {
+        this.catalog = catalog;
+        this.store = store;
+        this.root = dataDir.resolve("images");
+        this.uploads = new Uploads(dataDir.resolve("uploads"));
+        this.maxMemoryMib = HostInfo.memoryMib();
+        this.maxVcpus = Runtime.getRuntime().availableProcessors();
+        this.builder = new ImageBuilder(this, machines, settings);
+    }
+
+    /** Opens the service and its builder: builds cut short by a restart fail, queued ones are queued again. */
+    public static Images start(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings) {
+        Images images = new Images(catalog, store, dataDir, machines, settings);
+        images.builder.recover();
+        return images;
+    }
+
+    public Uploads uploads() {
+        return uploads;
+    }
+
+    /** Launches of built and managed images. */
+    public ImageSource source() {
+        return new BuiltImageSource(this);
+    }
+
+    public ImageRecord create(String name, ImageSpec spec) {
+        if (name == null || !ImageIds.NAME.matcher(name).matches())
+            throw ImageException.invalid("name must be 1 to 64 letters, digits, '-', '_' or '.'");
+        if (catalog.find(name).isPresent()) throw ImageException.invalid("name " + name + " is the name of a managed image");
+        String fingerprint = fingerprint(name, spec);
+        synchronized (lock) {
+            if (spec.clientToken() != null) {
+                Optional<ImageRecord> earlier = store.imageByToken(spec.clientToken());
+                if (earlier.isPresent()) return sameRequest(earlier.get().fingerprint(), fingerprint, earlier.get());
+            }
+            if (store.image(name).isPresent()) throw ImageException.conflict("an image named " + name + " exists", name);
+            Base base = base(spec);
+            Instant now = Instant.now();
+            String id = ImageIds.newId("img-");
+            ImageRecord image = new ImageRecord(0, id, name, ImageIds.arn(name), "CREATING", null, json(spec.tags()), now, null,
+                    spec.clientToken(), fingerprint);
+            Path dir = versionDir(id, 1);
+            copyCode(spec.codeArtifactUri(), dir);
+            ImageVersionRecord v = version(id, 1, spec, base, now, null, null);
+            ImageBuildRecord b = new ImageBuildRecord(0, ImageIds.newId("bld-"), id, 1, "PENDING", null, now, null, null, null,
+                    null, null, null);
+            try {
+                store.create(image, v, b);
+            } catch (RuntimeException e) {
+                deleteTree(root.resolve(id));
+                throw e;
+            }
+            builder.submit(b.id());
+            return store.image(id).orElseThrow();
+        }
+    }
+
+    /** A new version, built from {@code spec}; the image is UPDATING until its build ends. */
+    public ImageVersionRecord update(String identifier, ImageSpec spec) {
+        synchronized (lock) {
+            ImageRecord image = image(identifier);
+            String fingerprint = fingerprint(image.id(), spec);
+            if (spec.clientToken() != null) {
+                Optional<ImageVersionRecord> earlier = store.versionByToken(spec.clientToken());
+                if (earlier.isPresent()) return sameRequest(earlier.get().fingerprint(), fingerprint, earlier.get());
+            }
+            if (image.state().equals("CREATING") || image.state().equals("UPDATING"))
+                throw ImageException.conflict("image " + image.name() + " is " + image.state() + "; wait for its build to end", image.name());
+            Base base = base(spec);
+            Instant now = Instant.now();
+            int version = store.nextVersion(image.id());
+            Path dir = versionDir(image.id(), version);
+            copyCode(spec.codeArtifactUri(), dir);
+            ImageVersionRecord v = version(image.id(), version, spec, base, now, spec.clientToken(), fingerprint);
+            ImageBuildRecord b = new ImageBuildRecord(0, ImageIds.newId("bld-"), image.id(), version, "PENDING", null, now, null,
+                    null, null, null, null, null);
+            try {
+                store.addVersion(v, b, "UPDATING", now);
+            } catch (RuntimeException e) {
+                deleteTree(dir);
+                throw e;
+            }
+            builder.submit(b.id());
+            return v;
+        }
+    }
+
+    public ImageRecord image(String identifier) {
+        if (identifier == null || identifier.isEmpty() || identifier.length() > 2048) throw ImageException.invalid("bad imageIdentifier");
+        return store.image(identifier).orElseThrow(() -> ImageException.notFound("image", identifier));
+    }
+
+    public List<ImageRecord> list(long afterOrdinal, int limit, String nameFilter) {
+        return store.images(afterOrdinal, limit, nameFilter);
+    }
+
+    public List<ImageVersionRecord> versions(ImageRecord image) {
+        return store.versions(image.id());
+    }
+
+    public ImageVersionRecord version(ImageRecord image, String version) {
+        int v = parseVersion(version);
+        return store.version(image.id(), v).orElseThrow(() -> ImageException.notFound("version " + version + " of image", image.name()));
+    }
+
+    public ImageBuildRecord build(ImageRecord image, String version, String buildId) {
+        ImageVersionRecord v = version(image, version);
+        return store.build(buildId).filter(b -> b.imageId().equals(image.id()) && b.version() == v.version())
+                .orElseThrow(() -> ImageException.notFound("build", buildId));
+    }
+
+    /** The build's log file, and whether the build has ended (no more bytes will come). */
+    public record LogFile(Path path, boolean ended) {}
+
+    public LogFile buildLog(ImageRecord image, String version, String buildId) {
+        ImageBuildRecord b = build(image, version, buildId);
+        return new LogFile(versionDir(image.id(), b.version()).resolve("build.log"),
+                b.state().equals("SUCCESSFUL") || b.state().equals("FAILED"));
+    }
+
+    public List<ImageBuildRecord> builds(ImageRecord image, String version) {
+        return store.builds(image.id(), version(image, version).version());
+    }
+
+    public ImageVersionRecord setStatus(String identifier, String version, String status) {
+        if (!"ACTIVE".equals(status) && !"INACTIVE".equals(status)) throw ImageException.invalid("status must be ACTIVE or INACTIVE");
+        synchronized (lock) {
+            ImageRecord image = image(identifier);
+            ImageVersionRecord v = version(image, version);
+            store.setStatus(image.id(), v.version(), status, Instant.now());
+            return version(image, version);
+        }
+    }
+
+    /** Removes the image, its versions and files. Conflict while a microVM runs it or a build of it runs. */
+    public ImageRecord delete(String identifier) {
+        synchronized (lock) {
+            ImageRecord image = image(identifier);
+            if (store.microvmsUsing(image.arn(), null) > 0)
+                throw ImageException.conflict("image " + image.name() + " is used by microVMs that are not TERMINATED", image.name());
+            for (ImageVersionRecord v : store.versions(image.id())) refuseIfBuilding(image, v);
+            store.setImageState(image.id(), "DELETING", Instant.now());
+            deleteTree(root.resolve(image.id()));
+            store.deleteImage(image.id());
+            return image;
+        }
+    }
+
+    public ImageVersionRecord deleteVersion(String identifier, String version) {
+        synchronized (lock) {
+            ImageRecord image = image(identifier);
+            ImageVersionRecord v = version(image, version);
+            if (store.microvmsUsing(image.arn(), Integer.toString(v.version())) > 0)
+                throw ImageException.conflict("version " + v.version() + " of image " + image.name()
+                        + " is used by microVMs that are not TERMINATED", image.name());
+            refuseIfBuilding(image, v);
+            deleteTree(versionDir(image.id(), v.version()));
+            store.deleteVersion(image.id(), v.version(), Instant.now());
+            return v;
+        }
+    }
+
+    private void refuseIfBuilding(ImageRecord image, ImageVersionRecord v) {
+        if (v.state().equals("IN_PROGRESS"))
+            throw ImageException.conflict("version " + v.version() + " of image " + image.name() + " is being built", image.name());
+    }
+
+    Path versionDir(String imageId, int version) {
+        return root.resolve(imageId).resolve(Integer.toString(version));
+    }
+
+    static int parseVersion(String version) {
+        if (version == null || !version.matches("[1-9][0-9]{0,8}")) throw ImageException.invalid("imageVersion must be 1, 2, ...");
+        return Integer.parseInt(version);
+    }
+
+    /** The base an image is built from: a managed image or a SUCCESSFUL version of an Ember image. */
+    record Base(String arn, String name, String version, int vcpus, int memoryMib, Path managedRootfs, Path parentDir,
+                Map<String, String> environment) {}
+
+    Base base(ImageSpec spec) {
+        return base(spec.baseImageArn(), spec.baseImageVersion());
+    }
+
+    /** @param version null: a managed image's only version, or a built image's latest active SUCCESSFUL one */
+    Base base(String id, String version) {
+        Optional<ManagedImage> m = catalog.find(id);
+        if (m.isPresent()) {
+            if (version != null && !version.equals(m.get().version()))
+                throw ImageException.invalid("managed image " + m.get().name() + " has no version " + version);
+            return new Base(m.get().arn(), m.get().name(), m.get().version(), m.get().vcpus(), m.get().memoryMib(), m.get().rootfs(),
+                    null, Map.of());
+        }
+        ImageRecord parent = store.image(id).orElseThrow(() -> ImageException.invalid("baseImageArn " + id
+                + " names neither a managed image (" + catalog.images().stream().map(ManagedImage::name).toList() + ") nor an image"));
+        LaunchSource ls;
+        try {
+            ls = source().resolve(parent.arn(), version).orElseThrow();
+        } catch (ImageUnavailableException e) {
+            throw ImageException.invalid("base image: " + e.getMessage());
+        }
+        return new Base(parent.arn(), parent.name(), ls.imageVersion(), ls.vcpus(), ls.memoryMib(), null,
+                versionDir(parent.id(), Integer.parseInt(ls.imageVersion())), ls.environment());
+    }
+
+    private ImageVersionRecord version(String imageId, int version, ImageSpec spec, Base base, Instant now, String token,
+                                       String fingerprint) {
+        int vcpus = spec.vcpus() == null ? base.vcpus() : spec.vcpus();
+        int memory = spec.memoryMib() == null ? base.memoryMib() : spec.memoryMib();
+        if (vcpus < 1 || vcpus > maxVcpus) throw ImageException.invalid("resources[0].vcpus must be between 1 and " + maxVcpus);
+        if (memory < 128 || memory > maxMemoryMib)
+            throw ImageException.invalid("resources[0].minimumMemoryInMiB must be between 128 and " + maxMemoryMib);
+        ObjectNode echo = spec.echo().deepCopy();
+        echo.put("baseImageArn", base.arn());
+        echo.put("baseImageVersion", base.version());
+        return new ImageVersionRecord(imageId, version, "PENDING", "ACTIVE", null, echo.toString(), vcpus, memory,
+                json(spec.environment()), now, null, token, fingerprint);
+    }
+
+    /** Resolves the code artifact and copies it into the version directory (the build reads it there). */
+    private void copyCode(String uri, Path dir) {
+        Path source = uploads.resolve(uri);
+        try {
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve("code.zip.tmp");
+            Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, dir.resolve("code.zip"), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            deleteTree(dir);
+            throw ImageException.invalid("cannot read the code artifact " + uri + ": " + e.getMessage());
+        }
+    }
+
+    private static <T> T sameRequest(String earlier, String now, T result) {
+        if (!now.equals(earlier)) throw ImageException.conflict("clientToken was used with a different request", null);
+        return result;
+    }
+
+    private static String fingerprint(String subject, ImageSpec spec) {
+        try {
+            String text = subject + "\n" + JSON.writeValueAsString(spec.echo()) + "\n"
+                    + JSON.writeValueAsString(spec.tags() == null ? Map.of() : new TreeMap<>(spec.tags()));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String json(Map<String, String> map) {
+        if (map == null) return null;
+        try {
+            return JSON.writeValueAsString(new TreeMap<>(map));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Map<String, String> map(String json) {
+        if (json == null) return Map.of();
+        try {
+            return JSON.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, String>>() {});
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored map is not JSON: " + e.getMessage());
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        builder.close();
+    }
+}

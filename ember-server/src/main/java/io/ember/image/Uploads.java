@@ -1,0 +1,81 @@
+package io.ember.image;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.regex.Pattern;
+
+/**
+ * Code zips uploaded through {@code POST /ember/v1/uploads}, kept in {@code <data>/uploads/<uploadId>.zip}, and the
+ * resolution of a code artifact URI ({@code ember-upload://<uploadId>} or {@code file:///absolute/path.zip}) to a file.
+ */
+public final class Uploads {
+    public static final long MAX_BYTES = 512L << 20;
+    static final String SCHEME = "ember-upload://";
+    private static final Pattern ID = Pattern.compile("upl-[0-9a-f]{24}");
+
+    private final Path dir;
+
+    Uploads(Path dir) {
+        this.dir = dir;
+    }
+
+    public record Upload(String uploadId, String uri, long sizeInBytes) {}
+
+    /** Streams {@code body} to disk; INVALID when larger than {@link #MAX_BYTES} or not a zip. */
+    public Upload store(InputStream body) throws IOException {
+        Files.createDirectories(dir);
+        String id = ImageIds.newId("upl-");
+        Path tmp = dir.resolve(id + ".tmp");
+        long size = 0;
+        byte[] buf = new byte[1 << 16];
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            int n;
+            while ((n = body.read(buf)) > 0) {
+                size += n;
+                if (size > MAX_BYTES) throw ImageException.invalid("the upload is larger than " + MAX_BYTES + " bytes");
+                out.write(buf, 0, n);
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        byte[] magic;
+        try (InputStream in = Files.newInputStream(tmp)) {
+            magic = in.readNBytes(4);
+        }
+        if (magic.length < 4 || magic[0] != 'P' || magic[1] != 'K') {
+            Files.deleteIfExists(tmp);
+            throw ImageException.invalid("the upload is not a zip file");
+        }
+        Files.move(tmp, dir.resolve(id + ".zip"), StandardCopyOption.ATOMIC_MOVE);
+        return new Upload(id, SCHEME + id, size);
+    }
+
+    /** The file a code artifact URI names; INVALID naming the supported schemes for anything else. */
+    Path resolve(String uri) {
+        if (uri == null) throw ImageException.invalid("codeArtifact.uri is required");
+        if (uri.startsWith(SCHEME)) {
+            String id = uri.substring(SCHEME.length());
+            Path p = dir.resolve(id + ".zip");
+            if (!ID.matcher(id).matches() || !Files.isRegularFile(p))
+                throw ImageException.invalid("codeArtifact.uri: no upload " + id + " (upload with POST /ember/v1/uploads)");
+            return p;
+        }
+        if (uri.startsWith("file:///")) {
+            Path p;
+            try {
+                p = Path.of(java.net.URI.create(uri));
+            } catch (IllegalArgumentException e) {
+                throw ImageException.invalid("codeArtifact.uri is not a valid file URI: " + uri);
+            }
+            if (!Files.isRegularFile(p)) throw ImageException.invalid("codeArtifact.uri: " + p + " is not a file on the server");
+            return p;
+        }
+        throw ImageException.invalid("codeArtifact.uri must be ember-upload://<uploadId> (POST /ember/v1/uploads) or "
+                + "file:///absolute/path.zip; got " + (uri.length() > 100 ? uri.substring(0, 100) + "..." : uri));
+    }
+}

@@ -1,0 +1,11 @@
+package io.ember.store;
+
+import java.time.Instant;
+
+/**
+ * One version of an image. {@code specJson} is the request that made it (returned as given);
+ * {@code vcpus}, {@code memoryMib} and {@code environmentJson} are what a microVM of it gets.
+ */
+public record ImageVersionRecord(String imageId, int version, String state, String status, String stateReason,
+                                 String specJson, int vcpus, int memoryMib, String environmentJson, Instant createdAt,
+                                 Instant updatedAt, String clientToken, String fingerprint) {}

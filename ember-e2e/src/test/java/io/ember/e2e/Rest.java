@@ -24,6 +24,13 @@ final class Rest {
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json").build());
     }
 
+    static Answer postJson(EmberTestServer server, String path, String json, java.util.Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.endpoint() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json");
+        headers.forEach(b::header);
+        return send(b.build());
+    }
+
     static Answer get(EmberTestServer server, String path) {
         return send(HttpRequest.newBuilder(URI.create(server.endpoint() + path)).GET().build());
     }

@@ -20,6 +20,7 @@ final class IdleWatch {
     }
 
     void start() {
+        if (engine.snapshots == null) return; // nothing can be suspended; suspendedDuration needs a suspend first
         long tick = engine.settings.idleTick().toMillis();
         engine.idle.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
     }

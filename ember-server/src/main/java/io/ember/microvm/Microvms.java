@@ -39,7 +39,7 @@ public final class Microvms implements AutoCloseable {
 
     private Microvms(Engine engine) {
         this.engine = engine;
-        this.suspension = new Suspension(engine);
+        this.suspension = new Suspension(engine, admission);
     }
 
     /** Managed images only (tests). */

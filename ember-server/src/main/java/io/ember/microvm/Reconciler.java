@@ -119,6 +119,13 @@ final class Reconciler {
             if (info.protocolVersion() != Boot.PROTOCOL_VERSION) {
                 throw new AgentException(0, "agent protocol version " + info.protocolVersion() + " not supported");
             }
+            if (m.state == MicrovmState.PENDING) {
+                // A resume or a clone stopped before its RESTORED fix-up: send it (again; it is idempotent).
+                boolean resuming = engine.store.suspendedAt(m.id).isPresent();
+                if (resuming || m.launch.template() != null) {
+                    agent.restored(Suspension.fixup(resuming ? null : m.id, !resuming), Suspension.FIXUP_TIMEOUT);
+                }
+            }
         } catch (AgentException | RuntimeException e) {
             if (agent != null) Engine.closeQuietly(agent);
             engine.fail(m, Cause.RECONCILE, "Guest agent unreachable after server restart: " + e.getMessage());
@@ -129,6 +136,7 @@ final class Reconciler {
             if (m.state == MicrovmState.PENDING) {
                 engine.step(m, new Action.Booted("agent answered after server restart"), Cause.RECONCILE,
                         "agent answered after server restart", null);
+                engine.store.setSuspendedAt(m.id, null);
             }
             if (m.state == MicrovmState.RUNNING) {
                 m.agent = agent;

@@ -22,9 +22,12 @@ final class Suspension {
     static final Duration FIXUP_TIMEOUT = Duration.ofSeconds(10);
 
     private final Engine engine;
+    /** The monitor RunMicrovm admits under: a resume starts a VMM too, so it counts against maxRunningVms. */
+    private final Object admission;
 
-    Suspension(Engine engine) {
+    Suspension(Engine engine, Object admission) {
         this.engine = engine;
+        this.admission = admission;
     }
 
     /**
@@ -88,7 +91,15 @@ final class Suspension {
         if (engine.snapshots == null) throw unsupported(m);
         m.lock.lock();
         try {
-            if (!(engine.step(m, new Action.Resume(), cause, why, null) instanceof Decision.Move)) return;
+            synchronized (admission) {
+                int live = engine.withVmm();
+                if (m.state == MicrovmState.SUSPENDED && live >= engine.settings.maxRunningVms()) {
+                    throw new MicrovmException(MicrovmException.Kind.QUOTA_EXCEEDED, "the host runs " + live
+                            + " microVMs, its limit (maxRunningVms = " + engine.settings.maxRunningVms()
+                            + "); microVM " + m.id + " stays SUSPENDED", "Microvm", m.id);
+                }
+                if (!(engine.step(m, new Action.Resume(), cause, why, null) instanceof Decision.Move)) return;
+            }
             long t0 = System.nanoTime();
             m.launched = new CompletableFuture<>();
             Vm vm = null;

@@ -7,6 +7,7 @@ import io.ember.agent.ExecRequest;
 import io.ember.agent.ExecStream;
 import io.ember.agent.FileStat;
 import io.ember.agent.GuestAgent;
+import io.ember.agent.RestoreFixup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,6 +46,13 @@ public final class FakeAgent implements GuestAgent {
     public volatile boolean closed;
     /** When set, a file read fails with it after the file's bytes went out (a guest dying mid-transfer). */
     public volatile AgentException readFailure;
+    /** {@link FakeAgents#ORDER} when it was connected. */
+    public final long connectedOrder = FakeAgents.ORDER.incrementAndGet();
+    /** The RESTORED fix-ups received, with {@link FakeAgents#ORDER} at each. */
+    public final List<Restored> restored = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** One RESTORED call. */
+    public record Restored(RestoreFixup fixup, Duration timeout, long order) {}
 
     FakeAgent(FakeAgents owner, Path socket) {
         this.owner = owner;
@@ -179,6 +187,13 @@ public final class FakeAgent implements GuestAgent {
         if (!empty && !recursive) throw new AgentException(39, "Directory not empty");
         dirs.removeIf(d -> d.equals(path) || d.startsWith(path + "/"));
         files.keySet().removeIf(f -> f.startsWith(path + "/"));
+    }
+
+    @Override
+    public void restored(RestoreFixup fixup, Duration timeout) throws AgentException {
+        check();
+        restored.add(new Restored(fixup, timeout, FakeAgents.ORDER.incrementAndGet()));
+        if (owner.restoredFailure != null) throw new AgentException(5, owner.restoredFailure);
     }
 
     @Override

@@ -8,9 +8,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Connects to {@link FakeAgent}s; the test controls when and how HELLO answers. */
 public final class FakeAgents implements AgentConnector {
+    /** One sequence for the order of connects, RESTORED fix-ups and VM resumes ({@link FakeDriver#resume}). */
+    public static final AtomicLong ORDER = new AtomicLong();
     public final List<FakeAgent> connected = new CopyOnWriteArrayList<>();
     /** HELLO waits for this latch (count 0 = answer at once). */
     public volatile CountDownLatch helloGate = new CountDownLatch(0);
@@ -21,6 +24,8 @@ public final class FakeAgents implements AgentConnector {
     public volatile String helloFailure;
     public volatile int protocolVersion = 1;
     public volatile FakeAgent.ExecHandler execHandler = FakeAgent::echo;
+    /** When set, RESTORED fails with it (a guest that cannot apply the fix-up). */
+    public volatile String restoredFailure;
 
     @Override
     public GuestAgent connect(Path agentSocket, Duration timeout) throws AgentException {

@@ -22,8 +22,18 @@ final class QemuCommand {
      * @param memory the RAM file, or null for anonymous RAM
      * @param shareMemory map the RAM file shared (writes reach the file) or private (copy-on-write, file untouched)
      * @param incoming start paused, waiting for {@code migrate-incoming} (a restore)
+     * @param backend the RAM is a backend object {@code mem}: a file when {@code memory} is set, else anonymous
+     *     ({@code memory-backend-ram}, for restoring a saved VM whose RAM was a backend)
      */
-    record Boot(Path memory, boolean shareMemory, Path disk, boolean incoming) {
+    record Boot(Path memory, boolean shareMemory, Path disk, boolean incoming, boolean backend) {
+        Boot {
+            if (memory != null) backend = true;
+        }
+
+        Boot(Path memory, boolean shareMemory, Path disk, boolean incoming) {
+            this(memory, shareMemory, disk, incoming, memory != null);
+        }
+
         static Boot cold(QemuConfig config, VmFiles files) {
             return new Boot(config.fileBackedMemory() ? files.memory() : null, true, files.disk(), false);
         }
@@ -39,7 +49,7 @@ final class QemuCommand {
         List<String> c = new ArrayList<>();
         c.add(config.qemuBinary());
         add(c, "-name", "ember-" + opt(spec.vmId()));
-        add(c, "-M", "microvm,x-option-roms=off,rtc=on,isa-serial=on" + (boot.memory() != null ? ",memory-backend=mem" : ""));
+        add(c, "-M", "microvm,x-option-roms=off,rtc=on,isa-serial=on" + (boot.backend() ? ",memory-backend=mem" : ""));
         if (accel == Accelerator.KVM) {
             add(c, "-accel", "kvm");
             add(c, "-cpu", "host");
@@ -50,6 +60,8 @@ final class QemuCommand {
         if (boot.memory() != null)
             add(c, "-object", "memory-backend-file,id=mem,size=" + spec.memoryMib() + "M,mem-path="
                     + opt(boot.memory().toString()) + ",share=" + (boot.shareMemory() ? "on" : "off"));
+        else if (boot.backend())
+            add(c, "-object", "memory-backend-ram,id=mem,size=" + spec.memoryMib() + "M");
         add(c, "-smp", Integer.toString(spec.vcpus()));
         c.addAll(List.of("-nodefaults", "-no-user-config", "-no-reboot", "-display", "none"));
         add(c, "-kernel", spec.kernel().toAbsolutePath().toString());

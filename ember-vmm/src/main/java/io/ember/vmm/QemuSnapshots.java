@@ -35,7 +35,7 @@ final class QemuSnapshots {
         Path tmpState = target.resolve(Snapshot.VMSTATE + ".tmp");
         Path memory, disk;
         int vcpus, memoryMib;
-        boolean shared;
+        boolean shared, backend;
         try {
             Files.createDirectories(target);
             if (!target.equals(files.dir()))
@@ -50,6 +50,7 @@ final class QemuSnapshots {
         try (Qmp qmp = Qmp.connect(files.qmp(), QMP_TIMEOUT)) {
             memory = sharedMemoryFile(qmp);
             shared = memory != null;
+            backend = shared || hasMemoryBackend(qmp);
             disk = rootDisk(qmp);
             vcpus = qmp.execute("query-cpus-fast", Map.of(), QMP_TIMEOUT).size();
             memoryMib = (int) (qmp.execute("query-memory-size-summary", Map.of(), QMP_TIMEOUT).path("base-memory").asLong() >> 20);
@@ -82,7 +83,7 @@ final class QemuSnapshots {
             moveInto(disk, target.resolve(Snapshot.DISK));
             Durable.fsync(target);
             if (!target.equals(files.dir())) Durable.fsync(files.dir());
-            Snapshot snap = new Snapshot(target, vcpus, memoryMib, shared);
+            Snapshot snap = new Snapshot(target, vcpus, memoryMib, shared, backend);
             snap.writeManifest();
             log.info("{}: saved to {} (state {} ms, durable {} ms, RAM {})", vm.vmId(), target, (saved - t0) / 1_000_000,
                     (System.nanoTime() - saved) / 1_000_000, shared ? "in mem.ram" : "in vmstate");
@@ -101,6 +102,12 @@ final class QemuSnapshots {
                 return Path.of(path);
             }
         return null;
+    }
+
+    private static boolean hasMemoryBackend(Qmp qmp) throws IOException {
+        for (JsonNode m : qmp.execute("query-memdev", Map.of(), QMP_TIMEOUT))
+            if (m.path("id").asText().equals("mem")) return true;
+        return false;
     }
 
     private static Path rootDisk(Qmp qmp) throws IOException {
@@ -135,8 +142,10 @@ final class QemuSnapshots {
         } catch (IOException e) {
             throw new VmmException("cannot prepare " + files.dir() + ": " + e.getMessage(), e);
         }
+        // The RAM block's name is in the state: a backend ("mem") only where the saved VM had one.
         QemuCommand.Boot boot = snap.memoryInFile() ? new QemuCommand.Boot(snap.memory(), !privateMemory, disk, true)
-                : new QemuCommand.Boot(driver.config().fileBackedMemory() ? files.memory() : null, true, disk, true);
+                : !snap.memoryBackend() ? new QemuCommand.Boot(null, true, disk, true, false)
+                : new QemuCommand.Boot(driver.config().fileBackedMemory() ? files.memory() : null, true, disk, true, true);
         List<String> cmd;
         try {
             cmd = QemuCommand.build(driver.config(), driver.resolve(), driver.tscKhz(), spec, files, boot);

@@ -11,13 +11,21 @@ import java.nio.file.Path;
  *
  * @param memoryInFile true: the RAM is {@code mem.ram} (the VM had file-backed shared RAM); false: the RAM
  *     is inside {@code vmstate} (a clone or a VM with anonymous RAM)
+ * @param memoryBackend the guest RAM was a memory backend object ({@code mem}) rather than the machine's own RAM:
+ *     the state names its RAM block after it, so the restoring VMM must have one too (a clone's RAM is a private
+ *     mapping of its image's file: its own snapshot has the RAM in {@code vmstate} under that name)
  */
-public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile) {
+public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile, boolean memoryBackend) {
     static final String VMSTATE = "vmstate", MEMORY = "mem.ram", DISK = "disk.qcow2", MANIFEST = "snapshot.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Snapshot {
         dir = dir.toAbsolutePath().normalize();
+        if (memoryInFile) memoryBackend = true;
+    }
+
+    public Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile) {
+        this(dir, vcpus, memoryMib, memoryInFile, memoryInFile);
     }
 
     public Path vmstate() { return dir.resolve(VMSTATE); }
@@ -31,7 +39,8 @@ public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile)
         Path manifest = dir.resolve(MANIFEST);
         try {
             JsonNode m = JSON.readTree(Files.readString(manifest));
-            Snapshot s = new Snapshot(dir, m.path("vcpus").asInt(), m.path("memoryMib").asInt(), m.path("memoryInFile").asBoolean());
+            Snapshot s = new Snapshot(dir, m.path("vcpus").asInt(), m.path("memoryMib").asInt(), m.path("memoryInFile").asBoolean(),
+                    m.path("memoryBackend").asBoolean(m.path("memoryInFile").asBoolean()));
             for (Path p : s.memoryInFile() ? new Path[] {s.vmstate(), s.disk(), s.memory()} : new Path[] {s.vmstate(), s.disk()})
                 if (!Files.isRegularFile(p)) throw new VmmException("snapshot " + dir + " is incomplete: " + p.getFileName() + " missing");
             if (s.vcpus() < 1 || s.memoryMib() < 64) throw new VmmException("snapshot manifest " + manifest + " is invalid");
@@ -44,7 +53,7 @@ public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile)
     /** The manifest: written last, so a snapshot with a manifest is whole. */
     void writeManifest() throws IOException {
         String text = JSON.createObjectNode().put("vcpus", vcpus).put("memoryMib", memoryMib).put("memoryInFile", memoryInFile)
-                .toString();
+                .put("memoryBackend", memoryBackend).toString();
         Path tmp = dir.resolve(MANIFEST + ".tmp");
         Files.writeString(tmp, text);
         Durable.fsync(tmp);

@@ -160,8 +160,10 @@ class SnapshotTest {
         long c1Count = count(g1);
         Snapshot s1 = driver.save(c1, spec("c1").workDir());
         assertThat(s1.memoryInFile()).isFalse();
+        assertThat(Snapshot.load(s1.dir()).memoryBackend()).as("the state names its RAM block 'mem'").isTrue();
         assertThat(Files.size(s1.vmstate())).isGreaterThan(1 << 20);
-        GuestAgent h1 = restore(spec("c1"), s1, false);
+        // resumed by a driver with anonymous RAM (the server's default): it must still give the RAM block that name
+        GuestAgent h1 = restore(anonymous, spec("c1"), s1, false);
         Vm r1 = started.getLast();
         assertIntact(h1, pid, c1Count);
         assertThat(QemuDriverTest.run(h1, "cat", "/workspace/mine", "/tmp/mine")).isEqualTo("one\none\n");

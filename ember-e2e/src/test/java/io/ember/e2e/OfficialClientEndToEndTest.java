@@ -5,25 +5,43 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The official AWS client, {@code @aws-sdk/client-lambda-microvms} from npm, unmodified, pointed at
- * Ember: run, get, list (with its paginator), terminate, and typed errors. bin/test installs it.
+ * Ember: run, get, list (with its paginator), suspend, resume, terminate, typed errors, and images
+ * (create, get, list, versions, builds, run from one, status, update, delete). bin/test installs it.
  */
 class OfficialClientEndToEndTest {
 
     @Test
     void shouldServeTheOfficialLambdaMicrovmsClientUnchanged() throws Exception {
+        try (EmberTestServer server = EmberTestServer.start()) {
+            node(server, "official-client.mjs", "OFFICIAL-CLIENT OK", Map.of());
+        }
+    }
+
+    @Test
+    void shouldBuildAndLaunchImagesWithTheOfficialClient() throws Exception {
+        try (EmberTestServer server = EmberTestServer.start()) {
+            Path zip = CodeZip.dockerfile("FROM busybox\nCOPY app.sh /app/\nRUN chmod +x /app/app.sh\nCMD [\"/app/app.sh\"]\n")
+                    .file("app.sh", "#!/bin/sh\nwhile true; do sleep 1; done\n").write(server.dataDir());
+            node(server, "official-images.mjs", "OFFICIAL-IMAGES OK", Map.of("EMBER_CODE_ZIP", zip.toString()));
+        }
+    }
+
+    private static void node(EmberTestServer server, String script, String ok, Map<String, String> env) throws Exception {
         Path dir = Path.of("src/test/node").toAbsolutePath();
         assertThat(dir.resolve("node_modules/@aws-sdk/client-lambda-microvms"))
                 .as("npm dependencies missing: run `npm ci` in %s (bin/test does)", dir).isDirectory();
-        try (EmberTestServer server = EmberTestServer.start()) {
-            ProcessBuilder pb = new ProcessBuilder("node", "official-client.mjs").directory(dir.toFile())
+        {
+            ProcessBuilder pb = new ProcessBuilder("node", script).directory(dir.toFile())
                     .redirectErrorStream(true);
             pb.environment().put("EMBER_ENDPOINT", server.endpoint());
+            pb.environment().putAll(env);
             Path log = Files.createTempFile("official-client", ".log");
             pb.redirectOutput(log.toFile());
             Process node = pb.start();
@@ -32,7 +50,7 @@ class OfficialClientEndToEndTest {
                 String output = Files.readString(log, StandardCharsets.UTF_8);
                 assertThat(done).as("node did not finish: %s", output).isTrue();
                 assertThat(node.exitValue()).as(output).isZero();
-                assertThat(output).contains("OFFICIAL-CLIENT OK");
+                assertThat(output).contains(ok);
             } finally {
                 node.destroyForcibly();
                 Files.deleteIfExists(log);

@@ -12,15 +12,20 @@ import java.util.TreeMap;
 final class BuiltImageSource implements ImageSource {
     private final Images images;
     private final ImageSource managed;
+    private final PinnedBases bases;
 
-    BuiltImageSource(Images images) {
+    BuiltImageSource(Images images, PinnedBases bases) {
         this.images = images;
         this.managed = ImageSource.managed(images.catalog);
+        this.bases = bases;
     }
 
     @Override
     public Optional<LaunchSource> resolve(String identifier, String version) {
-        if (images.catalog.find(identifier).isPresent()) return managed.resolve(identifier, version);
+        if (images.catalog.find(identifier).isPresent()) {
+            return managed.resolve(identifier, version).map(m -> new LaunchSource(m.imageArn(), m.imageName(),
+                    m.imageVersion(), m.vcpus(), m.memoryMib(), m.environment(), bases.pin(m.imageName(), m.rootfs()), null));
+        }
         Optional<ImageRecord> found = images.store.image(identifier);
         if (found.isEmpty()) return Optional.empty();
         ImageRecord image = found.get();

@@ -38,12 +38,14 @@ public final class Images implements AutoCloseable {
     private final int maxVcpus;
     /** Serializes decisions against the builder picking a build up (delete must not race a start). */
     final Object lock = new Object();
+    private final PinnedBases bases;
 
     Images(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings) {
         this.catalog = catalog;
         this.store = store;
         this.root = dataDir.resolve("images");
         this.uploads = new Uploads(dataDir.resolve("uploads"));
+        this.bases = new PinnedBases(dataDir);
         this.maxMemoryMib = HostInfo.memoryMib();
         this.maxVcpus = Runtime.getRuntime().availableProcessors();
         this.builder = new ImageBuilder(this, machines, settings);
@@ -62,7 +64,7 @@ public final class Images implements AutoCloseable {
 
     /** Launches of built and managed images. */
     public ImageSource source() {
-        return new BuiltImageSource(this);
+        return new BuiltImageSource(this, bases);
     }
 
     public ImageRecord create(String name, ImageSpec spec) {

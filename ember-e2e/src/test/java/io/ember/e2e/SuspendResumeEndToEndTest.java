@@ -127,13 +127,14 @@ class SuspendResumeEndToEndTest {
 
     @Test
     void shouldEndARunningAndASuspendedMicrovmWhenTheirLifetimePasses() {
-        TestVm running = TestVm.run(server, RunMicrovmRequest.of("busybox").withMaximumDurationInSeconds(15));
-        TestVm sleeping = TestVm.run(server, RunMicrovmRequest.of("busybox").withMaximumDurationInSeconds(15));
+        // long enough for both to boot and one to be suspended on a loaded CI machine, short enough for a test
+        TestVm running = TestVm.run(server, RunMicrovmRequest.of("busybox").withMaximumDurationInSeconds(25));
+        TestVm sleeping = TestVm.run(server, RunMicrovmRequest.of("busybox").withMaximumDurationInSeconds(25));
         try (running; sleeping) {
             Rest.suspend(server, sleeping.id);
             for (TestVm vm : List.of(running, sleeping)) {
                 Microvm end = awaitState(vm.id, MicrovmState.TERMINATED, Duration.ofSeconds(60));
-                assertThat(end.stateReason()).contains("Maximum duration of 15 seconds");
+                assertThat(end.stateReason()).contains("Maximum duration of 25 seconds");
                 assertThat(server.vmDir(vm.id)).as("its state is deleted").doesNotExist();
                 assertThat(Rest.events(server, vm.id)).last().isEqualTo("TERMINATED/LIFETIME");
             }

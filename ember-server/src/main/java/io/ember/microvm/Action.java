@@ -3,7 +3,8 @@ package io.ember.microvm;
 /**
  * What can happen to a microVM. The API turns calls into {@link Run}, {@link Suspend}, {@link Resume}
  * and {@link Terminate} (the idle policy and lifetime raise the same ones with their own cause); the
- * server itself raises {@link Booted}, {@link Saved}, {@link SaveFailed}, {@link Fail} and {@link Stopped}.
+ * server itself raises {@link Booted}, {@link Saved}, {@link SaveFailed}, {@link ResumeFailed}, {@link Fail} and
+ * {@link Stopped}.
  * {@link Lifecycle#decide} says what each does in each state.
  */
 public sealed interface Action {
@@ -37,6 +38,9 @@ public sealed interface Action {
 
     /** Start the VMM again from the microVM's snapshot (ResumeMicrovm, or a request that needs the guest). */
     record Resume() implements Action {}
+
+    /** A resume failed before the snapshot was loaded: it is intact, the microVM sleeps on. */
+    record ResumeFailed(String reason) implements Action {}
 
     /** The guest agent answered: boot or resume completed. */
     record Booted(String agentDescription) implements Action {}

@@ -31,6 +31,8 @@ final class Lifecycle {
                     : new Decision.Refuse("saved in state " + current);
             case Action.SaveFailed s -> current == SUSPENDING ? new Decision.Move(RUNNING)
                     : new Decision.Refuse("save failed in state " + current);
+            case Action.ResumeFailed f -> current == PENDING ? new Decision.Move(SUSPENDED)
+                    : new Decision.Refuse("resume failed in state " + current);
             case Action.Resume r -> switch (current) {
                 case SUSPENDED -> new Decision.Move(PENDING);
                 case PENDING, RUNNING -> new Decision.Ignore();

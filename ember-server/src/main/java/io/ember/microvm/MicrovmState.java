@@ -10,7 +10,8 @@ package io.ember.microvm;
  *   any live state ──► TERMINATING ──► TERMINATED (also directly, on a failure)
  * </pre>
  *
- * PENDING → RUNNING | TERMINATING | TERMINATED; RUNNING → SUSPENDING | TERMINATING | TERMINATED;
+ * PENDING → RUNNING | SUSPENDED (a resume failed before its snapshot was touched) | TERMINATING | TERMINATED;
+ * RUNNING → SUSPENDING | TERMINATING | TERMINATED;
  * SUSPENDING → SUSPENDED | RUNNING (the save failed and the guest went on) | TERMINATED;
  * SUSPENDED → PENDING (resume) | TERMINATING | TERMINATED; TERMINATING → TERMINATED; TERMINATED is final.
  * A resume goes through PENDING: the VMM is starting again and requests wait as they do during a boot.
@@ -25,7 +26,7 @@ public enum MicrovmState {
 
     public boolean canMoveTo(MicrovmState next) {
         return switch (this) {
-            case PENDING -> next == RUNNING || next == TERMINATING || next == TERMINATED;
+            case PENDING -> next == RUNNING || next == SUSPENDED || next == TERMINATING || next == TERMINATED;
             case RUNNING -> next == SUSPENDING || next == TERMINATING || next == TERMINATED;
             case SUSPENDING -> next == SUSPENDED || next == RUNNING || next == TERMINATED;
             case SUSPENDED -> next == PENDING || next == TERMINATING || next == TERMINATED;

@@ -25,12 +25,13 @@ class LifecycleTest {
     private static final Action SAVED = new Action.Saved();
     private static final Action SAVE_FAILED = new Action.SaveFailed("disk full");
     private static final Action RESUME = new Action.Resume();
+    private static final Action RESUME_FAILED = new Action.ResumeFailed("qemu did not start");
 
     @ParameterizedTest
     @EnumSource(MicrovmState.class)
     void shouldAllowExactlyTheDocumentedTransitions(MicrovmState from) {
         Set<MicrovmState> allowed = switch (from) {
-            case PENDING -> EnumSet.of(RUNNING, TERMINATING, TERMINATED);
+            case PENDING -> EnumSet.of(RUNNING, SUSPENDED, TERMINATING, TERMINATED);
             case RUNNING -> EnumSet.of(SUSPENDING, TERMINATING, TERMINATED);
             case SUSPENDING -> EnumSet.of(SUSPENDED, RUNNING, TERMINATED);
             case SUSPENDED -> EnumSet.of(PENDING, TERMINATING, TERMINATED);
@@ -97,12 +98,14 @@ class LifecycleTest {
         assertThat(Lifecycle.decide(RUNNING, RESUME)).isInstanceOf(Decision.Ignore.class);
         assertThat(Lifecycle.decide(SUSPENDING, RESUME)).isInstanceOf(Decision.Refuse.class);
         assertThat(Lifecycle.decide(TERMINATED, RESUME)).isInstanceOf(Decision.Refuse.class);
+        assertThat(Lifecycle.decide(PENDING, RESUME_FAILED)).isEqualTo(new Decision.Move(SUSPENDED));
+        assertThat(Lifecycle.decide(RUNNING, RESUME_FAILED)).isInstanceOf(Decision.Refuse.class);
     }
 
     @ParameterizedTest
     @EnumSource(MicrovmState.class)
     void shouldNeverDecideAMoveTheStateMachineForbids(MicrovmState from) {
-        for (Action a : new Action[] {TERMINATE, BOOTED, FAIL, STOPPED, SUSPEND, SAVED, SAVE_FAILED, RESUME}) {
+        for (Action a : new Action[] {TERMINATE, BOOTED, FAIL, STOPPED, SUSPEND, SAVED, SAVE_FAILED, RESUME, RESUME_FAILED}) {
             if (Lifecycle.decide(from, a) instanceof Decision.Move(MicrovmState to)) {
                 assertThat(from.canMoveTo(to)).as(from + " on " + a).isTrue();
             }

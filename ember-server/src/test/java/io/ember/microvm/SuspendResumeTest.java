@@ -268,16 +268,34 @@ class SuspendResumeTest {
     }
 
     @Test
-    void shouldTerminateWhenTheResumeFails() {
+    void shouldStaySuspendedWhenTheVmmCannotStartAndResumeLater() {
         String id = f.running(600, null);
         Path workDir = Path.of(f.microvms.suspend(id).workDir());
-        f.driver.restoreFailure = "qemu: cannot load the state";
+        f.driver.restoreFailure = "qemu: cannot allocate memory";
+
+        MicrovmException e = refusal(() -> f.microvms.resume(id));
+        assertThat(e.kind()).isEqualTo(MicrovmException.Kind.INTERNAL);
+        assertThat(e.getMessage()).contains("cannot allocate memory").contains("stays SUSPENDED");
+        assertThat(f.microvms.get(id).state()).isEqualTo("SUSPENDED");
+        assertThat(f.events(id)).endsWith("SUSPENDED/USER", "PENDING/USER", "SUSPENDED/FAILURE");
+        assertThat(workDir.resolve("snapshot.json")).as("the snapshot is untouched").exists();
+
+        f.driver.restoreFailure = null;
+        f.microvms.resume(id);
+        assertThat(f.microvms.get(id).state()).isEqualTo("RUNNING");
+    }
+
+    @Test
+    void shouldTerminateWhenTheSnapshotIsIncomplete() throws Exception {
+        String id = f.running(600, null);
+        Path workDir = Path.of(f.microvms.suspend(id).workDir());
+        Files.delete(workDir.resolve("vmstate"));
 
         MicrovmException e = refusal(() -> f.microvms.resume(id));
         assertThat(e.kind()).isEqualTo(MicrovmException.Kind.CONFLICT);
         MicrovmRecord r = f.microvms.get(id);
         assertThat(r.state()).isEqualTo("TERMINATED");
-        assertThat(r.stateReason()).startsWith("Resume failed").contains("cannot load the state");
+        assertThat(r.stateReason()).startsWith("Resume failed").contains("vmstate");
         assertThat(f.events(id)).endsWith("SUSPENDED/USER", "PENDING/USER", "TERMINATED/FAILURE");
         assertThat(workDir).doesNotExist();
     }

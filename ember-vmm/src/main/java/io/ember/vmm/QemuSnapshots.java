@@ -20,6 +20,8 @@ final class QemuSnapshots {
     private static final Logger log = LoggerFactory.getLogger(QemuSnapshots.class);
     static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
     static final Duration MIGRATION_TIMEOUT = Duration.ofSeconds(120);
+    /** Bytes per second: 1 TiB/s, i.e. no throttling. */
+    static final long UNTHROTTLED = 1L << 40;
 
     private final QemuDriver driver;
 
@@ -60,6 +62,9 @@ final class QemuSnapshots {
                 // refuses pages for its own shared RAM: so on only when the RAM stays in its file. Set it either
                 // way: a restored VMM still has it from its own incoming migration.
                 ignoreShared(qmp, shared);
+                // QEMU throttles migration to 128 MiB/s by default (made for live migration over a network, next to a
+                // running guest). The guest is stopped and the target is a local file: write as fast as the disk takes it.
+                qmp.execute("migrate-set-parameters", Map.of("max-bandwidth", UNTHROTTLED), QMP_TIMEOUT);
                 qmp.execute("migrate", Map.of("uri", "exec:cat > " + shellQuote(tmpState)), QMP_TIMEOUT);
                 awaitMigration(qmp, "save");
             } catch (IOException | VmmException e) {

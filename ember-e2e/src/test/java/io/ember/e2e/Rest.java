@@ -19,11 +19,6 @@ final class Rest {
 
     record Answer(int status, JsonNode body) {}
 
-    static Answer post(EmberTestServer server, String path) {
-        return send(HttpRequest.newBuilder(URI.create(server.endpoint() + path))
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json").build());
-    }
-
     static Answer postJson(EmberTestServer server, String path, String json, java.util.Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.endpoint() + path))
                 .POST(HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json");

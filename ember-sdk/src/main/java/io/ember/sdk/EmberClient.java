@@ -116,6 +116,9 @@ public final class EmberClient implements AutoCloseable {
     /**
      * Polls until the microVM is RUNNING and returns it. Throws {@link ConflictException} if it reaches
      * a state from which RUNNING cannot follow (with its stateReason), or {@link WaiterTimeoutException}.
+     * A microVM with a short idle policy may be suspended again between two polls (every 200 ms) and then
+     * stays SUSPENDED: to wait for a boot and use the guest, call {@link #exec} instead, which waits for
+     * the boot on the server and wakes a suspended microVM.
      */
     public Microvm waitUntilRunning(String microvmIdentifier, Duration timeout) {
         return waitUntilState(microvmIdentifier, MicrovmState.RUNNING, timeout);

@@ -38,6 +38,8 @@ public final class Images implements AutoCloseable {
     private final int maxVcpus;
     /** Serializes decisions against the builder picking a build up (delete must not race a start). */
     final Object lock = new Object();
+    /** Uploads older than this are removed at start (see {@link Uploads#sweep}). */
+    static final java.time.Duration UPLOAD_MAX_AGE = java.time.Duration.ofHours(24);
     private final PinnedBases bases;
 
     Images(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings) {
@@ -55,6 +57,11 @@ public final class Images implements AutoCloseable {
     public static Images start(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings) {
         Images images = new Images(catalog, store, dataDir, machines, settings);
         images.builder.recover();
+        try {
+            images.uploads.sweep(UPLOAD_MAX_AGE); // at start only: a server runs for days, uploads are rare
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(Images.class).warn("cannot sweep old uploads: {}", e.toString());
+        }
         return images;
     }
 

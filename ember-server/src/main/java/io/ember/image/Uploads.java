@@ -55,6 +55,26 @@ public final class Uploads {
         return new Upload(id, SCHEME + id, size);
     }
 
+    /**
+     * Removes uploads older than {@code maxAge} and half-written ones. An image version copies its zip when
+     * the request is accepted, so an upload is only needed until the CreateMicrovmImage or UpdateMicrovmImage
+     * that names it. Returns how many files went.
+     */
+    int sweep(java.time.Duration maxAge) throws IOException {
+        if (!Files.isDirectory(dir)) return 0;
+        long cutoff = System.currentTimeMillis() - maxAge.toMillis();
+        int removed = 0;
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                boolean stale = name.endsWith(".tmp")
+                        || name.endsWith(".zip") && Files.getLastModifiedTime(p).toMillis() < cutoff;
+                if (stale && Files.deleteIfExists(p)) removed++;
+            }
+        }
+        return removed;
+    }
+
     /** The file a code artifact URI names; INVALID naming the supported schemes for anything else. */
     Path resolve(String uri) {
         if (uri == null) throw ImageException.invalid("codeArtifact.uri is required");

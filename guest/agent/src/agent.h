@@ -21,11 +21,13 @@
 #define OUTQ_HIGH (256 * 1024)      /* stop producing data while the queue is above this */
 #define OUTQ_STOP_READ (2 * 1024 * 1024) /* stop reading the channel above this */
 #define MAX_GROUPS 64               /* supplementary groups of a USER */
-#define FEATURES "user,spawn,restored,net" /* optional parts of version 1 this agent has (HELLO_OK) */
+#define MAX_TCP 128                 /* concurrent CONNECT streams */
+#define TCP_CONNECT_MS 10000        /* default connect deadline */
+#define FEATURES "user,spawn,restored,net,tcp" /* optional parts of version 1 this agent has (HELLO_OK) */
 
 enum frame_type {
     T_HELLO = 0x01, T_EXEC, T_STDIN, T_SIGNAL, T_FILE_WRITE, T_FILE_DATA, T_FILE_READ,
-    T_STAT, T_LIST, T_MKDIR, T_REMOVE, T_WINDOW, T_CANCEL, T_SPAWN, T_RESTORED,
+    T_STAT, T_LIST, T_MKDIR, T_REMOVE, T_WINDOW, T_CANCEL, T_SPAWN, T_RESTORED, T_CONNECT, T_TCP_DATA,
     T_OK = 0x80, T_HELLO_OK, T_STARTED, T_STDOUT, T_STDERR, T_EXIT, T_FILE_INFO,
     T_STAT_RESULT, T_LIST_ENTRY, T_ERROR = 0x8F
 };
@@ -34,10 +36,10 @@ enum field_tag {
     F_ARG = 1, F_ENV, F_CWD, F_TIMEOUT_MS, F_STDIN, F_SIGNO, F_PATH, F_MODE, F_PARENTS,
     F_RECURSIVE, F_N, F_VERSION, F_AGENT, F_KERNEL, F_HOSTNAME, F_PID, F_CODE, F_TIMED_OUT,
     F_SIZE, F_TYPE, F_MTIME_MS, F_NAME, F_ERRNO, F_MESSAGE, F_USER, F_FEATURES, F_TIME_NS,
-    F_ENTROPY, F_NEW_IDENTITY
+    F_ENTROPY, F_NEW_IDENTITY, F_PORT
 };
 
-enum stream_kind { K_EXEC = 1, K_FWRITE, K_FREAD, K_LIST };
+enum stream_kind { K_EXEC = 1, K_FWRITE, K_FREAD, K_LIST, K_TCP };
 
 struct stream {
     struct stream *next;
@@ -58,7 +60,10 @@ struct stream {
     int status;
     int64_t deadline;  /* monotonic ms, 0 = none */
 
-    /* K_FWRITE, K_FREAD, K_LIST */
+    /* K_TCP: fd is the socket, in_* buffer host data, deadline is the connect's */
+    uint8_t connecting, rd_eof, wr_done;
+
+    /* K_FWRITE, K_FREAD, K_LIST, K_TCP */
     int fd;
     int64_t remaining;
     char *path, *tmp;
@@ -149,6 +154,15 @@ void exec_stdin_ready(struct stream *s);
 void exec_timers(int64_t now);
 void exec_finish_check(struct stream *s);
 void exec_kill_all(void);
+
+/* tcp.c: CONNECT streams to the guest's loopback */
+void tcp_connect(uint32_t id, const uint8_t *p, size_t n);
+int tcp_data(struct stream *s, const uint8_t *p, size_t n);
+short tcp_events(struct stream *s);
+void tcp_ready(struct stream *s, short revents);
+void tcp_timers(int64_t now);
+void tcp_close(struct stream *s);
+int tcp_count(void);
 
 /* files.c */
 void file_write_start(uint32_t id, const uint8_t *p, size_t n);

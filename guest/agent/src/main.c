@@ -176,7 +176,7 @@ static void on_signals(void)
 
 struct slot {
     struct stream *s;
-    int which; /* 0 stdout, 1 stderr, 2 stdin */
+    int which; /* 0 stdout, 1 stderr, 2 stdin, 3 TCP socket */
 };
 
 static struct pollfd *pfd;
@@ -206,6 +206,17 @@ static int build_poll_set(int64_t now, int more)
     if (!g_connected)
         timeout = RECONNECT_POLL_MS;
     for (struct stream *s = g_streams; s; s = s->next) {
+        if (!s->dead && s->kind == K_TCP) {
+            short tev = tcp_events(s);
+            if (tev)
+                add_slot(s->fd, tev, s, 3);
+            if (s->connecting) {
+                int64_t t = s->deadline > now ? s->deadline - now : 0;
+                if (timeout < 0 || t < timeout)
+                    timeout = (int)t;
+            }
+            continue;
+        }
         if (s->dead || s->kind != K_EXEC)
             continue;
         int can = s->detached || (s->credit > 0 && g_outq_len < OUTQ_HIGH);
@@ -253,12 +264,15 @@ static void serve(void)
         for (size_t i = 2; i < nslots; i++) {
             if (!pfd[i].revents || slots[i].s->dead)
                 continue;
-            if (slots[i].which == 2)
+            if (slots[i].which == 3)
+                tcp_ready(slots[i].s, pfd[i].revents);
+            else if (slots[i].which == 2)
                 exec_stdin_ready(slots[i].s);
             else
                 exec_pipe_ready(slots[i].s, slots[i].which);
         }
         exec_timers(now_ms());
+        tcp_timers(now_ms());
         short rev = pfd[1].revents;
         if (rev & POLLIN) {
             int r = inq_read(chan);

@@ -88,6 +88,8 @@ void streams_reset(void)
             continue;
         if (s->kind == K_EXEC)
             exec_detach(s);
+        else if (s->kind == K_TCP)
+            tcp_close(s);
         else
             file_close(s, 1);
     }
@@ -141,6 +143,12 @@ static int open_request(uint32_t id, uint8_t type, const uint8_t *p, size_t n)
     case T_REMOVE: do_remove(id, p, n); break;
     case T_SPAWN: spawn_start(id, p, n); break;
     case T_RESTORED: do_restored(id, p, n); break;
+    case T_CONNECT:
+        if (tcp_count() >= MAX_TCP)
+            send_error(id, EMFILE, "too many TCP connections (limit %d)", MAX_TCP);
+        else
+            tcp_connect(id, p, n);
+        break;
     }
     return 0;
 }
@@ -153,9 +161,9 @@ int dispatch(uint32_t id, uint8_t type, const uint8_t *p, size_t n)
 {
     if (g_verbose)
         logmsg("<- stream %u type 0x%02x len %zu", id, type, n);
-    if (type < T_HELLO || type > T_RESTORED)
+    if (type < T_HELLO || type > T_TCP_DATA)
         return violation("unknown frame type 0x%02x on stream %u", type, id);
-    if (type == T_STDIN || type == T_FILE_DATA) {
+    if (type == T_STDIN || type == T_FILE_DATA || type == T_TCP_DATA) {
         if (n > MAX_CHUNK)
             return violation("data chunk of %zu bytes above MAX_CHUNK", n);
     } else if (fields_valid(p, n) < 0) {
@@ -174,8 +182,14 @@ int dispatch(uint32_t id, uint8_t type, const uint8_t *p, size_t n)
     int64_t v;
     switch (type) {
     case T_EXEC: case T_FILE_WRITE: case T_FILE_READ: case T_STAT: case T_LIST:
-    case T_MKDIR: case T_REMOVE: case T_SPAWN: case T_RESTORED:
+    case T_MKDIR: case T_REMOVE: case T_SPAWN: case T_RESTORED: case T_CONNECT:
         return open_request(id, type, p, n);
+    case T_TCP_DATA:
+        if (!(s = stream_find(id)))
+            return 0;
+        if (s->kind != K_TCP)
+            return violation("TCP_DATA on stream %u, which is not a TCP connection", id);
+        return tcp_data(s, p, n);
     case T_STDIN:
         if (!(s = stream_find(id)))
             return 0;
@@ -211,6 +225,8 @@ int dispatch(uint32_t id, uint8_t type, const uint8_t *p, size_t n)
             return 0;
         if (s->kind == K_EXEC)
             exec_cancel(s);
+        else if (s->kind == K_TCP)
+            tcp_close(s);
         else
             file_close(s, 1);
         return 0;

@@ -24,6 +24,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emberproto import *  # noqa: E402,F403
+from tcp_tests import LOCAL_ONLY_MALFORMED, TCP_MALFORMED, TCP_TESTS  # noqa: E402
 
 ENOENT, EACCES, EEXIST, ENOTDIR, EISDIR, EINVAL, EAGAIN, ENOTEMPTY, EPERM = 2, 13, 17, 20, 21, 22, 11, 39, 1
 
@@ -782,11 +783,14 @@ MALFORMED = {
     "WINDOW of 0": lambda c: c.send(3, WINDOW_T, f_int(N, 0)),
     "STDIN beyond the window": _stdin_overrun,
     "request on an open stream": _reopen,
+    **TCP_MALFORMED,
 }
 
 
 def run_malformed(target, results):
     for name, fn in MALFORMED.items():
+        if target.mode == "vm" and name in LOCAL_ONLY_MALFORMED:
+            continue
         t0 = time.monotonic()
         try:
             c, proc = target.start()
@@ -836,7 +840,7 @@ def main():
         x.c.hello()
         x.c.remove(x.base, recursive=True) if target.mode == "vm" and _exists(x) else None
         x.c.mkdir(x.base, parents=True)
-        for t in MAIN_TESTS + (VM_TESTS if target.mode == "vm" else []):
+        for t in MAIN_TESTS + (VM_TESTS if target.mode == "vm" else TCP_TESTS):
             if args.k and args.k not in t.__name__:
                 continue
             t0 = time.monotonic()

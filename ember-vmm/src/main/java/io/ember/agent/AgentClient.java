@@ -173,6 +173,20 @@ public final class AgentClient implements GuestAgent {
     }
 
     @Override
+    public GuestSocket connectTcp(int port, Duration connectTimeout) throws AgentException {
+        if (port < 1 || port > 65535) throw new AgentException(EINVAL, "port " + port + " is not 1 to 65535");
+        long ms = connectTimeout.toMillis();
+        if (connectTimeout.isNegative() || connectTimeout.isZero() || ms > 60_000)
+            throw new AgentException(EINVAL, "connect timeout " + connectTimeout + " is not 1 ms to 60 s");
+        require("tcp", "TCP connections");
+        Slot s = ch.open(Slot.Kind.TCP);
+        ch.send(s.id, Proto.CONNECT, Fields.builder().integer(Proto.PORT, port).integer(Proto.TIMEOUT_MS, Math.max(1, ms)).build());
+        Slot.Msg m = ch.await(s, connectTimeout.plus(ch.limits.requestTimeout()), "CONNECT");
+        if (m.type() == Proto.ERROR) throw AgentChannel.guestError(m);
+        return new TcpSession(ch, s);
+    }
+
+    @Override
     public void writeFile(String path, int mode, InputStream data) throws AgentException {
         FileTransfer.write(ch, path, mode, data);
     }

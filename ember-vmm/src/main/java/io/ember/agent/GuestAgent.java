@@ -49,6 +49,16 @@ public interface GuestAgent extends AutoCloseable {
         throw new AgentException(0, "restored is not supported by this agent client");
     }
 
+    /**
+     * Opens a TCP connection to {@code 127.0.0.1:port} inside the guest, carried over the agent channel (CONNECT):
+     * the guest needs no network device. Fails with the guest's errno (ECONNREFUSED = 111, ETIMEDOUT = 110, EMFILE
+     * = 24 when the agent has too many connections) when the connection cannot be made within {@code connectTimeout}
+     * (1 ms to 60 s).
+     */
+    default GuestSocket connectTcp(int port, Duration connectTimeout) throws AgentException {
+        throw new AgentException(0, "connectTcp is not supported by this agent client");
+    }
+
     /** Completes (with the reason) when the channel is broken: protocol violation, EOF, or a missed deadline. */
     CompletableFuture<String> failure();
 

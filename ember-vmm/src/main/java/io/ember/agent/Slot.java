@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * stream's grammar (one STARTED, one EXIT, ...), list entries by a cap.
  */
 final class Slot {
-    enum Kind { EXEC, SPAWN, FILE_WRITE, FILE_READ, STAT, LIST, SIMPLE }
+    enum Kind { EXEC, SPAWN, FILE_WRITE, FILE_READ, STAT, LIST, SIMPLE, TCP }
 
     /** A checked guest frame: data frames carry {@code data}, control frames {@code fields}. */
     record Msg(int type, byte[] data, Fields fields) {}
@@ -34,7 +34,9 @@ final class Slot {
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Msg> inbox = new ArrayDeque<>();
     private final List<FileStat> entries = new ArrayList<>();
-    private boolean opened;          // EXEC: STARTED seen; FILE_READ: FILE_INFO seen
+    private boolean opened;          // EXEC: STARTED seen; FILE_READ: FILE_INFO seen; TCP: connected (OK seen)
+    private boolean dataEnded;       // TCP: the guest's empty TCP_DATA seen
+    private boolean hostEnded;       // TCP: the host's empty TCP_DATA sent
     private long announced, received; // FILE_READ size and bytes so far
     private long unreturned;         // guest data bytes whose credit has not been returned
     private long toReturn;           // consumed bytes not yet credited (batched)
@@ -73,7 +75,7 @@ final class Slot {
 
     private boolean accept(Frame f) throws ProtocolViolation {
         int t = f.type();
-        if (t == Proto.WINDOW_T && (kind == Kind.FILE_WRITE || (kind == Kind.EXEC && opened))) {
+        if (t == Proto.WINDOW_T && (kind == Kind.FILE_WRITE || ((kind == Kind.EXEC || kind == Kind.TCP) && opened))) {
             long n = Fields.parse(f.payload()).integer(Proto.N);
             if (n <= 0 || n > Proto.WINDOW - sendCredit)
                 throw violation("WINDOW of " + n + " bytes is not credit for data the host sent");
@@ -120,6 +122,22 @@ final class Slot {
                 if (t == Proto.OK) {
                     queue(new Msg(t, null, null));
                     return true;
+                }
+            }
+            case TCP -> {
+                if (t == Proto.OK && (!opened || (dataEnded && hostEnded))) { // connected, then: both directions ended
+                    queue(new Msg(t, null, null));
+                    if (opened) return true;
+                    opened = true;
+                    return false;
+                }
+                if (opened && !dataEnded && t == Proto.TCP_DATA) {
+                    data(f);
+                    if (f.length() == 0) {
+                        dataEnded = true;
+                        queue(new Msg(t, f.payload(), null));
+                    }
+                    return false;
                 }
             }
             case FILE_READ -> {
@@ -270,6 +288,16 @@ final class Slot {
                 if (wait <= 0) return 0;
                 changed.awaitNanos(wait);
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** TCP: the host is about to send its empty TCP_DATA; only then may the guest end the stream with OK. */
+    void hostEnded() {
+        lock.lock();
+        try {
+            hostEnded = true;
         } finally {
             lock.unlock();
         }

@@ -11,7 +11,6 @@ import java.util.List;
 /** ListManagedMicrovmImages and ListManagedMicrovmImageVersions. */
 final class ImageRoutes {
     private static final String BASE = "/2025-09-09/managed-microvm-images";
-    private static final int DEFAULT_PAGE = 50;
 
     private final Microvms microvms;
 
@@ -28,7 +27,7 @@ final class ImageRoutes {
         List<ManagedImage> all = microvms.images();
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
-        page(ctx, "images", all.size(), out, i -> {
+        PageToken.page(ctx, "images", all.size(), out, i -> {
             ObjectNode item = items.addObject();
             item.put("imageArn", all.get(i).arn());
             item.put("createdAt", Json.epochSeconds(all.get(i).createdAt()));
@@ -41,7 +40,7 @@ final class ImageRoutes {
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
         // One version per managed image for now; paginated like the rest so clients need not special-case it.
-        page(ctx, "versions", 1, out, i -> {
+        PageToken.page(ctx, "versions", 1, out, i -> {
             ObjectNode item = items.addObject();
             item.put("imageArn", image.arn());
             item.put("imageVersion", image.version());
@@ -51,14 +50,4 @@ final class ImageRoutes {
         Json.ok(ctx, out);
     }
 
-    /** Emits items [start, start + maxResults) of {@code size} through {@code emit}, and a nextToken if more remain. */
-    private static void page(Context ctx, String kind, int size, ObjectNode out, java.util.function.IntConsumer emit) {
-        Integer max = Fields.queryInt(ctx.queryParam("maxResults"), "maxResults", 1, 100);
-        int limit = max == null ? DEFAULT_PAGE : max;
-        long start = PageToken.decode(kind, ctx.queryParam("nextToken"));
-        if (start > size) throw ApiException.validation("nextToken is not a token this list returned");
-        long end = Math.min(size, start + limit);
-        for (int i = (int) start; i < end; i++) emit.accept(i);
-        if (end < size) out.put("nextToken", PageToken.encode(kind, end));
-    }
 }

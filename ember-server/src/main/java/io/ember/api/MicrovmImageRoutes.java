@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 /** The operations on images built from a Dockerfile (docs/images.md): create, update, versions, builds, delete. */
 final class MicrovmImageRoutes {
     static final String BASE = "/2025-09-09/microvm-images";
-    private static final int MAX_ID = 2048, DEFAULT_PAGE = 50;
+    private static final int MAX_ID = 2048;
     private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     /** Version fields of the request, returned as given by the version operations. */
     private static final List<String> ECHO = List.of("baseImageArn", "baseImageVersion", "buildRoleArn", "description", "codeArtifact",
@@ -145,8 +145,7 @@ final class MicrovmImageRoutes {
     }
 
     private void list(Context ctx) {
-        Integer max = Fields.queryInt(ctx.queryParam("maxResults"), "maxResults", 1, 100);
-        int limit = max == null ? DEFAULT_PAGE : max;
+        int limit = PageToken.maxResults(ctx);
         long after = PageToken.decode("microvm-images", ctx.queryParam("nextToken"));
         String filter = ctx.queryParam("nameFilter");
         if (filter != null && filter.length() > 64) throw ApiException.validation("nameFilter must be at most 64 characters");
@@ -168,7 +167,7 @@ final class MicrovmImageRoutes {
         List<ImageVersionRecord> all = images.versions(image);
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
-        page(ctx, "microvm-image-versions", all.size(), out, i -> items.add(versionView(image, all.get(i))));
+        PageToken.page(ctx, "microvm-image-versions", all.size(), out, i -> items.add(versionView(image, all.get(i))));
         Json.ok(ctx, out);
     }
 
@@ -180,7 +179,7 @@ final class MicrovmImageRoutes {
         List<ImageBuildRecord> all = match ? images.builds(image, ctx.pathParam("imageVersion")) : List.of();
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
-        page(ctx, "microvm-image-builds", all.size(), out, i -> items.add(buildView(image, all.get(i), false)));
+        PageToken.page(ctx, "microvm-image-builds", all.size(), out, i -> items.add(buildView(image, all.get(i), false)));
         Json.ok(ctx, out);
     }
 
@@ -274,13 +273,4 @@ final class MicrovmImageRoutes {
         }
     }
 
-    private static void page(Context ctx, String kind, int size, ObjectNode out, java.util.function.IntConsumer emit) {
-        Integer max = Fields.queryInt(ctx.queryParam("maxResults"), "maxResults", 1, 100);
-        int limit = max == null ? DEFAULT_PAGE : max;
-        long start = PageToken.decode(kind, ctx.queryParam("nextToken"));
-        if (start > size) throw ApiException.validation("nextToken is not a token this list returned");
-        long end = Math.min(size, start + limit);
-        for (int i = (int) start; i < end; i++) emit.accept(i);
-        if (end < size) out.put("nextToken", PageToken.encode(kind, end));
-    }
 }

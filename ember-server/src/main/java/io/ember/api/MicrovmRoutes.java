@@ -16,7 +16,6 @@ import java.util.List;
 final class MicrovmRoutes {
     static final String BASE = "/2025-09-09/microvms";
     private static final int MAX_ID_LENGTH = 2048;
-    private static final int DEFAULT_PAGE = 50;
 
     private final Microvms microvms;
 
@@ -113,8 +112,7 @@ final class MicrovmRoutes {
     }
 
     private void list(Context ctx) {
-        Integer max = Fields.queryInt(ctx.queryParam("maxResults"), "maxResults", 1, 100);
-        int limit = max == null ? DEFAULT_PAGE : max;
+        int limit = PageToken.maxResults(ctx);
         long after = PageToken.decode("microvms", ctx.queryParam("nextToken"));
         List<MicrovmRecord> page = microvms.list(after, limit + 1, ctx.queryParam("imageIdentifier"),
                 ctx.queryParam("imageVersion"));

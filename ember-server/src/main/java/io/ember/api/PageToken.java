@@ -1,14 +1,38 @@
 package io.ember.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.function.IntConsumer;
 
 /**
  * Opaque pagination tokens: base64url of {@code <kind>:<position>}, where the position is the
  * last item's ordinal. The kind keeps a token of one list from being used on another.
  */
 final class PageToken {
+    private static final int DEFAULT_PAGE = 50;
+
     private PageToken() {}
+
+    /** The request's {@code maxResults} (1 to 100), or {@link #DEFAULT_PAGE}. */
+    static int maxResults(Context ctx) {
+        Integer max = Fields.queryInt(ctx.queryParam("maxResults"), "maxResults", 1, 100);
+        return max == null ? DEFAULT_PAGE : max;
+    }
+
+    /**
+     * Pages a list held in memory: emits items [start, start + maxResults) of {@code size} through {@code emit},
+     * and puts a nextToken into {@code out} if more remain.
+     */
+    static void page(Context ctx, String kind, int size, ObjectNode out, IntConsumer emit) {
+        int limit = maxResults(ctx);
+        long start = decode(kind, ctx.queryParam("nextToken"));
+        if (start > size) throw ApiException.validation("nextToken is not a token this list returned");
+        long end = Math.min(size, start + limit);
+        for (int i = (int) start; i < end; i++) emit.accept(i);
+        if (end < size) out.put("nextToken", encode(kind, end));
+    }
 
     static String encode(String kind, long position) {
         return Base64.getUrlEncoder().withoutPadding()

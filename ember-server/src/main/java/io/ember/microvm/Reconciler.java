@@ -172,13 +172,7 @@ final class Reconciler {
      * VMM still alive holds the guest (paused by the save): it goes on, RUNNING. Else it is lost.
      */
     private void suspendInterrupted(Machine m, Vm vm) {
-        boolean whole;
-        try {
-            Snapshot.load(m.workDir());
-            whole = true;
-        } catch (VmmException e) {
-            whole = false;
-        }
+        boolean whole = Snapshot.isWhole(m.workDir());
         m.lock.lock();
         try {
             String why = "suspend interrupted by a server restart";

@@ -121,7 +121,8 @@ final class Suspension {
                 if (!m.launched.isDone()) m.launched.complete(null);
                 if (agent != null) Engine.closeQuietly(agent);
                 String reason = "Resume failed: " + (vm == null ? e.getMessage() : Engine.exitReason(vm).orElse(e.getMessage()));
-                if (vm == null && intact(m)) {
+                // The manifest is deleted only once a restore has loaded the state.
+                if (vm == null && Snapshot.isWhole(m.workDir())) {
                     // Nothing was loaded, so nothing was consumed: the microVM sleeps on and can be resumed later.
                     m.launched = CompletableFuture.completedFuture(null);
                     engine.step(m, new Action.ResumeFailed(reason), Cause.FAILURE, reason, null);
@@ -140,16 +141,6 @@ final class Suspension {
             m.running.complete(agent);
         } finally {
             m.lock.unlock();
-        }
-    }
-
-    /** The snapshot is still whole (its manifest is deleted only once a restore has loaded the state). */
-    private static boolean intact(Machine m) {
-        try {
-            Snapshot.load(m.workDir());
-            return true;
-        } catch (VmmException e) {
-            return false;
         }
     }
 

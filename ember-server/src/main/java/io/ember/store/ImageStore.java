@@ -5,13 +5,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
 
 /**
  * Images, their versions and builds (tables of V3__images.sql), on a connection of its own to the database
@@ -33,14 +30,7 @@ public final class ImageStore implements AutoCloseable {
     /** Opens the database at {@code file}, which {@link Store#open} must have migrated. */
     public static ImageStore open(Path file) {
         try {
-            SQLiteConfig config = new SQLiteConfig();
-            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-            config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-            config.setBusyTimeout(5_000);
-            config.enforceForeignKeys(true);
-            SQLiteDataSource ds = new SQLiteDataSource(config);
-            ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
-            return new ImageStore(ds.getConnection());
+            return new ImageStore(Sqlite.dataSource(file).getConnection());
         } catch (SQLException e) {
             throw new StoreException("cannot open the database " + file + ": " + e.getMessage(), e);
         }
@@ -238,13 +228,9 @@ public final class ImageStore implements AutoCloseable {
         T map(ResultSet rs) throws SQLException;
     }
 
-    private interface Work<T> {
-        T run() throws SQLException;
-    }
-
     private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            bind(ps, args);
+            Sqlite.bind(ps, args);
             List<T> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) out.add(mapper.map(rs));
@@ -257,43 +243,14 @@ public final class ImageStore implements AutoCloseable {
 
     private void update(String sql, Object... args) {
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            bind(ps, args);
+            Sqlite.bind(ps, args);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("image update failed: " + e.getMessage(), e);
         }
     }
 
-    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            Object a = args[i];
-            switch (a) {
-                case null -> ps.setNull(i + 1, Types.NULL);
-                case Instant t -> ps.setLong(i + 1, t.toEpochMilli());
-                case Integer n -> ps.setInt(i + 1, n);
-                case Long n -> ps.setLong(i + 1, n);
-                default -> ps.setString(i + 1, a.toString());
-            }
-        }
-    }
-
-    private <T> T tx(Work<T> work) {
-        try {
-            boolean outer = conn.getAutoCommit();
-            if (!outer) return work.run(); // nested: the outer transaction commits
-            conn.setAutoCommit(false);
-            try {
-                T result = work.run();
-                conn.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                conn.rollback();
-                throw e;
-            } finally {
-                conn.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new StoreException("database write failed: " + e.getMessage(), e);
-        }
+    private <T> T tx(Sqlite.Work<T> work) {
+        return Sqlite.transaction(conn, work);
     }
 }

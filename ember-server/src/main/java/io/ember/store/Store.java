@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
-import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
@@ -21,7 +20,6 @@ import org.sqlite.SQLiteDataSource;
  * far below what serializing costs.
  */
 public final class Store implements AutoCloseable {
-    private static final int BUSY_TIMEOUT_MS = 5_000;
 
     private final Connection conn;
 
@@ -34,13 +32,7 @@ public final class Store implements AutoCloseable {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
-            SQLiteConfig config = new SQLiteConfig();
-            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-            config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-            config.setBusyTimeout(BUSY_TIMEOUT_MS);
-            config.enforceForeignKeys(true);
-            SQLiteDataSource ds = new SQLiteDataSource(config);
-            ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+            SQLiteDataSource ds = Sqlite.dataSource(file);
             Flyway.configure()
                     .dataSource(ds)
                     .locations("classpath:db/migration")
@@ -156,26 +148,12 @@ public final class Store implements AutoCloseable {
 
     /** null: no VMM process (suspended). */
     public synchronized void setVmmPid(String id, Long pid) {
-        try (PreparedStatement ps = conn.prepareStatement("UPDATE microvms SET vmm_pid = ? WHERE id = ?")) {
-            Rows.setLong(ps, 1, pid);
-            ps.setString(2, id);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("recording the VMM pid of " + id + " failed", e);
-        }
+        update("recording the VMM pid of " + id, "UPDATE microvms SET vmm_pid = ? WHERE id = ?", pid, id);
     }
 
     public synchronized void setLaunch(String id, LaunchRecord launch) {
-        try (PreparedStatement ps = conn.prepareStatement(
-                "UPDATE microvms SET rootfs = ?, template = ?, environment = ? WHERE id = ?")) {
-            ps.setString(1, launch.rootfs());
-            ps.setString(2, launch.template());
-            ps.setString(3, launch.environmentJson());
-            ps.setString(4, id);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("recording the launch of " + id + " failed", e);
-        }
+        update("recording the launch of " + id, "UPDATE microvms SET rootfs = ?, template = ?, environment = ? WHERE id = ?",
+                launch.rootfs(), launch.template(), launch.environmentJson(), id);
     }
 
     public synchronized Optional<LaunchRecord> launch(String id) {
@@ -192,13 +170,7 @@ public final class Store implements AutoCloseable {
 
     /** When the microVM was last suspended (null: it is not suspended). */
     public synchronized void setSuspendedAt(String id, Instant at) {
-        try (PreparedStatement ps = conn.prepareStatement("UPDATE microvms SET suspended_at = ? WHERE id = ?")) {
-            Rows.setInstant(ps, 1, at);
-            ps.setString(2, id);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("recording the suspension of " + id + " failed", e);
-        }
+        update("recording the suspension of " + id, "UPDATE microvms SET suspended_at = ? WHERE id = ?", at, id);
     }
 
     public synchronized Optional<Instant> suspendedAt(String id) {
@@ -211,6 +183,15 @@ public final class Store implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new StoreException("reading the suspension of " + id + " failed", e);
+        }
+    }
+
+    private void update(String what, String sql, Object... args) {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            Sqlite.bind(ps, args);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException(what + " failed", e);
         }
     }
 
@@ -269,25 +250,7 @@ public final class Store implements AutoCloseable {
         return out;
     }
 
-    private interface SqlWork<T> {
-        T run() throws SQLException;
-    }
-
-    private <T> T inTransaction(SqlWork<T> work) {
-        try {
-            conn.setAutoCommit(false);
-            try {
-                T result = work.run();
-                conn.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                conn.rollback();
-                throw e;
-            } finally {
-                conn.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new StoreException("database write failed: " + e.getMessage(), e);
-        }
+    private <T> T inTransaction(Sqlite.Work<T> work) {
+        return Sqlite.transaction(conn, work);
     }
 }

@@ -50,6 +50,16 @@ public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile,
         }
     }
 
+    /** Whether {@code dir} holds a whole snapshot ({@link #load} would succeed). */
+    public static boolean isWhole(Path dir) {
+        try {
+            load(dir);
+            return true;
+        } catch (VmmException e) {
+            return false;
+        }
+    }
+
     /** The manifest: written last, so a snapshot with a manifest is whole. */
     void writeManifest() throws IOException {
         String text = JSON.createObjectNode().put("vcpus", vcpus).put("memoryMib", memoryMib).put("memoryInFile", memoryInFile)

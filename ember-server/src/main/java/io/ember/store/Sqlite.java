@@ -1,0 +1,66 @@
+package io.ember.store;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/** The one way Ember's stores open ember.db and run a transaction on it. */
+final class Sqlite {
+    static final int BUSY_TIMEOUT_MS = 5_000;
+
+    private Sqlite() {}
+
+    interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    /** WAL, synchronous NORMAL, a busy timeout (two stores share the file), foreign keys enforced. */
+    static SQLiteDataSource dataSource(Path file) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        config.enforceForeignKeys(true);
+        SQLiteDataSource ds = new SQLiteDataSource(config);
+        ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+        return ds;
+    }
+
+    /** Binds {@code args} in order: null, Instant (epoch millis), Integer, Long, anything else as its string. */
+    static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case null -> ps.setNull(i + 1, Types.NULL);
+                case Instant t -> ps.setLong(i + 1, t.toEpochMilli());
+                case Integer n -> ps.setInt(i + 1, n);
+                case Long n -> ps.setLong(i + 1, n);
+                case Object o -> ps.setString(i + 1, o.toString());
+            }
+        }
+    }
+
+    /** Runs {@code work} in a transaction; inside one already (auto-commit off), the outer one commits. */
+    static <T> T transaction(Connection conn, Work<T> work) {
+        try {
+            if (!conn.getAutoCommit()) return work.run();
+            conn.setAutoCommit(false);
+            try {
+                T result = work.run();
+                conn.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("database write failed: " + e.getMessage(), e);
+        }
+    }
+}

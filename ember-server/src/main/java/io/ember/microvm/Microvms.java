@@ -106,10 +106,9 @@ public final class Microvms implements AutoCloseable {
                         image.imageArn(), image.imageVersion(), first.name(), null, image.vcpus(), image.memoryMib(),
                         toJson(run.idlePolicy()), run.maximumDurationSeconds(), run.executionRoleArn(), now, null,
                         null, workDir.toString(), run.clientToken()),
+                        new LaunchRecord(str(launch.rootfs()), str(launch.template()), toJson(launch.environment())),
                         new EventRecord(id, now, null, first.name(), Cause.USER.name(), "RunMicrovm " + image.imageName()
                                 + ":" + image.imageVersion() + (launch.template() != null ? " (from its snapshot)" : " (cold boot)")));
-                engine.store.setLaunch(id, new LaunchRecord(str(launch.rootfs()), str(launch.template()),
-                        toJson(launch.environment())));
             } catch (RuntimeException e) {
                 removeQuietly(workDir); // no record points to it
                 throw e;

@@ -47,6 +47,11 @@ public final class Store implements AutoCloseable {
 
     /** Inserts a new microVM with its first event; returns it with its creation ordinal. */
     public synchronized MicrovmRecord insert(MicrovmRecord r, EventRecord created) {
+        return insert(r, null, created);
+    }
+
+    /** As {@link #insert(MicrovmRecord, EventRecord)}, with what it is launched from, in the same transaction. */
+    public synchronized MicrovmRecord insert(MicrovmRecord r, LaunchRecord launch, EventRecord created) {
         String sql = "INSERT INTO microvms (id, arn, image_name, image_arn, image_version, state, state_reason, vcpus, "
                 + "memory_mib, idle_policy, maximum_duration_seconds, execution_role_arn, started_at, terminated_at, "
                 + "vmm_pid, work_dir, client_token) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
@@ -78,6 +83,7 @@ public final class Store implements AutoCloseable {
                 }
             }
             insertEvent(created);
+            if (launch != null) setLaunch(r.id(), launch);
             return r.withOrdinal(ordinal);
         });
     }

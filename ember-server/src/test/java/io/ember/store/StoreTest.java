@@ -102,6 +102,11 @@ class StoreTest {
             assertThat(store.suspendedAt(id)).contains(T0);
             store.setVmmPid(id, null);
             assertThat(store.find(id).orElseThrow().vmmPid()).isNull();
+
+            String other = "mvm-00000000000000000000000b";
+            store.insert(record(other, "busybox", null), new LaunchRecord("/b/rootfs.ext4", null, null), created(other));
+            assertThat(store.launch(other)).as("recorded with the row, in one transaction")
+                    .contains(new LaunchRecord("/b/rootfs.ext4", null, null));
         }
     }
 

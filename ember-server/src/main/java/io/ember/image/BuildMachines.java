@@ -48,9 +48,14 @@ public interface BuildMachines {
         };
     }
 
-    /** Over QEMU: the build VM on {@code config}, the template VM on the same with file-backed memory. */
-    static BuildMachines qemu(io.ember.vmm.QemuConfig config, io.ember.microvm.AgentConnector agents) {
-        io.ember.vmm.QemuDriver build = new io.ember.vmm.QemuDriver(config.withFileBackedMemory(false));
+    /**
+     * Over QEMU: the build VM on the server's own driver when its RAM is anonymous (else on a sibling that has it),
+     * the template VM on a sibling with file-backed memory; both with the server's QEMU settings.
+     */
+    static BuildMachines qemu(io.ember.vmm.QemuDriver server, io.ember.microvm.AgentConnector agents) {
+        io.ember.vmm.QemuConfig config = server.config();
+        io.ember.vmm.QemuDriver build = config.fileBackedMemory()
+                ? new io.ember.vmm.QemuDriver(config.withFileBackedMemory(false)) : server;
         io.ember.vmm.QemuDriver template = new io.ember.vmm.QemuDriver(config.withFileBackedMemory(true));
         return new BuildMachines() {
             @Override

@@ -6,7 +6,6 @@ import io.ember.image.BuildSettings;
 import io.ember.image.ImageCatalog;
 import io.ember.image.Images;
 import io.ember.store.ImageStore;
-import io.ember.vmm.QemuConfig;
 import io.ember.vmm.QemuDriver;
 import io.ember.microvm.AgentConnector;
 import io.ember.microvm.MicrovmSettings;
@@ -63,8 +62,8 @@ public final class EmberServer implements AutoCloseable {
             opened.push(store);
             ImageStore imageStore = ImageStore.open(config.dataDir().resolve("ember.db"));
             opened.push(imageStore);
-            Images images = Images.start(catalog, imageStore, config.dataDir(), driver instanceof QemuDriver
-                    ? BuildMachines.qemu(QemuConfig.of(config.qemuBinary(), config.accelerator()), agents)
+            Images images = Images.start(catalog, imageStore, config.dataDir(), driver instanceof QemuDriver qemu
+                    ? BuildMachines.qemu(qemu, agents)
                     : BuildMachines.unsupported(), BuildSettings.defaults(catalog));
             opened.push(images);
             Microvms microvms = Microvms.start(store, catalog, images.source(), driver, agents,

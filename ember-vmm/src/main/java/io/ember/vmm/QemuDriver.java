@@ -199,7 +199,8 @@ public final class QemuDriver implements VmmDriver, Snapshots {
         }
     }
 
-    QemuConfig config() {
+    /** How this driver runs QEMU (image builds make a file-backed-memory sibling from it). */
+    public QemuConfig config() {
         return config;
     }
 

@@ -103,7 +103,11 @@ class AgentClientTcpHostileTest {
         FrameCodec.putInt(header, 4, o.stream());
         header[8] = (byte) Proto.TCP_DATA;
         guest.raw(header);
-        guest.raw(new byte[Proto.MAX_CHUNK + 1]);
+        try {
+            guest.raw(new byte[Proto.MAX_CHUNK + 1]);
+        } catch (IOException hungUp) {
+            // the host may judge the frame by its header and hang up before the payload is all written
+        }
         assertThat(awaitFailure()).startsWith("agent protocol violation").contains("above MAX_CHUNK");
         assertThatThrownBy(() -> o.socket().input().read()).isInstanceOf(IOException.class)
                 .cause().isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.channelBroken()).isTrue());

@@ -1,5 +1,6 @@
 package io.ember.api;
 
+import io.ember.endpoint.AuthTokens;
 import io.ember.microvm.Microvms;
 import io.javalin.Javalin;
 import java.util.UUID;
@@ -15,13 +16,8 @@ public final class Api {
 
     private Api() {}
 
-    /** A configured, not yet started Javalin app, without the built-image operations. */
-    public static Javalin create(Microvms microvms) {
-        return create(microvms, null);
-    }
-
     /** A configured, not yet started Javalin app; {@code images} null leaves the built-image operations out. */
-    public static Javalin create(Microvms microvms, io.ember.image.Images images) {
+    public static Javalin create(Microvms microvms, io.ember.image.Images images, AuthTokens tokens) {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -35,6 +31,7 @@ public final class Api {
         app.before(ctx -> ctx.header(REQUEST_ID_HEADER, UUID.randomUUID().toString()));
         new MicrovmRoutes(microvms).register(app);
         new ImageRoutes(microvms).register(app);
+        new AuthTokenRoutes(microvms, tokens).register(app);
         new ExecRoutes(microvms).register(app);
         new FileRoutes(microvms).register(app);
         if (images != null) {

@@ -1,6 +1,7 @@
 package io.ember.server;
 
 import io.ember.api.Api;
+import io.ember.endpoint.AuthTokens;
 import io.ember.image.BuildMachines;
 import io.ember.image.BuildSettings;
 import io.ember.image.ImageCatalog;
@@ -69,7 +70,8 @@ public final class EmberServer implements AutoCloseable {
             Microvms microvms = Microvms.start(store, catalog, images.source(), driver, agents,
                     MicrovmSettings.defaults(config.dataDir(), config.maxRunningVms()));
             opened.push(microvms);
-            Javalin app = Api.create(microvms, images).start(config.bindAddress(), config.port());
+            AuthTokens tokens = AuthTokens.open(config.dataDir());
+            Javalin app = Api.create(microvms, images, tokens).start(config.bindAddress(), config.port());
             opened.push(app::stop);
             log.info("Ember serving on http://{}:{} (data {}, assets {}, {} images)", config.bindAddress(), app.port(),
                     config.dataDir(), config.assetsDir(), catalog.images().size());

@@ -1,0 +1,106 @@
+package io.ember.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.endpoint.AuthTokens;
+import io.ember.endpoint.PortRange;
+import io.ember.microvm.Microvms;
+import io.ember.store.MicrovmRecord;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** CreateMicrovmAuthToken (the endpoint's X-aws-proxy-auth) and CreateMicrovmShellAuthToken. */
+final class AuthTokenRoutes {
+    private static final int MAX_PORT_SPECS = 64;
+
+    private final Microvms microvms;
+    private final AuthTokens tokens;
+
+    AuthTokenRoutes(Microvms microvms, AuthTokens tokens) {
+        this.microvms = microvms;
+        this.tokens = tokens;
+    }
+
+    void register(Javalin app) {
+        app.post(MicrovmRoutes.BASE + "/{microvmIdentifier}/auth-token", this::endpointToken);
+        app.post(MicrovmRoutes.BASE + "/{microvmIdentifier}/shell-auth-token", this::shellToken);
+    }
+
+    private void endpointToken(Context ctx) {
+        ObjectNode body = Json.body(ctx);
+        Duration lifetime = lifetime(body);
+        List<PortRange> ports = ports(body);
+        MicrovmRecord r = reachable(ctx.pathParam("microvmIdentifier"));
+        Json.ok(ctx, answer(tokens.issueEndpoint(r.id(), ports, lifetime)));
+    }
+
+    private void shellToken(Context ctx) {
+        ObjectNode body = Json.body(ctx);
+        Duration lifetime = lifetime(body);
+        MicrovmRecord r = reachable(ctx.pathParam("microvmIdentifier"));
+        Json.ok(ctx, answer(tokens.issueShell(r.id(), lifetime)));
+    }
+
+    /** A token for a microVM that has ended could never be used: say so now rather than at the first request. */
+    private MicrovmRecord reachable(String identifier) {
+        MicrovmRecord r = microvms.get(identifier);
+        if (r.state().equals("TERMINATING") || r.state().equals("TERMINATED")) {
+            throw ApiException.conflict("microVM " + r.id() + " is " + r.state(), "Microvm", r.id());
+        }
+        return r;
+    }
+
+    private static ObjectNode answer(String token) {
+        ObjectNode o = Json.object();
+        o.putObject("authToken").put(AuthTokens.HEADER, token);
+        return o;
+    }
+
+    private static Duration lifetime(ObjectNode body) {
+        int minutes = Fields.integer(body, "expirationInMinutes", true, 1, (int) AuthTokens.MAX_LIFETIME.toMinutes());
+        return Duration.ofMinutes(minutes);
+    }
+
+    /** The model's PortSpecification union: exactly one of port, range {startPort, endPort} or allPorts {}. */
+    static List<PortRange> ports(ObjectNode body) {
+        JsonNode list = body.get("allowedPorts");
+        if (list == null || list.isNull()) throw ApiException.validation("allowedPorts is required");
+        if (!list.isArray()) throw ApiException.validation("allowedPorts must be a list");
+        if (list.isEmpty()) throw ApiException.validation("allowedPorts must have at least 1 item");
+        if (list.size() > MAX_PORT_SPECS) throw ApiException.validation("allowedPorts must have at most " + MAX_PORT_SPECS + " items");
+        List<PortRange> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String name = "allowedPorts[" + i + "]";
+            if (!(list.get(i) instanceof ObjectNode spec)) throw ApiException.validation(name + " must be an object");
+            List<String> members = new ArrayList<>();
+            spec.fieldNames().forEachRemaining(f -> {
+                if (!spec.get(f).isNull() && List.of("port", "range", "allPorts").contains(f)) members.add(f);
+            });
+            if (members.size() != 1) {
+                throw ApiException.validation(name + " must set exactly one of port, range, allPorts");
+            }
+            ObjectNode named = Json.object();
+            spec.properties().forEach(e -> named.set(name + "." + e.getKey(), e.getValue()));
+            switch (members.get(0)) {
+                case "port" -> out.add(PortRange.of(Fields.integer(named, name + ".port", true, 1, 65_535)));
+                case "allPorts" -> {
+                    Fields.object(named, name + ".allPorts");
+                    out.add(PortRange.ALL);
+                }
+                default -> {
+                    ObjectNode range = Fields.object(named, name + ".range");
+                    ObjectNode r = Json.object();
+                    range.properties().forEach(e -> r.set(name + ".range." + e.getKey(), e.getValue()));
+                    int start = Fields.integer(r, name + ".range.startPort", true, 1, 65_535);
+                    int end = Fields.integer(r, name + ".range.endPort", true, 1, 65_535);
+                    if (start > end) throw ApiException.validation(name + ".range.startPort must not exceed endPort");
+                    out.add(new PortRange(start, end));
+                }
+            }
+        }
+        return out;
+    }
+}

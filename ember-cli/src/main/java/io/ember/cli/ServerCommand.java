@@ -1,5 +1,6 @@
 package io.ember.cli;
 
+import io.ember.endpoint.EndpointSettings;
 import io.ember.server.EmberServer;
 import io.ember.server.ServerConfig;
 import io.ember.vmm.Accelerator;
@@ -40,6 +41,14 @@ final class ServerCommand implements Callable<Integer> {
     String qemuBinary;
     @Option(names = "--max-running-vms", defaultValue = "" + ServerConfig.DEFAULT_MAX_RUNNING_VMS, paramLabel = "N", description = "host limit on running microVMs; default ${DEFAULT-VALUE}")
     int maxRunningVms;
+    @Option(names = "--endpoint-port", paramLabel = "N", description = "port of microVM endpoints; default 8081 (0 when --port is 0)")
+    Integer endpointPort;
+    @Option(names = "--endpoint-domain", paramLabel = "DOMAIN", description = "serve endpoints as <microvmId>.DOMAIN (needs wildcard DNS); default: as http://<host>:<port>/<microvmId>")
+    String endpointDomain;
+    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "PKCS#12 key store with the endpoint's certificate: endpoints then speak HTTPS")
+    Path tlsKeyStore;
+    @Option(names = "--tls-keystore-password-env", defaultValue = "EMBER_TLS_KEYSTORE_PASSWORD", paramLabel = "VAR", description = "environment variable holding the key store's password; default ${DEFAULT-VALUE}")
+    String tlsPasswordEnv;
 
     ServerCommand() {
         this(EmberServer::start);
@@ -53,6 +62,7 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = new ServerConfig(bind, port, dir(dataDir, "EMBER_DATA_DIR", "/var/lib/ember"),
                 dir(assetsDir, "EMBER_ASSETS_DIR", "/var/cache/ember"), accelerator(), qemuBinary, maxRunningVms);
+        config = config.withEndpoint(endpointSettings(config.endpoint()));
         EmberServer server = starter.start(config);
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -60,6 +70,8 @@ final class ServerCommand implements Callable<Integer> {
             closed.countDown();
         }, "ember-server-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        root.io().out().println("microVM endpoints on " + (config.endpoint().tls() ? "https" : "http") + "://"
+                + bind + ":" + server.endpointPort() + "/<microvmId>");
         root.io().out().println("Ember 0.1.0 listening on " + server.endpoint());
         root.io().out().flush();
         try {
@@ -70,6 +82,21 @@ final class ServerCommand implements Callable<Integer> {
             server.close();
         }
         return 0;
+    }
+
+    private EndpointSettings endpointSettings(EndpointSettings base) {
+        EndpointSettings e = base;
+        if (endpointPort != null) {
+            if (endpointPort < 0 || endpointPort > 65_535) throw new ParameterException(spec.commandLine(), "--endpoint-port must be 0..65535");
+            e = e.withPort(endpointPort);
+        }
+        try {
+            if (endpointDomain != null) e = e.withDomain(endpointDomain);
+        } catch (IllegalArgumentException ex) {
+            throw new ParameterException(spec.commandLine(), ex.getMessage());
+        }
+        if (tlsKeyStore != null) e = e.withTls(tlsKeyStore, root.io().env().get(tlsPasswordEnv));
+        return e;
     }
 
     private Path dir(Path given, String envName, String fallback) {

@@ -4,12 +4,14 @@ import io.ember.endpoint.AuthTokens;
 import io.ember.microvm.Microvms;
 import io.javalin.Javalin;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import org.eclipse.jetty.http.UriCompliance;
 
 /**
  * The HTTP surface: the Lambda MicroVMs operations (/2025-09-09) and Ember's extensions
  * (/ember/v1). Handlers parse and validate into lifecycle actions and translate results; every
- * error leaves through {@link ErrorMapper}. SigV4 signatures are accepted unverified for now.
+ * error leaves through {@link ErrorMapper}. {@code endpointUrl} maps (microvmId, host the caller used) to
+ * the microVM's endpoint URL. SigV4 signatures are accepted unverified for now.
  */
 public final class Api {
     static final String REQUEST_ID_HEADER = "x-amzn-RequestId";
@@ -17,7 +19,8 @@ public final class Api {
     private Api() {}
 
     /** A configured, not yet started Javalin app; {@code images} null leaves the built-image operations out. */
-    public static Javalin create(Microvms microvms, io.ember.image.Images images, AuthTokens tokens) {
+    public static Javalin create(Microvms microvms, io.ember.image.Images images, AuthTokens tokens,
+                                 BiFunction<String, String, String> endpointUrl) {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -29,7 +32,7 @@ public final class Api {
             config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
         });
         app.before(ctx -> ctx.header(REQUEST_ID_HEADER, UUID.randomUUID().toString()));
-        new MicrovmRoutes(microvms).register(app);
+        new MicrovmRoutes(microvms, endpointUrl).register(app);
         new ImageRoutes(microvms).register(app);
         new AuthTokenRoutes(microvms, tokens).register(app);
         new ExecRoutes(microvms).register(app);

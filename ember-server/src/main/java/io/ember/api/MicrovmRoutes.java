@@ -11,6 +11,7 @@ import io.ember.store.MicrovmRecord;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /** RunMicrovm, GetMicrovm, ListMicrovms, TerminateMicrovm, SuspendMicrovm, ResumeMicrovm, and the events extension. */
 final class MicrovmRoutes {
@@ -18,9 +19,11 @@ final class MicrovmRoutes {
     private static final int MAX_ID_LENGTH = 2048;
 
     private final Microvms microvms;
+    private final BiFunction<String, String, String> endpointUrl;
 
-    MicrovmRoutes(Microvms microvms) {
+    MicrovmRoutes(Microvms microvms, BiFunction<String, String, String> endpointUrl) {
         this.microvms = microvms;
+        this.endpointUrl = endpointUrl;
     }
 
     void register(Javalin app) {
@@ -136,11 +139,11 @@ final class MicrovmRoutes {
     }
 
     /** RunMicrovmResponse / GetMicrovmResponse. */
-    static ObjectNode view(Context ctx, MicrovmRecord r) {
+    private ObjectNode view(Context ctx, MicrovmRecord r) {
         ObjectNode o = Json.object();
         o.put("microvmId", r.id());
         o.put("state", r.state());
-        o.put("endpoint", baseUrl(ctx) + "/ember/v1/microvms/" + r.id());
+        o.put("endpoint", endpointUrl.apply(r.id(), callerHost(ctx)));
         o.put("imageArn", r.imageArn());
         o.put("imageVersion", r.imageVersion());
         if (r.executionRoleArn() != null) o.put("executionRoleArn", r.executionRoleArn());
@@ -158,11 +161,12 @@ final class MicrovmRoutes {
         return o;
     }
 
-    private static String baseUrl(Context ctx) {
+    /** The host name (no port) the caller reached this server by: the endpoint is on the same host. */
+    private static String callerHost(Context ctx) {
         String host = ctx.header("Host");
-        if (host == null || host.isBlank() || !host.matches("[A-Za-z0-9.:\\[\\]-]{1,255}")) {
-            host = ctx.req().getLocalAddr() + ":" + ctx.req().getLocalPort();
-        }
-        return ctx.scheme() + "://" + host;
+        if (host == null || !host.matches("[A-Za-z0-9.:\\[\\]-]{1,255}")) return ctx.req().getLocalAddr();
+        if (host.startsWith("[")) return host.substring(0, host.indexOf(']') + 1);
+        int colon = host.lastIndexOf(':');
+        return colon < 0 ? host : host.substring(0, colon);
     }
 }

@@ -49,6 +49,11 @@ public final class AuthTokens {
 
     /** The signing key of {@code dataDir}, made (readable by the owner only) on first use. */
     public static AuthTokens open(Path dataDir) {
+        return open(dataDir, Clock.systemUTC());
+    }
+
+    /** As {@link #open(Path)}, telling time by {@code clock} (tests make tokens that expired long ago). */
+    public static AuthTokens open(Path dataDir, Clock clock) {
         Path file = dataDir.resolve(KEY_FILE);
         try {
             if (!Files.exists(file)) {
@@ -62,7 +67,7 @@ public final class AuthTokens {
             }
             byte[] k = Files.readAllBytes(file);
             if (k.length < 32) throw new IllegalStateException(file + " is damaged (" + k.length + " bytes): delete it to make a new key");
-            return new AuthTokens(k, Clock.systemUTC());
+            return new AuthTokens(k, clock);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the token key " + file, e);
         }

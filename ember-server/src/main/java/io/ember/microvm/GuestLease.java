@@ -42,6 +42,14 @@ public final class GuestLease implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Counts as activity for the idle policy now, also after {@link #close}: what an upgraded endpoint
+     * connection (a WebSocket) does with each inbound message, since it is not a request in flight.
+     */
+    public void touch() {
+        m.touch();
+    }
+
     @Override
     public synchronized void close() {
         if (closed) return;

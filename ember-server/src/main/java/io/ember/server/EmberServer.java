@@ -2,6 +2,7 @@ package io.ember.server;
 
 import io.ember.api.Api;
 import io.ember.endpoint.AuthTokens;
+import io.ember.endpoint.EndpointServer;
 import io.ember.image.BuildMachines;
 import io.ember.image.BuildSettings;
 import io.ember.image.ImageCatalog;
@@ -34,12 +35,19 @@ public final class EmberServer implements AutoCloseable {
     private final Deque<AutoCloseable> resources;
     private final String host;
     private final Images images;
+    private final EndpointServer endpoints;
 
-    private EmberServer(Javalin app, Deque<AutoCloseable> resources, String host, Images images) {
+    private EmberServer(Javalin app, Deque<AutoCloseable> resources, String host, Images images, EndpointServer endpoints) {
         this.app = app;
         this.resources = resources;
         this.host = host;
         this.images = images;
+        this.endpoints = endpoints;
+    }
+
+    /** The port microVM endpoints are served on. */
+    public int endpointPort() {
+        return endpoints.port();
     }
 
     /** What RunMicrovm launches from: managed images and built image versions. */
@@ -71,11 +79,14 @@ public final class EmberServer implements AutoCloseable {
                     MicrovmSettings.defaults(config.dataDir(), config.maxRunningVms()));
             opened.push(microvms);
             AuthTokens tokens = AuthTokens.open(config.dataDir());
-            Javalin app = Api.create(microvms, images, tokens).start(config.bindAddress(), config.port());
+            EndpointServer endpoints = EndpointServer.start(config.endpoint(), microvms, tokens);
+            opened.push(endpoints);
+            Javalin app = Api.create(microvms, images, tokens, endpoints::url).start(config.bindAddress(), config.port());
             opened.push(app::stop);
-            log.info("Ember serving on http://{}:{} (data {}, assets {}, {} images)", config.bindAddress(), app.port(),
-                    config.dataDir(), config.assetsDir(), catalog.images().size());
-            return new EmberServer(app, opened, config.bindAddress(), images);
+            log.info("Ember serving on http://{}:{}, microVM endpoints on {}://{}:{} (data {}, assets {}, {} images)",
+                    config.bindAddress(), app.port(), config.endpoint().tls() ? "https" : "http", config.bindAddress(),
+                    endpoints.port(), config.dataDir(), config.assetsDir(), catalog.images().size());
+            return new EmberServer(app, opened, config.bindAddress(), images, endpoints);
         } catch (IOException e) {
             closeAll(opened);
             throw new UncheckedIOException(e);

@@ -1,5 +1,6 @@
 package io.ember.server;
 
+import io.ember.endpoint.EndpointSettings;
 import io.ember.vmm.Accelerator;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,9 +12,10 @@ import java.util.Objects;
  * @param dataDir ember.db and vms/ (per-VM work directories)
  * @param assetsDir guest kernel, initramfs and base images, made by {@code bin/ember setup}
  * @param maxRunningVms host limit on microVMs that are not TERMINATED
+ * @param endpoint where microVM endpoints are served (their own listener)
  */
 public record ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
-                           String qemuBinary, int maxRunningVms) {
+                           String qemuBinary, int maxRunningVms, EndpointSettings endpoint) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_MAX_RUNNING_VMS = 64;
@@ -24,11 +26,22 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, Path asse
         Objects.requireNonNull(assetsDir, "assetsDir");
         Objects.requireNonNull(accelerator, "accelerator");
         Objects.requireNonNull(qemuBinary, "qemuBinary");
+        Objects.requireNonNull(endpoint, "endpoint");
         if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0..65535");
         if (maxRunningVms < 1) throw new IllegalArgumentException("maxRunningVms must be >= 1");
     }
 
-    /** 127.0.0.1:8080, $EMBER_DATA_DIR or /var/lib/ember, $EMBER_ASSETS_DIR or /var/cache/ember, AUTO, 64 VMs. */
+    /**
+     * With endpoints on their default port next to the API; an API {@code port} of 0 (tests) picks a free
+     * port for the endpoints too.
+     */
+    public ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
+                        String qemuBinary, int maxRunningVms) {
+        this(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms,
+                EndpointSettings.defaults(bindAddress).withPort(port == 0 ? 0 : EndpointSettings.DEFAULT_PORT));
+    }
+
+    /** 127.0.0.1:8080 (endpoints on 8081), $EMBER_DATA_DIR or /var/lib/ember, $EMBER_ASSETS_DIR or /var/cache/ember, AUTO, 64 VMs. */
     public static ServerConfig defaults() {
         return defaults(System.getenv());
     }
@@ -37,34 +50,41 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, Path asse
         return new ServerConfig("127.0.0.1", DEFAULT_PORT,
                 Path.of(env.getOrDefault("EMBER_DATA_DIR", "/var/lib/ember")),
                 Path.of(env.getOrDefault("EMBER_ASSETS_DIR", "/var/cache/ember")),
-                Accelerator.AUTO, "qemu-system-x86_64", DEFAULT_MAX_RUNNING_VMS);
+                Accelerator.AUTO, "qemu-system-x86_64", DEFAULT_MAX_RUNNING_VMS, EndpointSettings.defaults("127.0.0.1"));
     }
 
     public ServerConfig withPort(int value) {
-        return new ServerConfig(bindAddress, value, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms);
+        return new ServerConfig(bindAddress, value, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint);
     }
 
+    /** Also where endpoints bind: one address for both listeners. */
     public ServerConfig withBindAddress(String value) {
-        return new ServerConfig(value, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms);
+        EndpointSettings e = new EndpointSettings(value, endpoint.port(), endpoint.domain(), endpoint.keyStore(),
+                endpoint.keyStorePassword(), endpoint.maxConnections());
+        return new ServerConfig(value, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, e);
     }
 
     public ServerConfig withDataDir(Path value) {
-        return new ServerConfig(bindAddress, port, value, assetsDir, accelerator, qemuBinary, maxRunningVms);
+        return new ServerConfig(bindAddress, port, value, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint);
     }
 
     public ServerConfig withAssetsDir(Path value) {
-        return new ServerConfig(bindAddress, port, dataDir, value, accelerator, qemuBinary, maxRunningVms);
+        return new ServerConfig(bindAddress, port, dataDir, value, accelerator, qemuBinary, maxRunningVms, endpoint);
     }
 
     public ServerConfig withAccelerator(Accelerator value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, value, qemuBinary, maxRunningVms);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, value, qemuBinary, maxRunningVms, endpoint);
     }
 
     public ServerConfig withQemuBinary(String value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, value, maxRunningVms);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, value, maxRunningVms, endpoint);
     }
 
     public ServerConfig withMaxRunningVms(int value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, value);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, value, endpoint);
+    }
+
+    public ServerConfig withEndpoint(EndpointSettings value) {
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, value);
     }
 }

@@ -196,6 +196,67 @@ public final class FakeAgent implements GuestAgent {
         if (owner.restoredFailure != null) throw new AgentException(5, owner.restoredFailure);
     }
 
+    /**
+     * Guest ports the fake "guest" serves, each mapped to a TCP port on the host's loopback where a test
+     * server stands in for the application; a port not in the map refuses (ECONNREFUSED).
+     */
+    public final Map<Integer, Integer> tcpPorts = new ConcurrentHashMap<>();
+    /** How many guest TCP connections were opened. */
+    public final java.util.concurrent.atomic.AtomicInteger tcpConnects = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public io.ember.agent.GuestSocket connectTcp(int port, Duration connectTimeout) throws AgentException {
+        check();
+        Integer hostPort = tcpPorts.get(port);
+        if (hostPort == null) throw new AgentException(111, "Connection refused");
+        java.net.Socket s;
+        try {
+            s = new java.net.Socket("127.0.0.1", hostPort);
+        } catch (IOException e) {
+            throw new AgentException(111, e.getMessage());
+        }
+        tcpConnects.incrementAndGet();
+        return new io.ember.agent.GuestSocket() {
+            @Override
+            public InputStream input() {
+                try {
+                    return s.getInputStream();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public OutputStream output() {
+                try {
+                    return new java.io.FilterOutputStream(s.getOutputStream()) {
+                        @Override
+                        public void write(byte[] b, int off, int len) throws IOException {
+                            out.write(b, off, len);
+                        }
+
+                        @Override
+                        public void close() throws IOException {
+                            flush();
+                            s.shutdownOutput();
+                        }
+                    };
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public void close() {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+            }
+        };
+    }
+
     @Override
     public CompletableFuture<String> failure() {
         return failure;

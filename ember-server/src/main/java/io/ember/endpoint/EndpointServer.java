@@ -1,0 +1,135 @@
+package io.ember.endpoint;
+
+import io.ember.microvm.Microvms;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The listener behind every microVM's endpoint, apart from the control API: its own port, so that
+ * application traffic (any path, any method, upgrades) never collides with the API's routes, and
+ * so that it can be exposed (or TLS-terminated) on its own. A connection is served on a virtual thread.
+ */
+public final class EndpointServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EndpointServer.class);
+
+    private final ServerSocket listener;
+    private final EndpointSettings settings;
+    private final Microvms microvms;
+    private final AuthTokens tokens;
+    private final Semaphore slots;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    private EndpointServer(ServerSocket listener, EndpointSettings settings, Microvms microvms, AuthTokens tokens) {
+        this.listener = listener;
+        this.settings = settings;
+        this.microvms = microvms;
+        this.tokens = tokens;
+        this.slots = new Semaphore(settings.maxConnections());
+        this.acceptor = Thread.ofPlatform().name("endpoint-accept").daemon().unstarted(this::accept);
+    }
+
+    public static EndpointServer start(EndpointSettings settings, Microvms microvms, AuthTokens tokens) {
+        try {
+            ServerSocket s = settings.tls() ? tlsSocket(settings) : new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new java.net.InetSocketAddress(InetAddress.getByName(settings.bindAddress()), settings.port()), 512);
+            EndpointServer server = new EndpointServer(s, settings, microvms, tokens);
+            server.acceptor.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve microVM endpoints on " + settings.bindAddress() + ":"
+                    + settings.port() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The port it listens on (the one picked when the settings said 0). */
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /** The URL of one microVM's endpoint, as GetMicrovm gives it; {@code host} is how the caller reached the API. */
+    public String url(String microvmId, String host) {
+        String scheme = settings.tls() ? "https" : "http";
+        int p = port();
+        boolean defaultPort = settings.tls() ? p == 443 : p == 80;
+        if (settings.domain() != null) {
+            return scheme + "://" + microvmId + "." + settings.domain() + (defaultPort ? "" : ":" + p);
+        }
+        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return scheme + "://" + h + (defaultPort ? "" : ":" + p) + "/" + microvmId;
+    }
+
+    private void accept() {
+        while (!closed) {
+            Socket s;
+            try {
+                slots.acquire();
+                s = listener.accept();
+            } catch (IOException | InterruptedException e) {
+                slots.release();
+                if (!closed) log.warn("endpoint listener stopped: {}", e.toString());
+                return;
+            }
+            open.add(s);
+            Thread.ofVirtual().name("endpoint-conn").start(() -> {
+                try {
+                    new ProxyConnection(s, microvms, tokens, settings.tls()).run();
+                } finally {
+                    open.remove(s);
+                    slots.release();
+                }
+            });
+        }
+    }
+
+    private static ServerSocket tlsSocket(EndpointSettings settings) throws IOException {
+        try (InputStream in = Files.newInputStream(settings.keyStore())) {
+            char[] password = settings.keyStorePassword() == null ? new char[0] : settings.keyStorePassword().toCharArray();
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, password);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(store, password);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            SSLServerSocket s = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket();
+            s.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+            return s;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot load the TLS key store " + settings.keyStore() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (Socket s : open) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+}

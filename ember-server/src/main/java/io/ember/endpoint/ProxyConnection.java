@@ -1,0 +1,304 @@
+package io.ember.endpoint;
+
+import io.ember.agent.AgentException;
+import io.ember.microvm.GuestLease;
+import io.ember.microvm.MicrovmException;
+import io.ember.microvm.Microvms;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection to the endpoint: its requests, one after another (HTTP/1.1 keep-alive), each
+ * routed to a microVM, checked against its token before anything reaches the guest, then relayed to
+ * the application's port and its answer relayed back as it streams. A request holds a {@link GuestLease}
+ * while it is in flight, which is what wakes a suspended microVM and keeps the idle policy from
+ * suspending it meanwhile. A 101 answer turns the connection into a byte pipe (WebSocket).
+ */
+final class ProxyConnection implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ProxyConnection.class);
+    static final String PORT_HEADER = "X-aws-proxy-port";
+    static final String PORT_SUBPROTOCOL = "lambda-microvms.port.";
+    static final String AUTH_SUBPROTOCOL = "lambda-microvms.auth.";
+    /** How long a keep-alive connection may sit between requests, and a client may take to send a head. */
+    static final int CLIENT_IDLE_MS = 60_000;
+    private static final int BUFFER = 64 * 1024;
+
+    private final Socket client;
+    private final Microvms microvms;
+    private final AuthTokens tokens;
+    private final boolean tls;
+    private InputStream in;
+    private OutputStream out;
+    private Upstream upstream;
+
+    ProxyConnection(Socket client, Microvms microvms, AuthTokens tokens, boolean tls) {
+        this.client = client;
+        this.microvms = microvms;
+        this.tokens = tokens;
+        this.tls = tls;
+    }
+
+    @Override
+    public void run() {
+        try (client) {
+            client.setSoTimeout(CLIENT_IDLE_MS);
+            client.setTcpNoDelay(true);
+            in = new BufferedInputStream(client.getInputStream(), BUFFER);
+            out = new BufferedOutputStream(client.getOutputStream(), BUFFER);
+            while (true) {
+                HttpHead request;
+                try {
+                    request = HttpHead.read(in);
+                } catch (HttpHead.Malformed e) {
+                    Refusal.badRequest(e.getMessage()).write(out, true);
+                    return;
+                }
+                if (request == null || !exchange(request)) return;
+            }
+        } catch (SocketTimeoutException e) {
+            // an idle keep-alive connection: closing it is the normal end
+        } catch (IOException e) {
+            log.debug("endpoint connection from {} ended: {}", client.getRemoteSocketAddress(), e.toString());
+        } finally {
+            closeUpstream();
+        }
+    }
+
+    /** Serves one request; false when the connection must close after it. */
+    private boolean exchange(HttpHead request) throws IOException {
+        String[] line = request.startLine.split(" ", -1);
+        if (line.length != 3 || line[0].isEmpty() || line[1].isEmpty()) {
+            Refusal.badRequest("malformed request line").write(out, true);
+            return false;
+        }
+        String method = line[0];
+        String version = line[2];
+        if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
+            new Refusal(505, "ValidationException", "only HTTP/1.1 and HTTP/1.0 are served").write(out, true);
+            return false;
+        }
+        boolean keepAlive = version.equals("HTTP/1.1") ? !request.lists("Connection", "close")
+                : request.lists("Connection", "keep-alive");
+        Route route = Route.of(request.get("Host"), line[1]);
+        if (route == null) {
+            new Refusal(404, "ResourceNotFoundException", "the request names no microVM: use the endpoint GetMicrovm "
+                    + "gives (http://<host>:<port>/<microvmId>/... or a Host of <microvmId>.<domain>)").write(out, !keepAlive);
+            return keepAlive && drainBody(request);
+        }
+        Subprotocols offered = Subprotocols.of(request);
+        int port;
+        HttpHead.Framing framing;
+        try {
+            port = port(request, offered);
+            String token = request.get(AuthTokens.HEADER);
+            tokens.checkEndpoint(token != null ? token : offered.token(), route.microvmId(), port);
+            framing = request.requestFraming();
+        } catch (AccessDenied e) {
+            Refusal.denied(e.getMessage()).write(out, true);
+            return false;
+        } catch (HttpHead.Malformed | IllegalArgumentException e) {
+            Refusal.badRequest(e.getMessage()).write(out, true);
+            return false;
+        }
+        GuestLease lease;
+        try {
+            lease = microvms.use(route.microvmId());
+        } catch (MicrovmException e) {
+            Refusal.of(e).write(out, true);
+            return false;
+        }
+        try {
+            return relay(request, method, route, port, offered, framing, keepAlive, lease);
+        } finally {
+            lease.close();
+        }
+    }
+
+    private boolean relay(HttpHead request, String method, Route route, int port, Subprotocols offered,
+                          HttpHead.Framing framing, boolean keepAlive, GuestLease lease) throws IOException {
+        HttpHead forward = forwarded(request, route, offered);
+        HttpHead response;
+        CompletableFuture<Void> body;
+        while (true) {
+            try {
+                connect(route.microvmId(), port, lease);
+            } catch (AgentException e) {
+                String why = e.errno() == 111 ? "nothing listens on port " + port + " in microVM " + route.microvmId()
+                        : "cannot reach port " + port + " in microVM " + route.microvmId() + ": " + e.getMessage();
+                Refusal.badGateway(why).write(out, true);
+                return false;
+            }
+            boolean retryable = upstream.reused && framing.kind() == HttpHead.Framing.Kind.NONE;
+            Upstream up = upstream;
+            try {
+                forward.write(up.out);
+                up.out.flush();
+            } catch (IOException e) {
+                closeUpstream();
+                if (retryable) continue;
+                Refusal.badGateway("the application's connection failed: " + e.getMessage()).write(out, true);
+                return false;
+            }
+            body = pumpRequestBody(framing, up, lease);
+            try {
+                response = finalHead(up, method);
+            } catch (HttpHead.Malformed e) {
+                closeUpstream();
+                Refusal.badGateway("the application answered a malformed message: " + e.getMessage()).write(out, true);
+                return false;
+            } catch (IOException e) {
+                closeUpstream();
+                Refusal.badGateway("the application's connection failed: " + e.getMessage()).write(out, true);
+                return false;
+            }
+            if (response == null) { // the application closed a kept-alive connection: once more on a fresh one
+                closeUpstream();
+                if (retryable) continue;
+                Refusal.badGateway("the application closed the connection without answering").write(out, true);
+                return false;
+            }
+            break;
+        }
+        upstream.reused = true;
+        int status = status(response);
+        if (status == 101) {
+            offered.confirmIn(response);
+            response.write(out);
+            out.flush();
+            lease.close(); // an open WebSocket is not a request in flight; its inbound traffic is activity
+            new Pipe(in, out, client, upstream, lease::touch).run();
+            upstream = null;
+            return false;
+        }
+        HttpHead.Framing answer;
+        try {
+            answer = response.responseFraming(method, status);
+        } catch (HttpHead.Malformed e) {
+            closeUpstream();
+            Refusal.badGateway("the application answered a malformed message: " + e.getMessage()).write(out, true);
+            return false;
+        }
+        boolean upstreamKeeps = !response.lists("Connection", "close") && response.startLine.startsWith("HTTP/1.1")
+                && answer.kind() != HttpHead.Framing.Kind.UNTIL_CLOSE;
+        boolean clientKeeps = keepAlive && answer.kind() != HttpHead.Framing.Kind.UNTIL_CLOSE;
+        if (!clientKeeps) response.set("Connection", "close");
+        else if (!upstreamKeeps) response.remove("Connection"); // the application's close is between it and us
+        response.write(out);
+        Bodies.copy(answer, upstream.in, out, lease::touch);
+        if (!requestBodyDone(body)) {
+            closeUpstream();
+            return false;
+        }
+        if (!upstreamKeeps) closeUpstream();
+        return clientKeeps;
+    }
+
+    private void connect(String microvmId, int port, GuestLease lease) throws AgentException {
+        if (upstream != null && upstream.serves(microvmId, port, lease.agent())) return;
+        closeUpstream();
+        upstream = Upstream.open(microvmId, port, lease.agent());
+    }
+
+    /** Skips interim answers (100 Continue, 103 Early Hints) after relaying them; null if the application hung up first. */
+    private HttpHead finalHead(Upstream up, String method) throws IOException {
+        while (true) {
+            HttpHead h = HttpHead.read(up.in);
+            if (h == null) return null;
+            int status = status(h);
+            if (status / 100 != 1 || status == 101) return h;
+            h.write(out);
+            out.flush();
+        }
+    }
+
+    /** The request body goes up on its own thread, so an answer that comes first (or a 100 Continue) is not blocked. */
+    private CompletableFuture<Void> pumpRequestBody(HttpHead.Framing framing, Upstream up, GuestLease lease) {
+        if (framing.kind() == HttpHead.Framing.Kind.NONE) return CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofVirtual().name("endpoint-body").start(() -> {
+            try {
+                Bodies.copy(framing, in, up.out, lease::touch);
+                done.complete(null);
+            } catch (IOException | RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    /** Whether the request body went up whole; if not the client's stream is out of step and the connection ends. */
+    private static boolean requestBodyDone(CompletableFuture<Void> body) {
+        try {
+            body.get(5, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** The head the application sees: the route's target, no Ember credentials, and who asked. */
+    private HttpHead forwarded(HttpHead request, Route route, Subprotocols offered) {
+        String[] line = request.startLine.split(" ", -1);
+        HttpHead h = request.withStartLine(line[0] + " " + route.target() + " " + line[2]);
+        h.remove(AuthTokens.HEADER);
+        h.remove(PORT_HEADER);
+        offered.stripFrom(h);
+        String host = request.get("Host");
+        for (String f : new String[] {"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix", "Forwarded"}) {
+            h.remove(f);
+        }
+        h.add("X-Forwarded-For", client.getInetAddress().getHostAddress());
+        h.add("X-Forwarded-Proto", tls ? "https" : "http");
+        if (host != null) h.add("X-Forwarded-Host", host);
+        if (route.prefix() != null) h.add("X-Forwarded-Prefix", route.prefix());
+        return h;
+    }
+
+    private static int port(HttpHead request, Subprotocols offered) {
+        String given = request.get(PORT_HEADER);
+        if (given == null) return offered.port() > 0 ? offered.port() : EndpointSettings.DEFAULT_GUEST_PORT;
+        if (!given.matches("[0-9]{1,5}") || Integer.parseInt(given) < 1 || Integer.parseInt(given) > 65_535) {
+            throw new IllegalArgumentException(PORT_HEADER + " must be a port number 1-65535");
+        }
+        return Integer.parseInt(given);
+    }
+
+    private static int status(HttpHead response) throws HttpHead.Malformed {
+        String[] parts = response.startLine.split(" ", 3);
+        if (parts.length < 2 || !parts[0].startsWith("HTTP/1.") || !parts[1].matches("[1-5][0-9][0-9]")) {
+            throw new HttpHead.Malformed("a malformed status line");
+        }
+        return Integer.parseInt(parts[1]);
+    }
+
+    /** A refused request's body is read and dropped, so the connection can go on to the next request. */
+    private boolean drainBody(HttpHead request) {
+        try {
+            HttpHead.Framing f = request.requestFraming();
+            if (f.kind() == HttpHead.Framing.Kind.NONE) return true;
+            if (f.kind() == HttpHead.Framing.Kind.LENGTH && f.length() <= 1 << 20) {
+                in.skipNBytes(f.length());
+                return true;
+            }
+        } catch (IOException e) {
+            // fall through: close
+        }
+        return false;
+    }
+
+    private void closeUpstream() {
+        if (upstream != null) {
+            upstream.close();
+            upstream = null;
+        }
+    }
+}

@@ -51,7 +51,7 @@ class MicrovmApiTest {
         assertThat(run.get("startedAt").isNumber()).isTrue();
         assertThat(run.get("startedAt").asDouble()).isCloseTo(System.currentTimeMillis() / 1000.0,
                 org.assertj.core.data.Offset.offset(60.0));
-        assertThat(run.get("endpoint").asText()).isEqualTo(api.server.endpoint() + "/ember/v1/microvms/" + id);
+        assertThat(run.get("endpoint").asText()).isEqualTo("http://127.0.0.1:" + api.server.endpointPort() + "/" + id);
         assertThat(run.get("idlePolicy").get("suspendedDurationSeconds").asInt()).isEqualTo(3600);
         assertThat(run.get("executionRoleArn").asText()).isEqualTo("arn:aws:iam::000000000000:role/x");
         assertThat(run.has("terminatedAt")).isFalse();

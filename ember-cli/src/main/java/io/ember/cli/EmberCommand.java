@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
                 ImageCommands.ListImages.class, ImageCommands.Delete.class, ImageCommands.GetVersion.class,
                 ImageCommands.ListVersions.class, ImageCommands.UpdateVersion.class, ImageCommands.DeleteVersion.class,
                 ImageCommands.ListBuilds.class, ImageCommands.GetBuild.class, ImageCommands.BuildLog.class,
-                MicrovmCommands.Health.class, ExecCommand.class,
+                MicrovmCommands.Health.class, ExecCommand.class, AuthTokenCommand.class,
                 FileCommands.Cp.class, FileCommands.Ls.class, FileCommands.Mkdir.class, FileCommands.Rm.class,
                 ServerCommand.class,
         })

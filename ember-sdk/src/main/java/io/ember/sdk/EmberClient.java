@@ -108,6 +108,17 @@ public final class EmberClient implements AutoCloseable {
         transport.call("POST", API + "/microvms/" + Transport.segment(microvmIdentifier) + "/suspend", null, Void.class);
     }
 
+    /**
+     * A token for the microVM's endpoint (CreateMicrovmAuthToken), valid {@code expirationInMinutes} (1 to 60)
+     * for the given ports: send {@link AuthToken#value()} as the {@value AuthToken#HEADER} header.
+     */
+    public AuthToken createMicrovmAuthToken(String microvmIdentifier, int expirationInMinutes,
+                                            List<PortSpecification> allowedPorts) {
+        record Body(int expirationInMinutes, List<PortSpecification> allowedPorts) {}
+        return transport.call("POST", API + "/microvms/" + Transport.segment(microvmIdentifier) + "/auth-token",
+                new Body(expirationInMinutes, allowedPorts), AuthToken.class);
+    }
+
     /** Resumes a SUSPENDED microVM (ResumeMicrovm) with its processes, memory and disk as they were. */
     public void resumeMicrovm(String microvmIdentifier) {
         transport.call("POST", API + "/microvms/" + Transport.segment(microvmIdentifier) + "/resume", null, Void.class);

@@ -122,6 +122,13 @@ static void hello_ok(void)
 
 static int open_request(uint32_t id, uint8_t type, const uint8_t *p, size_t n)
 {
+    /*
+     * RESTORED comes from the first host after a snapshot was restored: streams still open belong to
+     * the host that took the snapshot, which is gone. Their processes go on; their connections and
+     * files are closed, and nothing more is sent for them.
+     */
+    if (type == T_RESTORED)
+        streams_reset();
     if (stream_find(id))
         return violation("request type 0x%02x on stream %u, which is already open", type, id);
     if (stream_live_count() >= MAX_STREAMS) {

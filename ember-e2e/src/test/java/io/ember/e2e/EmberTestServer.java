@@ -84,6 +84,10 @@ final class EmberTestServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.port();
     }
 
+    EmberServer embedded() {
+        return server;
+    }
+
     EmberClient client() {
         return client;
     }

@@ -36,7 +36,10 @@ final class Boot {
         AgentInfo info;
         try {
             agent = engine.agents.connect(vm.agentSocket(), engine.settings.bootTimeout());
-            if (m.launch.template() != null) engine.snapshots.resume(vm);
+            if (m.launch.template() != null) {
+                agent.expectRestored();
+                engine.snapshots.resume(vm);
+            }
             info = agent.hello(remaining(deadline));
             if (m.launch.template() != null) agent.restored(Suspension.fixup(m.id, true), Suspension.FIXUP_TIMEOUT);
         } catch (AgentException | VmmException | RuntimeException e) {

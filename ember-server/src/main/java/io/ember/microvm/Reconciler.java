@@ -123,6 +123,7 @@ final class Reconciler {
                 // A resume or a clone stopped before its RESTORED fix-up: send it (again; it is idempotent).
                 boolean resuming = engine.store.suspendedAt(m.id).isPresent();
                 if (resuming || m.launch.template() != null) {
+                    agent.expectRestored();
                     agent.restored(Suspension.fixup(resuming ? null : m.id, !resuming), Suspension.FIXUP_TIMEOUT);
                 }
             }

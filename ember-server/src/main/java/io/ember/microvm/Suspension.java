@@ -112,6 +112,7 @@ final class Suspension {
                 engine.store.setVmmPid(m.id, vm.pid());
                 engine.watch(m, vm);
                 agent = engine.agents.connect(vm.agentSocket(), engine.settings.reconnectTimeout());
+                agent.expectRestored();
                 engine.snapshots.resume(vm);
                 AgentInfo info = agent.hello(engine.settings.reconnectTimeout());
                 agent.restored(fixup(null, false), FIXUP_TIMEOUT);

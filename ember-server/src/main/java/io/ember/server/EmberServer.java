@@ -36,13 +36,21 @@ public final class EmberServer implements AutoCloseable {
     private final String host;
     private final Images images;
     private final EndpointServer endpoints;
+    private final Microvms microvms;
 
-    private EmberServer(Javalin app, Deque<AutoCloseable> resources, String host, Images images, EndpointServer endpoints) {
+    private EmberServer(Javalin app, Deque<AutoCloseable> resources, String host, Images images, EndpointServer endpoints,
+                        Microvms microvms) {
         this.app = app;
+        this.microvms = microvms;
         this.resources = resources;
         this.host = host;
         this.images = images;
         this.endpoints = endpoints;
+    }
+
+    /** The lifecycle service, for embedders (and benchmarks that reach a guest without the HTTP layers). */
+    public Microvms microvms() {
+        return microvms;
     }
 
     /** The port microVM endpoints are served on. */
@@ -86,7 +94,7 @@ public final class EmberServer implements AutoCloseable {
             log.info("Ember serving on http://{}:{}, microVM endpoints on {}://{}:{} (data {}, assets {}, {} images)",
                     config.bindAddress(), app.port(), config.endpoint().tls() ? "https" : "http", config.bindAddress(),
                     endpoints.port(), config.dataDir(), config.assetsDir(), catalog.images().size());
-            return new EmberServer(app, opened, config.bindAddress(), images, endpoints);
+            return new EmberServer(app, opened, config.bindAddress(), images, endpoints, microvms);
         } catch (IOException e) {
             closeAll(opened);
             throw new UncheckedIOException(e);

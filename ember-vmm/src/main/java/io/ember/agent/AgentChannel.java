@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -44,7 +45,14 @@ final class AgentChannel {
     private final Map<Integer, Slot> slots = new ConcurrentHashMap<>();
     private final ArrayDeque<CompletableFuture<Fields>> hellos = new ArrayDeque<>();
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final AtomicInteger nextId = new AtomicInteger(1);
+    /**
+     * Stream ids start at 1, or at a random point on the channel of a restored guest: it may still send
+     * frames of streams it had with the host before the snapshot, and those ids must not land in ours.
+     */
+    private volatile int firstId = 1;
+    private final AtomicInteger nextId = new AtomicInteger(firstId);
+    /** Set until the guest answered RESTORED: frames of an earlier host's streams are dropped meanwhile. */
+    private volatile boolean formerStreams;
     private final CompletableFuture<String> failure = new CompletableFuture<>();
     private volatile String closedReason;
 
@@ -53,6 +61,19 @@ final class AgentChannel {
         this.limits = limits;
         this.label = label;
         Thread.ofVirtual().name("agent-reader " + label).start(this::readLoop);
+    }
+
+    /** See {@link GuestAgent#expectRestored()}: called before any stream is opened. */
+    void expectFormerStreams() {
+        if (!slots.isEmpty()) throw new IllegalStateException("streams are open already");
+        firstId = 1 + ThreadLocalRandom.current().nextInt(1 << 30);
+        nextId.set(firstId);
+        formerStreams = true;
+    }
+
+    /** RESTORED was answered: the guest has ended every stream from before the snapshot. */
+    void formerStreamsEnded() {
+        formerStreams = false;
     }
 
     CompletableFuture<String> failure() {
@@ -94,6 +115,10 @@ final class AgentChannel {
             return;
         }
         Slot slot = slots.get(f.stream());
+        if (slot == null && formerStreams && (f.stream() < firstId || f.stream() >= nextId.get())) {
+            log.debug("{}: dropped {} of a stream from before the snapshot", label, f.describe());
+            return;
+        }
         if (slot == null) throw new ProtocolViolation(f.describe() + ", which is not open");
         if (slot.deliver(f)) slots.remove(f.stream(), slot);
     }

@@ -170,6 +170,12 @@ public final class AgentClient implements GuestAgent {
                 .integer(Proto.NEW_IDENTITY, fixup.newIdentity() ? 1 : 0);
         if (fixup.hostname() != null) b.string(Proto.HOSTNAME, text("hostname", fixup.hostname()));
         simple(Slot.Kind.SIMPLE, Proto.RESTORED, b, timeout);
+        ch.formerStreamsEnded(); // the guest closed them before it answered
+    }
+
+    @Override
+    public void expectRestored() {
+        ch.expectFormerStreams();
     }
 
     @Override

@@ -34,6 +34,13 @@ public interface GuestAgent extends AutoCloseable {
     void remove(String path, boolean recursive) throws AgentException;
 
     /**
+     * Call right after connecting to a guest restored from a snapshot, before it runs: until it has
+     * answered {@link #restored}, frames of streams it had with the host before the snapshot are
+     * dropped instead of being protocol violations (the guest ends those streams when told RESTORED).
+     */
+    default void expectRestored() {}
+
+    /**
      * Starts a process that outlives this call and the channel: its own session, stdin from /dev/null, stdout and
      * stderr appended to {@code logPath} in the guest (created 0600 if missing; null = /dev/null). {@code request}'s
      * timeout and stdin must be unset. Answers once the process runs.

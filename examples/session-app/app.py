@@ -58,7 +58,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.body()
         name = self.path.lstrip("/")
-        if name in ("run", "suspend", "resume", "terminate"):
+        if name in ("run", "suspend", "resume", "terminate", "ready", "validate"):
             hook(name, body)
             return self.reply(200, {"ok": True})
         if self.path == "/counter":

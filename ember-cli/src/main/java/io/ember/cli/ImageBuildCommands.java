@@ -5,6 +5,7 @@ import io.ember.sdk.CodeArtifactUpload;
 import io.ember.sdk.CreateMicrovmImageRequest;
 import io.ember.sdk.EmberClient;
 import io.ember.sdk.EmberException;
+import io.ember.sdk.Hooks;
 import io.ember.sdk.MicrovmImageBuild;
 import io.ember.sdk.MicrovmImageVersion;
 import io.ember.sdk.MicrovmImageVersionState;
@@ -58,6 +59,8 @@ final class ImageBuildCommands {
         @Option(names = "--resources", paramLabel = "JSON|shorthand",
                 description = "e.g. minimumMemoryInMiB=512,vcpus=2 or '[{\"minimumMemoryInMiB\":512}]'") String resources;
         @Option(names = "--build-role-arn", paramLabel = "ARN") String buildRole;
+        @Option(names = "--hooks", paramLabel = "JSON", description = "lifecycle hooks (docs/hooks.md), e.g. "
+                + "'{\"microvmHooks\":{\"run\":\"ENABLED\",\"runTimeoutInSeconds\":5}}'") String hooks;
         @Option(names = "--client-token", paramLabel = "T", description = "idempotency; a random one is sent when absent") String clientToken;
         @Option(names = "--no-wait", description = "print the answer at once instead of following the build") boolean noWait;
         @Option(names = "--wait-timeout", paramLabel = "SECONDS", defaultValue = "3600",
@@ -65,6 +68,10 @@ final class ImageBuildCommands {
 
         Map<String, String> environment() {
             return environment == null ? null : MicrovmCommands.parse(spec, "--environment-variables", () -> Shorthand.stringMap(environment));
+        }
+
+        Hooks hooks() {
+            return hooks == null ? null : MicrovmCommands.parse(spec, "--hooks", () -> Shorthand.object(hooks, Hooks.class));
         }
 
         List<Resources> resources() {
@@ -113,7 +120,8 @@ final class ImageBuildCommands {
             try (EmberClient c = root.client()) {
                 var req = CreateMicrovmImageRequest.of(name, v.baseImage, v.codeArtifact(c, progress))
                         .withBaseImageVersion(v.baseVersion).withDescription(v.description).withBuildRoleArn(v.buildRole)
-                        .withEnvironmentVariables(v.environment()).withResources(v.resources()).withClientToken(v.clientToken);
+                        .withEnvironmentVariables(v.environment()).withResources(v.resources()).withClientToken(v.clientToken)
+                        .withHooks(v.hooks());
                 var r = c.createMicrovmImage(req);
                 if (v.noWait) {
                     Output.print(root.io().out(), r, root.format(EmberCommand.Format.json));
@@ -139,7 +147,8 @@ final class ImageBuildCommands {
             try (EmberClient c = root.client()) {
                 var req = UpdateMicrovmImageRequest.of(image, v.baseImage, v.codeArtifact(c, progress))
                         .withBaseImageVersion(v.baseVersion).withDescription(v.description).withBuildRoleArn(v.buildRole)
-                        .withEnvironmentVariables(v.environment()).withResources(v.resources()).withClientToken(v.clientToken);
+                        .withEnvironmentVariables(v.environment()).withResources(v.resources()).withClientToken(v.clientToken)
+                        .withHooks(v.hooks());
                 var r = c.updateMicrovmImage(req);
                 if (v.noWait) {
                     Output.print(root.io().out(), r, root.format(EmberCommand.Format.json));

@@ -37,6 +37,8 @@ final class MicrovmCommands {
                 description = "JSON or shorthand, e.g. maxIdleDurationSeconds=300,suspendedDurationSeconds=0,autoResumeEnabled=false")
         String idlePolicy;
         @Option(names = "--client-token", paramLabel = "T") String clientToken;
+        @Option(names = "--run-hook-payload", paramLabel = "TEXT",
+                description = "the body of the image's run hook (docs/hooks.md), at most 16 KiB") String runHookPayload;
 
         @Override
         public Integer call() {
@@ -45,7 +47,7 @@ final class MicrovmCommands {
                         + MAX_DURATION_SECONDS + " (8 hours), got " + maxDuration);
             }
             RunMicrovmRequest req = RunMicrovmRequest.of(image).withImageVersion(version)
-                    .withMaximumDurationInSeconds(maxDuration).withClientToken(clientToken)
+                    .withMaximumDurationInSeconds(maxDuration).withClientToken(clientToken).withRunHookPayload(runHookPayload)
                     .withIdlePolicy(idlePolicy == null ? null : parse(spec, "--idle-policy", () -> Shorthand.object(idlePolicy, IdlePolicy.class)));
             try (EmberClient c = root.client()) {
                 Output.print(root.io().out(), c.runMicrovm(req), root.format(EmberCommand.Format.json));

@@ -107,7 +107,8 @@ class ImageBuildCommandsTest {
         Cli r = Cli.run("create-microvm-image", "--endpoint-url", stub.url(), "--name", "demo", "--base-image-arn",
                 "arn:aws:lambda:local:aws:microvm-image/debian", "--base-image-version", "1", "--build-role-arn", "arn:role",
                 "--code-artifact", "ember-upload://upl-9", "--environment-variables", "{\"A\":\"1\"}",
-                "--resources", "[{\"minimumMemoryInMiB\":256}]", "--no-wait");
+                "--resources", "[{\"minimumMemoryInMiB\":256}]", "--no-wait",
+                "--hooks", "{\"port\":9000,\"microvmHooks\":{\"run\":\"ENABLED\",\"runTimeoutInSeconds\":5}}");
 
         assertThat(r.exit).as(r.toString()).isZero();
         assertThat(Output.MAPPER.readTree(r.out).get("imageVersion").asText()).isEqualTo("1");
@@ -118,6 +119,13 @@ class ImageBuildCommandsTest {
         assertThat(sent.get("codeArtifact").get("uri").asText()).isEqualTo("ember-upload://upl-9");
         assertThat(sent.get("resources").toString()).isEqualTo("[{\"minimumMemoryInMiB\":256}]");
         assertThat(sent.get("clientToken").asText()).hasSize(36);
+        assertThat(sent.get("hooks").toString()).isEqualTo("{\"port\":9000,\"microvmHooks\":{\"run\":\"ENABLED\",\"runTimeoutInSeconds\":5}}");
+        assertThat(stub.seen).hasSize(1);
+
+        Cli bad = Cli.run("create-microvm-image", "--endpoint-url", stub.url(), "--name", "demo", "--base-image-arn", "debian",
+                "--code-artifact", "ember-upload://upl-9", "--no-wait", "--hooks", "{\"microvmHooks\":{\"run\":\"YES\"}}");
+        assertThat(bad.exit).as(bad.toString()).isEqualTo(2);
+        assertThat(bad.err).contains("Invalid value for --hooks");
         assertThat(stub.seen).hasSize(1);
     }
 

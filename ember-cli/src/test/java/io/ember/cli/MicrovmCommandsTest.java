@@ -58,8 +58,9 @@ class MicrovmCommandsTest {
             Stub.send(ex, 200, "application/json", VM);
         });
         assertThat(Cli.run("--endpoint-url", stub.url(), "run-microvm", "--image-identifier", "debian",
-                "--idle-policy", "{\"maxIdleDurationSeconds\":5}").exit).isZero();
+                "--idle-policy", "{\"maxIdleDurationSeconds\":5}", "--run-hook-payload", "{\"tenant\":\"t-1\"}").exit).isZero();
         assertThat(sent.get().get("idlePolicy").toString()).isEqualTo("{\"maxIdleDurationSeconds\":5}");
+        assertThat(sent.get().get("runHookPayload").asText()).isEqualTo("{\"tenant\":\"t-1\"}");
 
         Cli bad = Cli.run("--endpoint-url", stub.url(), "run-microvm", "--image-identifier", "debian", "--idle-policy", "nonsense");
         assertThat(bad.exit).isEqualTo(2);

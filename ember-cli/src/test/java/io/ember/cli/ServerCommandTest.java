@@ -63,7 +63,8 @@ class ServerCommandTest {
         }
         assertThat(serving.isAlive()).isFalse();
         assertThat(exit.get()).isZero();
-        int port = Integer.parseInt(out.toString(StandardCharsets.UTF_8).strip().replaceAll(".*:(\\d+)$", "$1"));
+        int port = Integer.parseInt(out.toString(StandardCharsets.UTF_8).strip().lines().reduce((a, b) -> b).orElseThrow()
+                .replaceAll(".*:(\\d+)$", "$1"));
         assertThat(refuses(port)).as("the port is closed after the verb returns").isTrue();
     }
 

@@ -20,7 +20,8 @@ public record CreateMicrovmImageRequest(
         List<Resources> resources,
         List<String> egressNetworkConnectors,
         Map<String, String> tags,
-        String clientToken) {
+        String clientToken,
+        Hooks hooks) {
 
     public CreateMicrovmImageRequest {
         Objects.requireNonNull(name, "name");
@@ -28,47 +29,62 @@ public record CreateMicrovmImageRequest(
         Objects.requireNonNull(codeArtifact, "codeArtifact");
     }
 
+    /** Without hooks (the fields before hooks were added). */
+    public CreateMicrovmImageRequest(String name, String baseImageArn, String baseImageVersion, String buildRoleArn,
+                                     String description, CodeArtifact codeArtifact, Map<String, String> environmentVariables,
+                                     List<Resources> resources, List<String> egressNetworkConnectors, Map<String, String> tags,
+                                     String clientToken) {
+        this(name, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact, environmentVariables, resources,
+                egressNetworkConnectors, tags, clientToken, null);
+    }
+
     public static CreateMicrovmImageRequest of(String name, String baseImageArn, CodeArtifact codeArtifact) {
-        return new CreateMicrovmImageRequest(name, baseImageArn, null, null, null, codeArtifact, null, null, null, null, null);
+        return new CreateMicrovmImageRequest(name, baseImageArn, null, null, null, codeArtifact, null, null, null, null, null, null);
     }
 
     public CreateMicrovmImageRequest withBaseImageVersion(String v) {
         return new CreateMicrovmImageRequest(name, baseImageArn, v, buildRoleArn, description, codeArtifact,
-                environmentVariables, resources, egressNetworkConnectors, tags, clientToken);
+                environmentVariables, resources, egressNetworkConnectors, tags, clientToken, hooks);
     }
 
     public CreateMicrovmImageRequest withBuildRoleArn(String arn) {
         return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, arn, description, codeArtifact,
-                environmentVariables, resources, egressNetworkConnectors, tags, clientToken);
+                environmentVariables, resources, egressNetworkConnectors, tags, clientToken, hooks);
     }
 
     public CreateMicrovmImageRequest withDescription(String d) {
         return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, buildRoleArn, d, codeArtifact,
-                environmentVariables, resources, egressNetworkConnectors, tags, clientToken);
+                environmentVariables, resources, egressNetworkConnectors, tags, clientToken, hooks);
     }
 
     public CreateMicrovmImageRequest withEnvironmentVariables(Map<String, String> env) {
         return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
-                env, resources, egressNetworkConnectors, tags, clientToken);
+                env, resources, egressNetworkConnectors, tags, clientToken, hooks);
     }
 
     public CreateMicrovmImageRequest withResources(List<Resources> r) {
         return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
-                environmentVariables, r, egressNetworkConnectors, tags, clientToken);
+                environmentVariables, r, egressNetworkConnectors, tags, clientToken, hooks);
     }
 
     public CreateMicrovmImageRequest withEgressNetworkConnectors(List<String> connectors) {
         return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
-                environmentVariables, resources, connectors, tags, clientToken);
+                environmentVariables, resources, connectors, tags, clientToken, hooks);
     }
 
     public CreateMicrovmImageRequest withTags(Map<String, String> t) {
         return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
-                environmentVariables, resources, egressNetworkConnectors, t, clientToken);
+                environmentVariables, resources, egressNetworkConnectors, t, clientToken, hooks);
     }
 
     public CreateMicrovmImageRequest withClientToken(String token) {
         return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
-                environmentVariables, resources, egressNetworkConnectors, tags, token);
+                environmentVariables, resources, egressNetworkConnectors, tags, token, hooks);
+    }
+
+    /** The version's lifecycle hooks (docs/hooks.md). */
+    public CreateMicrovmImageRequest withHooks(Hooks h) {
+        return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
+                environmentVariables, resources, egressNetworkConnectors, tags, clientToken, h);
     }
 }

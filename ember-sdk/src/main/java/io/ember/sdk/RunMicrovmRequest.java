@@ -42,6 +42,12 @@ public record RunMicrovmRequest(
                 seconds, clientToken, ingressNetworkConnectors, egressNetworkConnectors);
     }
 
+    /** The body of the image's run hook (docs/hooks.md): at most 16 KiB of UTF-8. */
+    public RunMicrovmRequest withRunHookPayload(String payload) {
+        return new RunMicrovmRequest(imageIdentifier, imageVersion, executionRoleArn, idlePolicy, payload,
+                maximumDurationInSeconds, clientToken, ingressNetworkConnectors, egressNetworkConnectors);
+    }
+
     public RunMicrovmRequest withClientToken(String token) {
         return new RunMicrovmRequest(imageIdentifier, imageVersion, executionRoleArn, idlePolicy, runHookPayload,
                 maximumDurationInSeconds, token, ingressNetworkConnectors, egressNetworkConnectors);

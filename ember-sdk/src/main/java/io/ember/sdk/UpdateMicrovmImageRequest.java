@@ -20,7 +20,8 @@ public record UpdateMicrovmImageRequest(
         Map<String, String> environmentVariables,
         List<Resources> resources,
         List<String> egressNetworkConnectors,
-        String clientToken) {
+        String clientToken,
+        Hooks hooks) {
 
     public UpdateMicrovmImageRequest {
         Objects.requireNonNull(imageIdentifier, "imageIdentifier");
@@ -28,42 +29,56 @@ public record UpdateMicrovmImageRequest(
         Objects.requireNonNull(codeArtifact, "codeArtifact");
     }
 
+    /** Without hooks (the fields before hooks were added). */
+    public UpdateMicrovmImageRequest(String imageIdentifier, String baseImageArn, String baseImageVersion, String buildRoleArn,
+                                     String description, CodeArtifact codeArtifact, Map<String, String> environmentVariables,
+                                     List<Resources> resources, List<String> egressNetworkConnectors, String clientToken) {
+        this(imageIdentifier, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact, environmentVariables,
+                resources, egressNetworkConnectors, clientToken, null);
+    }
+
     public static UpdateMicrovmImageRequest of(String imageIdentifier, String baseImageArn, CodeArtifact codeArtifact) {
-        return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, null, null, null, codeArtifact, null, null, null, null);
+        return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, null, null, null, codeArtifact, null, null, null, null, null);
     }
 
     public UpdateMicrovmImageRequest withBaseImageVersion(String v) {
         return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, v, buildRoleArn, description, codeArtifact,
-                environmentVariables, resources, egressNetworkConnectors, clientToken);
+                environmentVariables, resources, egressNetworkConnectors, clientToken, hooks);
     }
 
     public UpdateMicrovmImageRequest withBuildRoleArn(String arn) {
         return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, baseImageVersion, arn, description, codeArtifact,
-                environmentVariables, resources, egressNetworkConnectors, clientToken);
+                environmentVariables, resources, egressNetworkConnectors, clientToken, hooks);
     }
 
     public UpdateMicrovmImageRequest withDescription(String d) {
         return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, baseImageVersion, buildRoleArn, d, codeArtifact,
-                environmentVariables, resources, egressNetworkConnectors, clientToken);
+                environmentVariables, resources, egressNetworkConnectors, clientToken, hooks);
     }
 
     public UpdateMicrovmImageRequest withEnvironmentVariables(Map<String, String> env) {
         return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
-                env, resources, egressNetworkConnectors, clientToken);
+                env, resources, egressNetworkConnectors, clientToken, hooks);
     }
 
     public UpdateMicrovmImageRequest withResources(List<Resources> r) {
         return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
-                environmentVariables, r, egressNetworkConnectors, clientToken);
+                environmentVariables, r, egressNetworkConnectors, clientToken, hooks);
     }
 
     public UpdateMicrovmImageRequest withEgressNetworkConnectors(List<String> connectors) {
         return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
-                environmentVariables, resources, connectors, clientToken);
+                environmentVariables, resources, connectors, clientToken, hooks);
     }
 
     public UpdateMicrovmImageRequest withClientToken(String token) {
         return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
-                environmentVariables, resources, egressNetworkConnectors, token);
+                environmentVariables, resources, egressNetworkConnectors, token, hooks);
+    }
+
+    /** The new version's lifecycle hooks (docs/hooks.md). */
+    public UpdateMicrovmImageRequest withHooks(Hooks h) {
+        return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact,
+                environmentVariables, resources, egressNetworkConnectors, clientToken, h);
     }
 }

@@ -59,6 +59,32 @@ class ImageOperationsTest {
     }
 
     @Test
+    void hooks_areSentAsTheModelNamesThem_andReadBackFromVersions() throws Exception {
+        String hooksJson = "{\"port\":9000,\"microvmHooks\":{\"run\":\"ENABLED\",\"runTimeoutInSeconds\":5,"
+                + "\"suspend\":\"ENABLED\",\"suspendTimeoutInSeconds\":5,\"resume\":\"ENABLED\",\"resumeTimeoutInSeconds\":5,"
+                + "\"terminate\":\"DISABLED\",\"terminateTimeoutInSeconds\":5},"
+                + "\"microvmImageHooks\":{\"ready\":\"ENABLED\",\"readyTimeoutInSeconds\":30}}";
+        stub.capture("POST", IMAGES, 201, ImageFixtures.started("1").replace("\"createdAt\"", "\"hooks\":" + hooksJson + ",\"createdAt\""));
+        stub.capture("PUT", DEMO, 200, ImageFixtures.started("2"));
+        stub.json("GET", DEMO + "/versions/1", 200, ImageFixtures.version("1", "SUCCESSFUL", null)
+                .replace("\"createdAt\"", "\"hooks\":{\"microvmHooks\":{\"run\":\"SOMEDAY\"}},\"createdAt\""));
+        Hooks hooks = new Hooks(9000, MicrovmHooks.allEnabled(5).withTerminate(HookState.DISABLED, 5),
+                new MicrovmImageHooks(HookState.ENABLED, 30, null, null));
+
+        CreateMicrovmImageResponse created = client.createMicrovmImage(CreateMicrovmImageRequest.of("demo", "debian",
+                CodeArtifact.of("ember-upload://upl-1")).withHooks(hooks));
+        client.updateMicrovmImage(UpdateMicrovmImageRequest.of("demo", "debian", CodeArtifact.of("ember-upload://upl-1"))
+                .withHooks(Hooks.of(new MicrovmHooks(HookState.ENABLED, null, null, null, null, null, null, null))));
+
+        assertThat(Json.MAPPER.readTree(stub.bodyOf("POST", IMAGES)).get("hooks")).isEqualTo(Json.MAPPER.readTree(hooksJson));
+        assertThat(Json.MAPPER.readTree(stub.bodyOf("PUT", DEMO)).get("hooks").toString())
+                .isEqualTo("{\"microvmHooks\":{\"run\":\"ENABLED\"}}");
+        assertThat(created.hooks()).isEqualTo(hooks);
+        assertThat(client.getMicrovmImageVersion("demo", "1").hooks().microvmHooks().run())
+                .as("a state this SDK does not know").isEqualTo(HookState.UNKNOWN);
+    }
+
+    @Test
     void getMicrovmImage_byNameOrArn() {
         stub.json("GET", DEMO, 200, ImageFixtures.image("CREATED"));
         stub.json("GET", IMAGES + "/" + ImageFixtures.ARN_SEGMENT, 200, ImageFixtures.image("UPDATE_FAILED"));

@@ -41,13 +41,14 @@ class MicrovmOperationsTest {
         });
 
         Microvm vm = client.runMicrovm(RunMicrovmRequest.of("busybox").withMaximumDurationInSeconds(600)
-                .withIdlePolicy(new IdlePolicy(60, 30, true)));
+                .withIdlePolicy(new IdlePolicy(60, 30, true)).withRunHookPayload("{\"tenant\":\"t-1\"}"));
 
         assertThat(stub.last().header("Content-Type")).isEqualTo("application/json");
         assertThat(sent.get().get("imageIdentifier").asText()).isEqualTo("busybox");
         assertThat(sent.get().get("maximumDurationInSeconds").asInt()).isEqualTo(600);
         assertThat(sent.get().get("idlePolicy").get("autoResumeEnabled").asBoolean()).isTrue();
         assertThat(sent.get().get("clientToken").asText()).hasSize(36);
+        assertThat(sent.get().get("runHookPayload").asText()).isEqualTo("{\"tenant\":\"t-1\"}");
         assertThat(sent.get().has("imageVersion")).as("nulls are left out").isFalse();
         assertThat(vm.microvmId()).isEqualTo("mvm-0123456789abcdef01234567");
         assertThat(vm.state()).isEqualTo(MicrovmState.PENDING);

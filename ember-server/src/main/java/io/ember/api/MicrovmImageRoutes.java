@@ -3,6 +3,7 @@ package io.ember.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.hooks.Hooks;
 import io.ember.image.HostInfo;
 import io.ember.image.ImageException;
 import io.ember.image.ImageSpec;
@@ -97,7 +98,11 @@ final class MicrovmImageRoutes {
         if (code == null) throw ApiException.validation("codeArtifact is required");
         String uri = Fields.string(code, "uri", true, MAX_ID);
         Fields.object(body, "logging");
-        Fields.object(body, "hooks");
+        try {
+            Hooks.parse(body.get("hooks")); // checked here; stored as given with the version and read again at launch
+        } catch (IllegalArgumentException e) {
+            throw ApiException.validation(e.getMessage());
+        }
         Fields.strings(body, "additionalOsCapabilities", 16, 64);
         List<String> egress = Fields.strings(body, "egressNetworkConnectors", 16, MAX_ID);
         if (egress != null && !egress.isEmpty()) throw ApiException.validation("egressNetworkConnectors are not supported by this server");

@@ -10,6 +10,7 @@ import io.ember.store.EventRecord;
 import io.ember.store.MicrovmRecord;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.BiFunction;
 
@@ -81,7 +82,10 @@ final class MicrovmRoutes {
         Integer duration = Fields.integer(body, "maximumDurationInSeconds", false, 1, Action.Run.MAX_DURATION_SECONDS);
         String token = Fields.string(body, "clientToken", false, 256);
         IdlePolicy idle = parseIdlePolicy(body);
-        Fields.string(body, "runHookPayload", false, 16_384); // hooks come later; the type is still checked
+        String payload = Fields.string(body, "runHookPayload", false, Action.Run.MAX_RUN_HOOK_PAYLOAD_BYTES);
+        if (payload != null && payload.getBytes(StandardCharsets.UTF_8).length > Action.Run.MAX_RUN_HOOK_PAYLOAD_BYTES) {
+            throw ApiException.validation("runHookPayload must be at most " + Action.Run.MAX_RUN_HOOK_PAYLOAD_BYTES + " bytes (UTF-8)");
+        }
         Fields.object(body, "logging");
         for (String connectors : List.of("ingressNetworkConnectors", "egressNetworkConnectors")) {
             List<String> given = Fields.strings(body, connectors, 16, MAX_ID_LENGTH);
@@ -90,7 +94,7 @@ final class MicrovmRoutes {
             }
         }
         return new Action.Run(image, version, role, idle,
-                duration == null ? Action.Run.MAX_DURATION_SECONDS : duration, token);
+                duration == null ? Action.Run.MAX_DURATION_SECONDS : duration, token, payload);
     }
 
     private static IdlePolicy parseIdlePolicy(ObjectNode body) {

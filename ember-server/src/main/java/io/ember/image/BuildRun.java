@@ -3,6 +3,7 @@ package io.ember.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ember.agent.AgentException;
 import io.ember.agent.GuestAgent;
+import io.ember.hooks.Hooks;
 import io.ember.image.build.BuildFailure;
 import io.ember.image.build.BuildSteps;
 import io.ember.image.build.CodeArtifact;
@@ -113,7 +114,7 @@ final class BuildRun {
             env.putAll(df.config().env());
             env.putAll(Images.map(version.environmentJson()));
             long t2 = System.nanoTime();
-            snapshot(df, env, version, log);
+            snapshot(df, env, version, hooks(spec), log);
             log.line("template and snapshot in " + ms(t2, System.nanoTime()) + " ms; build total " + ms(t0, System.nanoTime()) + " ms");
             Path snap = dir.resolve(SNAPSHOT);
             long memory = allocated(snap.resolve("mem.ram")) + allocated(snap.resolve("vmstate"));
@@ -187,7 +188,16 @@ final class BuildRun {
         log.line("build disk committed into rootfs.ext4 in " + ms(t3, System.nanoTime()) + " ms");
     }
 
-    private void snapshot(Dockerfile df, Map<String, String> env, ImageVersionRecord version, BuildLogFile log) throws BuildFailure {
+    private static Hooks hooks(JsonNode spec) throws BuildFailure {
+        try {
+            return Hooks.parse(spec.get("hooks"));
+        } catch (IllegalArgumentException e) {
+            throw new BuildFailure("the version's hooks are unusable: " + e.getMessage());
+        }
+    }
+
+    private void snapshot(Dockerfile df, Map<String, String> env, ImageVersionRecord version, Hooks hooks, BuildLogFile log)
+            throws BuildFailure {
         long t0 = System.nanoTime();
         Vm vm = launch(false, version, log);
         Path tmp = dir.resolve(SNAPSHOT_TMP);
@@ -205,6 +215,9 @@ final class BuildRun {
                             df.config().exposedPorts());
                     log.line("application ready in " + ms(t1, System.nanoTime()) + " ms");
                 }
+                BuildHooks buildHooks = new BuildHooks(agent, hooks, log, build.id());
+                buildHooks.ready();
+                buildHooks.validate();
                 GuestApp.sync(agent);
                 long t2 = System.nanoTime();
                 // The agent stays connected and idle during the save (Snapshots#save): clones then find it ready.

@@ -1,5 +1,6 @@
 package io.ember.image;
 
+import io.ember.hooks.Hooks;
 import io.ember.store.ImageRecord;
 import io.ember.store.ImageVersionRecord;
 import java.nio.file.Path;
@@ -54,7 +55,17 @@ final class BuiltImageSource implements ImageSource {
         Path dir = images.versionDir(image.id(), v.version());
         Map<String, String> env = new TreeMap<>(Images.map(v.environmentJson()));
         return Optional.of(new LaunchSource(image.arn(), image.name(), Integer.toString(v.version()), v.vcpus(), v.memoryMib(), env,
-                dir.resolve("rootfs.ext4"), dir.resolve("snapshot")));
+                dir.resolve("rootfs.ext4"), dir.resolve("snapshot"), hooks(image, v)));
+    }
+
+    /** The version's hooks, from its stored request (checked when it was accepted). */
+    static Hooks hooks(ImageRecord image, ImageVersionRecord v) {
+        try {
+            return Hooks.parse(Images.JSON.readTree(v.specJson()).get("hooks"));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new ImageUnavailableException("version " + v.version() + " of image " + image.name()
+                    + " has unusable hooks: " + e.getMessage(), false);
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.ember.image;
 
+import io.ember.hooks.Hooks;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -12,11 +13,19 @@ import java.util.Map;
  *     null for a managed image: then the microVM boots cold
  * @param environment the image's environment variables (ENV and environmentVariables), given to the
  *     processes Ember starts in the microVM
+ * @param hooks the version's hooks ({@link Hooks#NONE} for a managed image)
  */
 public record LaunchSource(String imageArn, String imageName, String imageVersion, int vcpus, int memoryMib,
-                           Map<String, String> environment, Path rootfs, Path snapshot) {
+                           Map<String, String> environment, Path rootfs, Path snapshot, Hooks hooks) {
     public LaunchSource {
         environment = Map.copyOf(environment == null ? Map.of() : environment);
+        hooks = hooks == null ? Hooks.NONE : hooks;
+    }
+
+    /** Without hooks. */
+    public LaunchSource(String imageArn, String imageName, String imageVersion, int vcpus, int memoryMib,
+                        Map<String, String> environment, Path rootfs, Path snapshot) {
+        this(imageArn, imageName, imageVersion, vcpus, memoryMib, environment, rootfs, snapshot, Hooks.NONE);
     }
 
     public static LaunchSource of(ManagedImage m) {

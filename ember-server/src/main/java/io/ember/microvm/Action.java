@@ -9,10 +9,22 @@ package io.ember.microvm;
  */
 public sealed interface Action {
 
-    /** Create and boot a microVM (RunMicrovm). Allowed only for a microVM that does not exist yet. */
+    /**
+     * Create and boot a microVM (RunMicrovm). Allowed only for a microVM that does not exist yet.
+     *
+     * @param runHookPayload the body of the image's run hook (docs/hooks.md); null: an empty body
+     */
     record Run(String imageIdentifier, String imageVersion, String executionRoleArn, IdlePolicy idlePolicy,
-               int maximumDurationSeconds, String clientToken) implements Action {
+               int maximumDurationSeconds, String clientToken, String runHookPayload) implements Action {
         public static final int MAX_DURATION_SECONDS = 28_800;
+        /** The model's bound on runHookPayload, in UTF-8 bytes. */
+        public static final int MAX_RUN_HOOK_PAYLOAD_BYTES = 16_384;
+
+        /** Without a runHookPayload. */
+        public Run(String imageIdentifier, String imageVersion, String executionRoleArn, IdlePolicy idlePolicy,
+                   int maximumDurationSeconds, String clientToken) {
+            this(imageIdentifier, imageVersion, executionRoleArn, idlePolicy, maximumDurationSeconds, clientToken, null);
+        }
 
         public Run {
             if (imageIdentifier == null || imageIdentifier.isEmpty()) {
@@ -20,6 +32,10 @@ public sealed interface Action {
             }
             if (maximumDurationSeconds < 1 || maximumDurationSeconds > MAX_DURATION_SECONDS) {
                 throw new IllegalArgumentException("maximumDurationSeconds out of range");
+            }
+            if (runHookPayload != null
+                    && runHookPayload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_RUN_HOOK_PAYLOAD_BYTES) {
+                throw new IllegalArgumentException("runHookPayload longer than " + MAX_RUN_HOOK_PAYLOAD_BYTES + " bytes");
             }
         }
     }

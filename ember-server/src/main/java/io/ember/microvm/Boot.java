@@ -9,12 +9,14 @@ import io.ember.vmm.VmSpec;
 import io.ember.vmm.VmmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The background half of RunMicrovm: launch the VMM (a cold boot, or a clone of the image's snapshot:
  * its RAM mapped privately, a disk overlay over the snapshot's disk), connect the agent, HELLO within
  * the boot deadline, then RUNNING. A clone is connected while still paused, then let run, then told the
- * time, fresh entropy and its own identity before anything else reaches it. Any failure on the way
+ * time, fresh entropy and its own identity before anything else reaches it, then its run hook is called
+ * (docs/hooks.md): one that fails terminates it. Any failure on the way
  * terminates the microVM with the reason.
  */
 final class Boot {
@@ -112,6 +114,15 @@ final class Boot {
             if (engine.closing()) {
                 Engine.closeQuietly(agent); // close() only closes the channels of machines it can see
                 return;
+            }
+            if (m.state == MicrovmState.PENDING && m.launch.template() != null) {
+                // A clone runs the snapshot's application: it draws its own session in its run hook before anyone reaches it.
+                Optional<String> failed = engine.hooks.run(m, agent);
+                if (failed.isPresent() || engine.closing()) {
+                    Engine.closeQuietly(agent);
+                    failed.ifPresent(reason -> engine.fail(m, Cause.FAILURE, reason));
+                    return;
+                }
             }
             String desc = info.agent() + ", kernel " + info.kernel();
             if (engine.step(m, new Action.Booted(desc), Cause.BOOT, desc, null) instanceof Decision.Move) {

@@ -15,5 +15,10 @@ public enum Cause {
     /** A request that needs the guest (exec, files) woke a SUSPENDED microVM (autoResumeEnabled). */
     REQUEST,
     /** The server restarted and re-examined the microVM. */
-    RECONCILE
+    RECONCILE,
+    /**
+     * A lifecycle hook of the image's application was called (docs/hooks.md): its outcome, in an event that moves
+     * nothing (fromState = toState). A run hook that fails then terminates the microVM with cause FAILURE.
+     */
+    HOOK
 }

@@ -42,6 +42,7 @@ final class Engine implements AutoCloseable {
     final Snapshots snapshots;
     final AgentConnector agents;
     final MicrovmSettings settings;
+    final MachineHooks hooks = new MachineHooks(this);
     final ConcurrentHashMap<String, Machine> machines = new ConcurrentHashMap<>();
     final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
@@ -105,11 +106,16 @@ final class Engine implements AutoCloseable {
         }
     }
 
-    /** TERMINATING, stop the VMM, remove its directory, TERMINATED. A no-op when already on its way. */
+    /**
+     * TERMINATING, the terminate hook (when it was RUNNING), stop the VMM, remove its directory, TERMINATED. A no-op
+     * when already on its way.
+     */
     void terminate(Machine m, Cause cause, String reason) {
         m.lock.lock();
         try {
+            MicrovmState from = m.state;
             if (!(step(m, new Action.Terminate(m.id, cause), cause, reason, null) instanceof Decision.Move)) return;
+            hooks.terminate(m, from);
             stopProcesses(m, settings.terminateGrace());
             removeWorkDir(m);
             step(m, new Action.Stopped(reason), cause, reason, reason);

@@ -1,6 +1,7 @@
 package io.ember.microvm;
 
 import io.ember.agent.GuestAgent;
+import io.ember.hooks.Hooks;
 import io.ember.store.MicrovmRecord;
 import io.ember.vmm.Vm;
 import java.nio.file.Path;
@@ -62,10 +63,17 @@ final class Machine {
      * @param rootfs raw base disk under its overlay (null when unknown: a record from before launches were stored)
      * @param template image snapshot it was cloned from; null when it booted cold
      * @param environment the image's environment for processes Ember starts
+     * @param hooks the lifecycle hooks Ember calls in it ({@link Hooks#NONE} for a cold boot)
+     * @param runHookPayload the body of its run hook; null when empty or already delivered
      */
-    record Launch(Path rootfs, Path template, Map<String, String> environment) {
+    record Launch(Path rootfs, Path template, Map<String, String> environment, Hooks hooks, String runHookPayload) {
         Launch {
             environment = Map.copyOf(environment == null ? Map.of() : environment);
+            hooks = hooks == null ? Hooks.NONE : hooks;
+        }
+
+        Launch(Path rootfs, Path template, Map<String, String> environment) {
+            this(rootfs, template, environment, Hooks.NONE, null);
         }
     }
 }

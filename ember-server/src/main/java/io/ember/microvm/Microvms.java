@@ -3,6 +3,7 @@ package io.ember.microvm;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ember.agent.GuestAgent;
+import io.ember.hooks.Hooks;
 import io.ember.image.ImageCatalog;
 import io.ember.image.ImageSource;
 import io.ember.image.ImageUnavailableException;
@@ -72,7 +73,11 @@ public final class Microvms implements AutoCloseable {
      */
     public MicrovmRecord run(Action.Run run, boolean coldBoot) {
         LaunchSource image = resolve(run.imageIdentifier(), run.imageVersion());
-        Machine.Launch launch = new Machine.Launch(image.rootfs(), coldBoot ? null : image.snapshot(), image.environment());
+        Path template = coldBoot ? null : image.snapshot();
+        // Hooks are the application's, and only a launch from the snapshot has it running.
+        Hooks hooks = template == null ? Hooks.NONE : image.hooks().ofMicrovm();
+        Machine.Launch launch = new Machine.Launch(image.rootfs(), template, image.environment(), hooks,
+                hooks.isEnabled(Hooks.Hook.RUN) ? run.runHookPayload() : null);
         if (launch.template() != null && engine.snapshots == null) {
             throw new MicrovmException(MicrovmException.Kind.CONFLICT, "image " + image.imageName()
                     + " launches from a snapshot, which this server's VMM driver cannot restore");
@@ -106,7 +111,8 @@ public final class Microvms implements AutoCloseable {
                         image.imageArn(), image.imageVersion(), first.name(), null, image.vcpus(), image.memoryMib(),
                         toJson(run.idlePolicy()), run.maximumDurationSeconds(), run.executionRoleArn(), now, null,
                         null, workDir.toString(), run.clientToken()),
-                        new LaunchRecord(str(launch.rootfs()), str(launch.template()), toJson(launch.environment())),
+                        new LaunchRecord(str(launch.rootfs()), str(launch.template()), toJson(launch.environment()),
+                                hooks.isEmpty() ? null : hooks.toJson(), launch.runHookPayload()),
                         new EventRecord(id, now, null, first.name(), Cause.USER.name(), "RunMicrovm " + image.imageName()
                                 + ":" + image.imageVersion() + (launch.template() != null ? " (from its snapshot)" : " (cold boot)")));
             } catch (RuntimeException e) {
@@ -115,6 +121,9 @@ public final class Microvms implements AutoCloseable {
             }
             m = new Machine(r, launch);
             engine.machines.put(id, m);
+            if (template == null && image.snapshot() != null && image.hooks().isEnabled(Hooks.Hook.RUN)) {
+                engine.hooks.runSkipped(id, first, "a cold boot does not start the image's application, so no hook is called");
+            }
         }
         engine.scheduleExpiry(m);
         engine.tasks.execute(() -> engine.run(m, new Boot(engine, m)::run));

@@ -3,6 +3,7 @@ package io.ember.microvm;
 import io.ember.agent.AgentException;
 import io.ember.agent.AgentInfo;
 import io.ember.agent.GuestAgent;
+import io.ember.hooks.Hooks;
 import io.ember.store.LaunchRecord;
 import io.ember.store.MicrovmRecord;
 import io.ember.vmm.Snapshot;
@@ -58,7 +59,8 @@ final class Reconciler {
     private Machine.Launch launch(MicrovmRecord r) {
         LaunchRecord l = engine.store.launch(r.id()).orElse(new LaunchRecord(null, null, null));
         return new Machine.Launch(l.rootfs() == null ? null : Path.of(l.rootfs()),
-                l.template() == null ? null : Path.of(l.template()), Microvms.environment(l.environmentJson()));
+                l.template() == null ? null : Path.of(l.template()), Microvms.environment(l.environmentJson()),
+                Hooks.fromJson(l.hooksJson()), l.runHookPayload());
     }
 
     private void reattach(Machine m) {
@@ -111,6 +113,7 @@ final class Reconciler {
             }
         }
         GuestAgent agent = null;
+        boolean resuming = false;
         // A guest that was still booting when the server stopped gets the whole boot deadline.
         var timeout = m.state == MicrovmState.PENDING ? engine.settings.bootTimeout() : engine.settings.reconnectTimeout();
         try {
@@ -121,7 +124,7 @@ final class Reconciler {
             }
             if (m.state == MicrovmState.PENDING) {
                 // A resume or a clone stopped before its RESTORED fix-up: send it (again; it is idempotent).
-                boolean resuming = engine.store.suspendedAt(m.id).isPresent();
+                resuming = engine.store.suspendedAt(m.id).isPresent();
                 if (resuming || m.launch.template() != null) {
                     agent.expectRestored();
                     agent.restored(Suspension.fixup(resuming ? null : m.id, !resuming), Suspension.FIXUP_TIMEOUT);
@@ -134,6 +137,7 @@ final class Reconciler {
         }
         m.lock.lock();
         try {
+            if (m.state == MicrovmState.PENDING && !hooksBeforeRunning(m, agent, resuming)) return;
             if (m.state == MicrovmState.PENDING) {
                 engine.step(m, new Action.Booted("agent answered after server restart"), Cause.RECONCILE,
                         "agent answered after server restart", null);
@@ -151,6 +155,25 @@ final class Reconciler {
         } finally {
             m.lock.unlock();
         }
+    }
+
+    /**
+     * A resume or a clone interrupted before RUNNING calls the hook it had not called yet (docs/hooks.md): the resume
+     * hook, or a clone's run hook, unless its outcome is already recorded. False when the run hook failed and the
+     * microVM was terminated for it. Lock held.
+     */
+    private boolean hooksBeforeRunning(Machine m, GuestAgent agent, boolean resuming) {
+        if (resuming) {
+            engine.hooks.resume(m, agent);
+        } else if (m.launch.template() != null && !engine.hooks.runCalled(m)) {
+            Optional<String> failed = engine.hooks.run(m, agent);
+            if (failed.isPresent()) {
+                Engine.closeQuietly(agent);
+                engine.fail(m, Cause.FAILURE, failed.get());
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A suspended microVM stays suspended if its snapshot is whole (the manifest is written last). */

@@ -45,6 +45,7 @@ final class Suspension {
             // The channel breaks when the VMM ends: from here on that is expected, not a failure of the microVM.
             m.agent = null;
             m.running = new CompletableFuture<>();
+            engine.hooks.suspend(m, agent); // a failure is recorded; the suspend goes on (docs/hooks.md)
             long t0 = System.nanoTime();
             try {
                 engine.snapshots.save(vm, m.workDir()); // keeps the agent connected and idle: see Snapshots#save
@@ -117,6 +118,7 @@ final class Suspension {
                 AgentInfo info = agent.hello(engine.settings.reconnectTimeout());
                 agent.restored(fixup(null, false), FIXUP_TIMEOUT);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
+                engine.hooks.resume(m, agent); // a failure is recorded; the microVM runs on (docs/hooks.md)
                 engine.step(m, new Action.Booted(info.agent()), Cause.BOOT, "Resumed in " + ms + " ms", null);
             } catch (VmmException | AgentException | RuntimeException e) {
                 if (!m.launched.isDone()) m.launched.complete(null);

@@ -7,7 +7,8 @@ import java.util.Objects;
  * One lifecycle transition of a microVM.
  *
  * @param fromState null for the first event (creation)
- * @param cause what made it happen (USER, BOOT, FAILURE, LIFETIME, RECONCILE)
+ * @param cause what made it happen (USER, BOOT, FAILURE, LIFETIME, IDLE, REQUEST, RECONCILE, HOOK); a HOOK event
+ *     moves nothing (fromState = toState)
  */
 public record EventRecord(String microvmId, Instant at, String fromState, String toState, String cause, String message) {
     public EventRecord {

@@ -158,16 +158,23 @@ public final class Store implements AutoCloseable {
     }
 
     public synchronized void setLaunch(String id, LaunchRecord launch) {
-        update("recording the launch of " + id, "UPDATE microvms SET rootfs = ?, template = ?, environment = ? WHERE id = ?",
-                launch.rootfs(), launch.template(), launch.environmentJson(), id);
+        update("recording the launch of " + id, "UPDATE microvms SET rootfs = ?, template = ?, environment = ?, hooks = ?, "
+                + "run_hook_payload = ? WHERE id = ?", launch.rootfs(), launch.template(), launch.environmentJson(),
+                launch.hooksJson(), launch.runHookPayload(), id);
+    }
+
+    /** Forgets the runHookPayload once the run hook was called (it may hold secrets). */
+    public synchronized void clearRunHookPayload(String id) {
+        update("clearing the run hook payload of " + id, "UPDATE microvms SET run_hook_payload = NULL WHERE id = ?", id);
     }
 
     public synchronized Optional<LaunchRecord> launch(String id) {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT rootfs, template, environment FROM microvms WHERE id = ?")) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT rootfs, template, environment, hooks, run_hook_payload FROM microvms WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new LaunchRecord(rs.getString(1), rs.getString(2), rs.getString(3)))
-                        : Optional.empty();
+                return rs.next() ? Optional.of(new LaunchRecord(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getString(5))) : Optional.empty();
             }
         } catch (SQLException e) {
             throw new StoreException("reading the launch of " + id + " failed", e);
@@ -198,6 +205,18 @@ public final class Store implements AutoCloseable {
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException(what + " failed", e);
+        }
+    }
+
+    /**
+     * Records an event that moves nothing (a hook's outcome: {@code fromState} equals {@code toState}); the microVM's
+     * row is left as it is.
+     */
+    public synchronized void addEvent(EventRecord event) {
+        try {
+            insertEvent(event);
+        } catch (SQLException e) {
+            throw new StoreException("recording an event of " + event.microvmId() + " failed", e);
         }
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import io.ember.testing.FakeAgent;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The endpoint proxy over a fake guest whose "application" is an HTTP server on the host's loopback
- * (FakeAgent maps guest ports to it): routing, tokens, framing, streaming, keep-alive, upgrades and
+ * (FakeAgents maps guest ports to it): routing, tokens, framing, streaming, keep-alive, upgrades and
  * refusals, without QEMU. The same paths through a real guest are in the e2e module.
  */
 class EndpointApiTest {
@@ -38,7 +37,6 @@ class EndpointApiTest {
     ApiFixture api;
     HttpServer app;
     String id;
-    FakeAgent guest;
     final AtomicInteger appConnections = new AtomicInteger();
     final CountDownLatch firstChunkSeen = new CountDownLatch(1);
 
@@ -71,8 +69,7 @@ class EndpointApiTest {
         });
         app.start();
         id = api.running();
-        guest = api.agents.of(id);
-        guest.tcpPorts.put(8080, app.getAddress().getPort());
+        api.agents.tcpPorts.put(8080, app.getAddress().getPort());
     }
 
     @AfterEach
@@ -128,7 +125,7 @@ class EndpointApiTest {
         assertDenied(get("/", forged), "invalid token");
         assertDenied(get("/", "garbage"), "malformed token");
         assertDenied(get("/", good, "X-aws-proxy-port", "8081"), "does not allow port 8081");
-        assertThat(guest.tcpConnects.get()).isZero();
+        assertThat(api.agents.tcpConnects.size()).isZero();
     }
 
     void assertDenied(HttpResponse<String> r, String why) {
@@ -140,7 +137,7 @@ class EndpointApiTest {
 
     @Test
     void thePortHeaderPicksTheGuestPortAndAPortWithNothingListeningIsABadGateway() {
-        guest.tcpPorts.put(9001, app.getAddress().getPort());
+        api.agents.tcpPorts.put(9001, app.getAddress().getPort());
 
         assertThat(get("/p", token(), "X-aws-proxy-port", "9001").statusCode()).isEqualTo(200);
         HttpResponse<String> none = get("/p", token(), "X-aws-proxy-port", "9000");
@@ -188,7 +185,7 @@ class EndpointApiTest {
                 assertThat(answer).startsWith("HTTP/1.1 200").contains("GET /n/" + i + " ").contains("prefix=null");
             }
         }
-        assertThat(guest.tcpConnects.get()).isEqualTo(1);
+        assertThat(api.agents.tcpConnects.size()).isEqualTo(1);
     }
 
     @Test
@@ -201,13 +198,13 @@ class EndpointApiTest {
         assertThat(raw("GARBAGE\r\n\r\n")).startsWith("HTTP/1.1 400");
         assertThat(raw("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(70_000) + "\r\n\r\n")).startsWith("HTTP/1.1 400");
         assertThat(raw("GET / HTTP/1.1\r\nHost: nowhere\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 404").contains("names no microVM");
-        assertThat(guest.tcpConnects.get()).isZero();
+        assertThat(api.agents.tcpConnects.size()).isZero();
     }
 
     @Test
     void anUpgradeTurnsTheConnectionIntoAPipeBothWays() throws Exception {
         try (ServerSocket ws = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            guest.tcpPorts.put(8080, ws.getLocalPort());
+            api.agents.tcpPorts.put(8080, ws.getLocalPort());
             Thread server = Thread.ofVirtual().start(() -> {
                 try (Socket c = ws.accept()) {
                     InputStream in = c.getInputStream();

@@ -58,6 +58,7 @@ class ErrorsApiTest {
         "{\"imageIdentifier\":\"busybox\",\"idlePolicy\":{\"maxIdleDurationSeconds\":60}} | idlePolicy.suspendedDurationSeconds is required",
         "{\"imageIdentifier\":\"busybox\",\"idlePolicy\":[]}                        | idlePolicy must be an object",
         "{\"imageIdentifier\":\"busybox\",\"clientToken\":5}                        | clientToken must be a string",
+        "{\"imageIdentifier\":\"busybox\",\"runHookPayload\":{}}                    | runHookPayload must be a string",
         "{\"imageIdentifier\":\"busybox\",\"ingressNetworkConnectors\":[\"c\"]}     | ingressNetworkConnectors are not supported",
         "{\"imageIdentifier\":\"busybox\",\"egressNetworkConnectors\":\"c\"}        | egressNetworkConnectors must be an array of strings",
         "{\"imageIdentifier\":\"busybox\"                                           | malformed JSON",
@@ -121,6 +122,14 @@ class ErrorsApiTest {
         String big = "{\"imageIdentifier\":\"busybox\",\"runHookPayload\":\"" + "x".repeat(1 << 20) + "\"}";
         JsonNode e = error(api.send("POST", "/2025-09-09/microvms", big), 400, "ValidationException");
         assertThat(e.get("message").asText()).contains("larger than 1048576 bytes");
+
+        // 16 KiB in UTF-8 bytes: 8192 two-byte characters are the limit, one more is refused.
+        String payload = "é".repeat(8192);
+        JsonNode tooBig = error(api.send("POST", "/2025-09-09/microvms", "{\"imageIdentifier\":\"busybox\",\"runHookPayload\":\""
+                + payload + "é\"}"), 400, "ValidationException");
+        assertThat(tooBig.get("message").asText()).isEqualTo("runHookPayload must be at most 16384 bytes (UTF-8)");
+        assertThat(api.send("POST", "/2025-09-09/microvms", "{\"imageIdentifier\":\"busybox\",\"runHookPayload\":\""
+                + payload + "\"}").statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -72,6 +72,15 @@ class MicrovmImageApiTest {
                 .path("message").asText()).contains("minimumMemoryInMiB");
         assertThat(error("POST", IMAGES, create("x", ",\"cpuConfigurations\":[{\"architecture\":\"ARM_64\"}]"), 400,
                 "ValidationException").path("message").asText()).contains("X86_64");
+        assertThat(error("POST", IMAGES, create("x", ",\"hooks\":{\"microvmHooks\":{\"run\":\"ENABLED\",\"runTimeoutInSeconds\":61}}"),
+                400, "ValidationException").path("message").asText())
+                .isEqualTo("hooks.microvmHooks.runTimeoutInSeconds must be between 1 and 60");
+        assertThat(error("POST", IMAGES, create("x", ",\"hooks\":{\"port\":70000}"), 400, "ValidationException")
+                .path("message").asText()).isEqualTo("hooks.port must be between 1 and 65535");
+        assertThat(error("POST", IMAGES, create("x", ",\"hooks\":{\"microvmImageHooks\":{\"ready\":\"YES\"}}"), 400,
+                "ValidationException").path("message").asText()).isEqualTo("hooks.microvmImageHooks.ready must be ENABLED or DISABLED");
+        assertThat(error("PUT", IMAGES + "/x", create("x", ",\"hooks\":\"all\"").replace("\"name\":\"x\",", ""), 400,
+                "ValidationException").path("message").asText()).isEqualTo("hooks must be an object");
         error("GET", IMAGES + "/nosuch", null, 404, "ResourceNotFoundException");
         assertThat(api.ok("GET", IMAGES, null).path("items").size()).isZero();
     }

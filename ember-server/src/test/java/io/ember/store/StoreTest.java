@@ -87,7 +87,7 @@ class StoreTest {
         }
     }
 
-    private static final int MIGRATIONS = 3;
+    private static final int MIGRATIONS = 4;
 
     @Test
     void shouldRememberLaunchAndSuspensionOfAMicrovm() {
@@ -107,6 +107,24 @@ class StoreTest {
             store.insert(record(other, "busybox", null), new LaunchRecord("/b/rootfs.ext4", null, null), created(other));
             assertThat(store.launch(other)).as("recorded with the row, in one transaction")
                     .contains(new LaunchRecord("/b/rootfs.ext4", null, null));
+        }
+    }
+
+    @Test
+    void shouldKeepHooksAndForgetTheRunHookPayloadWhenAsked() {
+        String id = "mvm-00000000000000000000000c";
+        try (Store store = Store.open(dir.resolve("h.db"))) {
+            LaunchRecord launch = new LaunchRecord("/a/rootfs.ext4", "/a/snapshot", null, "{\"port\":8080,\"run\":5}", "tenant=1");
+            store.insert(record(id, "app", null), launch, created(id));
+            assertThat(store.launch(id)).contains(launch);
+            store.clearRunHookPayload(id);
+            assertThat(store.launch(id).orElseThrow().runHookPayload()).isNull();
+            assertThat(store.launch(id).orElseThrow().hooksJson()).isEqualTo("{\"port\":8080,\"run\":5}");
+
+            store.addEvent(new EventRecord(id, T0, "PENDING", "PENDING", "HOOK", "run hook answered 200 OK in 5 ms"));
+            assertThat(store.events(id)).last().isEqualTo(new EventRecord(id, T0, "PENDING", "PENDING", "HOOK",
+                    "run hook answered 200 OK in 5 ms"));
+            assertThat(store.find(id).orElseThrow().state()).as("an event that moves nothing").isEqualTo("PENDING");
         }
     }
 

@@ -196,65 +196,23 @@ public final class FakeAgent implements GuestAgent {
         if (owner.restoredFailure != null) throw new AgentException(5, owner.restoredFailure);
     }
 
-    /**
-     * Guest ports the fake "guest" serves, each mapped to a TCP port on the host's loopback where a test
-     * server stands in for the application; a port not in the map refuses (ECONNREFUSED).
-     */
-    public final Map<Integer, Integer> tcpPorts = new ConcurrentHashMap<>();
-    /** How many guest TCP connections were opened. */
-    public final java.util.concurrent.atomic.AtomicInteger tcpConnects = new java.util.concurrent.atomic.AtomicInteger();
-
+    /** To the host port {@link FakeAgents#tcpPorts} maps {@code port} to; ECONNREFUSED (111) when none. */
     @Override
     public io.ember.agent.GuestSocket connectTcp(int port, Duration connectTimeout) throws AgentException {
         check();
-        Integer hostPort = tcpPorts.get(port);
+        owner.tcpConnects.add(port);
+        Integer hostPort = owner.tcpPorts.get(port);
         if (hostPort == null) throw new AgentException(111, "Connection refused");
-        java.net.Socket s;
         try {
-            s = new java.net.Socket("127.0.0.1", hostPort);
+            java.net.Socket s = new java.net.Socket();
+            s.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), hostPort),
+                    (int) Math.max(1, connectTimeout.toMillis()));
+            return new LoopbackSocket(s);
+        } catch (java.net.ConnectException e) {
+            throw new AgentException(111, "Connection refused");
         } catch (IOException e) {
-            throw new AgentException(111, e.getMessage());
+            throw new AgentException(5, e.getMessage());
         }
-        tcpConnects.incrementAndGet();
-        return new io.ember.agent.GuestSocket() {
-            @Override
-            public InputStream input() {
-                try {
-                    return s.getInputStream();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-
-            @Override
-            public OutputStream output() {
-                try {
-                    return new java.io.FilterOutputStream(s.getOutputStream()) {
-                        @Override
-                        public void write(byte[] b, int off, int len) throws IOException {
-                            out.write(b, off, len);
-                        }
-
-                        @Override
-                        public void close() throws IOException {
-                            flush();
-                            s.shutdownOutput();
-                        }
-                    };
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-
-            @Override
-            public void close() {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
-            }
-        };
     }
 
     @Override

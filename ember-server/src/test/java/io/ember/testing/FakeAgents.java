@@ -24,6 +24,10 @@ public final class FakeAgents implements AgentConnector {
     public volatile String helloFailure;
     public volatile int protocolVersion = 1;
     public volatile FakeAgent.ExecHandler execHandler = FakeAgent::echo;
+    /** Guest TCP port → host loopback port that {@link FakeAgent#connectTcp} connects to. */
+    public final java.util.Map<Integer, Integer> tcpPorts = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The guest ports asked for, in order. */
+    public final List<Integer> tcpConnects = new CopyOnWriteArrayList<>();
     /** When set, RESTORED fails with it (a guest that cannot apply the fix-up). */
     public volatile String restoredFailure;
 

@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
 public final class EndpointBench {
     private static final int REQUESTS = Integer.getInteger("bench.requests", 200);
     private static final int WAKES = Integer.getInteger("bench.wakes", 5);
+    private static final int SETTLE_MS = Integer.getInteger("bench.settleMs", 30);
     private static final Pattern LENGTH = Pattern.compile("(?i)content-length: *(\\d+)");
 
     public static void main(String[] args) throws Exception {
@@ -74,14 +75,20 @@ public final class EndpointBench {
             InputStream tunnelIn = new BufferedInputStream(tunnel.input());
             InputStream proxyIn = new BufferedInputStream(proxy.getInputStream());
             for (int i = 0; i < REQUESTS + 20; i++) { // the first 20 are warm-up
+                // A pause before each: the guest finishes tearing down the last connection (its application
+                // thread, the agent's socket) before the next is timed, whichever kind came before.
+                Thread.sleep(SETTLE_MS);
                 double a = timed(direct, tunnel.output(), tunnelIn);
+                Thread.sleep(SETTLE_MS);
                 double b = timed(proxied, proxy.getOutputStream(), proxyIn);
+                Thread.sleep(SETTLE_MS);
                 double c;
                 long t1 = System.nanoTime();
                 try (GuestSocket fresh = lease.agent().connectTcp(8080, Duration.ofSeconds(10))) {
                     timed(direct, fresh.output(), new BufferedInputStream(fresh.input()));
                     c = (System.nanoTime() - t1) / 1e6;
                 }
+                Thread.sleep(SETTLE_MS);
                 double d;
                 long t0 = System.nanoTime();
                 try (Socket s = new Socket(endpoint.getHost(), endpoint.getPort())) {

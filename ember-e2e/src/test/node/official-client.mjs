@@ -1,4 +1,5 @@
-// Drives Ember with the official, unmodified AWS client: run, get, list, suspend, resume, terminate, typed errors.
+// Drives Ember with the official, unmodified AWS client: run, get, list, suspend, resume, auth tokens and the
+// endpoint they open, terminate, typed errors.
 // Usage: EMBER_ENDPOINT=http://127.0.0.1:PORT node official-client.mjs
 // Prints one line per step and "OFFICIAL-CLIENT OK" at the end; exits non-zero on the first failure.
 import {
@@ -9,6 +10,8 @@ import {
   TerminateMicrovmCommand,
   SuspendMicrovmCommand,
   ResumeMicrovmCommand,
+  CreateMicrovmAuthTokenCommand,
+  CreateMicrovmShellAuthTokenCommand,
   ConflictException,
   ListManagedMicrovmImagesCommand,
   ListManagedMicrovmImageVersionsCommand,
@@ -84,6 +87,22 @@ await client.send(new ResumeMicrovmCommand({ microvmIdentifier: run.microvmId })
 const awake = await client.send(new GetMicrovmCommand({ microvmIdentifier: run.microvmId }));
 check(awake.state === "RUNNING", "state RUNNING after ResumeMicrovm, was " + awake.state);
 console.log("resume:", awake.state);
+
+const auth = await client.send(new CreateMicrovmAuthTokenCommand({ microvmIdentifier: run.microvmId,
+  expirationInMinutes: 5, allowedPorts: [{ port: 8080 }, { range: { startPort: 9000, endPort: 9001 } }] }));
+const token = auth.authToken?.["X-aws-proxy-auth"];
+check(typeof token === "string" && token.length > 20, "CreateMicrovmAuthToken answers an X-aws-proxy-auth token");
+const shell = await client.send(new CreateMicrovmShellAuthTokenCommand({ microvmIdentifier: run.microvmId, expirationInMinutes: 5 }));
+check(typeof shell.authToken?.["X-aws-proxy-auth"] === "string", "CreateMicrovmShellAuthToken answers a token");
+await expectError(client.send(new CreateMicrovmAuthTokenCommand({ microvmIdentifier: run.microvmId,
+  expirationInMinutes: 61, allowedPorts: [{ port: 8080 }] })), ValidationException, "token living over 60 minutes");
+// busybox serves nothing on 8080: with the token the request reaches the guest (502 names the port), without it never.
+const withToken = await fetch(got.endpoint + "/", { headers: { "X-aws-proxy-auth": token } });
+const withBody = await withToken.json();
+check(withToken.status === 502 && withBody.message.includes("nothing listens on port 8080"), "endpoint with token: " + JSON.stringify(withBody));
+const without = await fetch(got.endpoint + "/");
+check(without.status === 403 && (await without.json()).__type === "AccessDeniedException", "endpoint without token: 403");
+console.log("auth tokens and endpoint:", got.endpoint, "403 without a token, 502 with one (no application on 8080)");
 
 await expectError(client.send(new GetMicrovmCommand({ microvmIdentifier: "mvm-000000000000000000000000" })),
   ResourceNotFoundException, "get unknown");

@@ -31,6 +31,7 @@ final class ProxyConnection implements Runnable {
     /** How long a keep-alive connection may sit between requests, and a client may take to send a head. */
     static final int CLIENT_IDLE_MS = 60_000;
     private static final int BUFFER = 64 * 1024;
+    private static final int ECONNREFUSED = 111, ENOSYS = 38;
 
     private final Socket client;
     private final Microvms microvms;
@@ -132,8 +133,12 @@ final class ProxyConnection implements Runnable {
             try {
                 connect(route.microvmId(), port, lease);
             } catch (AgentException e) {
-                String why = e.errno() == 111 ? "nothing listens on port " + port + " in microVM " + route.microvmId()
-                        : "cannot reach port " + port + " in microVM " + route.microvmId() + ": " + e.getMessage();
+                String why = switch (e.errno()) {
+                    case ECONNREFUSED -> "nothing listens on port " + port + " in microVM " + route.microvmId();
+                    case ENOSYS -> "the agent in microVM " + route.microvmId() + " predates endpoints: its image's snapshot"
+                            + " was taken by an older Ember; build a new image version (UpdateMicrovmImage)";
+                    default -> "cannot reach port " + port + " in microVM " + route.microvmId() + ": " + e.getMessage();
+                };
                 Refusal.badGateway(why).write(out, true);
                 return false;
             }

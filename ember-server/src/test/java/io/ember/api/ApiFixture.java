@@ -30,9 +30,13 @@ final class ApiFixture implements AutoCloseable {
     }
 
     ApiFixture(Path dir, int maxRunning) throws IOException {
+        this(dir, maxRunning, c -> c);
+    }
+
+    ApiFixture(Path dir, int maxRunning, java.util.function.UnaryOperator<ServerConfig> configure) throws IOException {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, dir.resolve("data"), Assets.create(dir.resolve("assets")),
                 Accelerator.TCG, "qemu-system-x86_64", maxRunning);
-        server = EmberServer.start(config, driver, agents);
+        server = EmberServer.start(configure.apply(config), driver, agents);
     }
 
     URI uri(String path) {

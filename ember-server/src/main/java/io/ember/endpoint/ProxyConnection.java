@@ -95,10 +95,11 @@ final class ProxyConnection implements Runnable {
                     + "gives (http://<host>:<port>/<microvmId>/... or a Host of <microvmId>.<domain>)").write(out, !keepAlive);
             return keepAlive && drainBody(request);
         }
-        Subprotocols offered = Subprotocols.of(request);
+        Subprotocols offered;
         int port;
         HttpHead.Framing framing;
         try {
+            offered = Subprotocols.of(request);
             port = port(request, offered);
             String token = request.get(AuthTokens.HEADER);
             tokens.checkEndpoint(token != null ? token : offered.token(), route.microvmId(), port);
@@ -235,6 +236,7 @@ final class ProxyConnection implements Runnable {
                 done.complete(null);
             } catch (IOException | RuntimeException e) {
                 done.completeExceptionally(e);
+                up.close(); // the application would wait for the rest forever, and the answer's reader with it
             }
         });
         return done;

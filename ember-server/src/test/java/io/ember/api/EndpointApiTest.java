@@ -198,6 +198,8 @@ class EndpointApiTest {
         assertThat(raw("GARBAGE\r\n\r\n")).startsWith("HTTP/1.1 400");
         assertThat(raw("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(70_000) + "\r\n\r\n")).startsWith("HTTP/1.1 400");
         assertThat(raw("GET / HTTP/1.1\r\nHost: nowhere\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 404").contains("names no microVM");
+        assertThat(raw("GET /" + id + "/ HTTP/1.1\r\nHost: x\r\nSec-WebSocket-Protocol: lambda-microvms.port.0\r\n\r\n"))
+                .startsWith("HTTP/1.1 400").contains("does not name a port");
         assertThat(api.agents.tcpConnects.size()).isZero();
     }
 
@@ -229,6 +231,32 @@ class EndpointApiTest {
             }
             server.join(10_000);
         }
+    }
+
+    @Test
+    void aHostileApplicationsAnswerIsBoundedAndRefusedAsABadGateway() throws Exception {
+        for (String answer : new String[] {"HTTP/1.1 200 OK\r\nX-Flood: " + "a".repeat(70_000) + "\r\n\r\n",
+                "NOT HTTP AT ALL\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello"}) {
+            try (ServerSocket evil = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                api.agents.tcpPorts.put(8080, evil.getLocalPort());
+                Thread server = Thread.ofVirtual().start(() -> {
+                    try (Socket c = evil.accept()) {
+                        readAnswer(c.getInputStream());
+                        c.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                        c.getOutputStream().flush();
+                        c.getInputStream().read(); // until the proxy hangs up
+                    } catch (IOException ignored) {
+                        // the proxy closed first
+                    }
+                });
+                HttpResponse<String> r = get("/", token());
+                assertThat(r.statusCode()).as(answer.substring(0, 15)).isEqualTo(502);
+                assertThat(ApiFixture.json(r).get("__type").asText()).isEqualTo("BadGatewayException");
+                server.join(10_000);
+            }
+        }
+        assertThat(api.ok("GET", "/2025-09-09/microvms/" + id, null).get("state").asText())
+                .as("a bad answer is the application's failure, not the microVM's").isEqualTo("RUNNING");
     }
 
     String raw(String request) throws IOException {

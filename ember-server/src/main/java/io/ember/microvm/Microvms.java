@@ -160,11 +160,13 @@ public final class Microvms implements AutoCloseable {
      * microVM is or becomes TERMINATING/TERMINATED, or is suspended with autoResumeEnabled=false.
      */
     public GuestLease use(String identifier) {
-        MicrovmRecord r = get(identifier);
+        String id = id(identifier);
+        // Every endpoint request comes here: a live microVM is found in memory, without a store query.
+        if (!engine.machines.containsKey(id)) get(id); // NOT_FOUND when unknown
         long deadline = System.nanoTime() + engine.settings.runningWait().toNanos();
         while (true) {
-            Machine m = engine.machines.get(r.id());
-            if (m == null) throw notRunning(get(r.id()));
+            Machine m = engine.machines.get(id);
+            if (m == null) throw notRunning(get(id));
             m.lock.lock();
             try {
                 if (m.state == MicrovmState.RUNNING && m.agent != null) {
@@ -186,7 +188,7 @@ public final class Microvms implements AutoCloseable {
                     suspension.resume(m, Cause.REQUEST, "a request needs the guest");
                 }
                 case PENDING, RUNNING -> awaitRunning(m, deadline);
-                default -> throw notRunning(get(r.id()));
+                default -> throw notRunning(get(id));
             }
         }
     }

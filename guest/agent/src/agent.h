@@ -23,11 +23,14 @@
 #define MAX_GROUPS 64               /* supplementary groups of a USER */
 #define MAX_TCP 128                 /* concurrent CONNECT streams */
 #define TCP_CONNECT_MS 10000        /* default connect deadline */
-#define FEATURES "user,spawn,restored,net,tcp" /* optional parts of version 1 this agent has (HELLO_OK) */
+#define PTY_MAX_DIM 1000            /* ROWS and COLS of a terminal: 1 to this */
+#define PTY_SMALL_READ 1024         /* a terminal read below this waits PTY_HOLD_MS before the next */
+#define PTY_HOLD_MS 2
+#define FEATURES "user,spawn,restored,net,tcp,pty" /* optional parts of version 1 this agent has (HELLO_OK) */
 
 enum frame_type {
     T_HELLO = 0x01, T_EXEC, T_STDIN, T_SIGNAL, T_FILE_WRITE, T_FILE_DATA, T_FILE_READ,
-    T_STAT, T_LIST, T_MKDIR, T_REMOVE, T_WINDOW, T_CANCEL, T_SPAWN, T_RESTORED, T_CONNECT, T_TCP_DATA,
+    T_STAT, T_LIST, T_MKDIR, T_REMOVE, T_WINDOW, T_CANCEL, T_SPAWN, T_RESTORED, T_CONNECT, T_TCP_DATA, T_RESIZE,
     T_OK = 0x80, T_HELLO_OK, T_STARTED, T_STDOUT, T_STDERR, T_EXIT, T_FILE_INFO,
     T_STAT_RESULT, T_LIST_ENTRY, T_ERROR = 0x8F
 };
@@ -36,7 +39,7 @@ enum field_tag {
     F_ARG = 1, F_ENV, F_CWD, F_TIMEOUT_MS, F_STDIN, F_SIGNO, F_PATH, F_MODE, F_PARENTS,
     F_RECURSIVE, F_N, F_VERSION, F_AGENT, F_KERNEL, F_HOSTNAME, F_PID, F_CODE, F_TIMED_OUT,
     F_SIZE, F_TYPE, F_MTIME_MS, F_NAME, F_ERRNO, F_MESSAGE, F_USER, F_FEATURES, F_TIME_NS,
-    F_ENTROPY, F_NEW_IDENTITY, F_PORT
+    F_ENTROPY, F_NEW_IDENTITY, F_PORT, F_PTY, F_ROWS, F_COLS
 };
 
 enum stream_kind { K_EXEC = 1, K_FWRITE, K_FREAD, K_LIST, K_TCP };
@@ -57,6 +60,8 @@ struct stream {
     uint8_t *in_buf;
     size_t in_off, in_len, in_cap;
     uint8_t in_closing, reaped, timed_out, turn;
+    uint8_t pty;       /* out_fd is a terminal master, in_fd its duplicate; no err_fd */
+    int64_t pty_hold;  /* monotonic ms: the terminal is not read before this (see exec_pipe_ready) */
     int status;
     int64_t deadline;  /* monotonic ms, 0 = none */
 
@@ -152,8 +157,15 @@ void exec_reaped(pid_t pid, int status);
 void exec_pipe_ready(struct stream *s, int which);
 void exec_stdin_ready(struct stream *s);
 void exec_timers(int64_t now);
-void exec_finish_check(struct stream *s);
+int exec_finish_check(struct stream *s); /* 1 = come back at once */
 void exec_kill_all(void);
+int exec_stdin_append(struct stream *s, const uint8_t *p, size_t n);
+
+/* pty.c: EXEC with a terminal (PTY, ROWS, COLS), RESIZE */
+int pty_request(uint32_t id, const uint8_t *p, size_t n, int *master, int *slave); /* 0 none, 1 open, -1 ERROR sent */
+int pty_resize(struct stream *s, const uint8_t *p, size_t n); /* -1 = violation */
+int pty_drain(struct stream *s); /* after the child is reaped; 1 = call again */
+void pty_signal_foreground(struct stream *s, int signo);
 
 /* tcp.c: CONNECT streams to the guest's loopback */
 void tcp_connect(uint32_t id, const uint8_t *p, size_t n);

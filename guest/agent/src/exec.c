@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,7 +18,7 @@ enum { STAGE_SETUP = 1, STAGE_CHDIR, STAGE_EXEC, STAGE_USER };
 
 /* What EXEC and SPAWN share: the command, its environment, directory and user. */
 struct launch {
-    char **argv, **envp;
+    char **argv, **envp, **env_block; /* envp is env_block, or a copy of its pointers plus TERM */
     const char *path;
     char cwd[PATH_MAX];
     struct user_ids user;
@@ -33,7 +34,7 @@ static void child_fail(int fd, int stage, int err)
 }
 
 /* Runs in the forked child: execvpe with the PATH of the new environment, not ours. */
-static void child_exec(const struct launch *l, int in_r, int out_w, int err_w, int report)
+static void child_exec(const struct launch *l, int in_r, int out_w, int err_w, int ctty, int report)
 {
     sigset_t none;
     sigemptyset(&none);
@@ -43,6 +44,8 @@ static void child_exec(const struct launch *l, int in_r, int out_w, int err_w, i
     signal(SIGINT, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
     setsid();
+    if (ctty >= 0 && ioctl(ctty, TIOCSCTTY, 0) < 0) /* the session's controlling terminal */
+        child_fail(report, STAGE_SETUP, errno);
     restore_child_limits();
 
     int fd0 = in_r;
@@ -128,9 +131,25 @@ static void set_nonblock(int fd)
 
 static void launch_free(struct launch *l)
 {
+    if (l->envp != l->env_block)
+        free(l->envp);
     free(l->argv);
-    free(l->envp);
-    l->argv = l->envp = NULL;
+    free(l->env_block);
+    l->argv = l->envp = l->env_block = NULL;
+}
+
+/* A terminal's programs need TERM: the default unless the host sent one. */
+static void default_term(struct launch *l)
+{
+    size_t c = 0;
+    for (; l->envp[c]; c++)
+        if (!strncmp(l->envp[c], "TERM=", 5))
+            return;
+    char **e = xmalloc((c + 2) * sizeof *e);
+    memcpy(e, l->envp, c * sizeof *e);
+    e[c] = "TERM=xterm-256color";
+    e[c + 1] = NULL;
+    l->envp = e;
 }
 
 /* Parses ARG, ENV, CWD and USER; on a bad request sends ERROR and returns -1. */
@@ -140,7 +159,7 @@ static int launch_parse(uint32_t id, const char *what, const uint8_t *p, size_t 
     char user[128], err[300];
     memset(l, 0, sizeof *l);
     l->argv = string_array(p, n, F_ARG, &argc);
-    l->envp = string_array(p, n, F_ENV, &envc);
+    l->envp = l->env_block = string_array(p, n, F_ENV, &envc);
     int r = field_str(p, n, F_CWD, l->cwd, sizeof l->cwd);
     int ur = field_str(p, n, F_USER, user, sizeof user);
     if (!l->argv || !l->envp || argc == 0 || !l->argv[0][0]) {
@@ -172,7 +191,7 @@ static int launch_parse(uint32_t id, const char *what, const uint8_t *p, size_t 
  * Forks the child and waits until it has exec'd (the report pipe closes on exec) or failed. On
  * failure sends ERROR and returns -1; else returns the pid.
  */
-static pid_t launch_fork(uint32_t id, const struct launch *l, int in_r, int out_w, int err_w)
+static pid_t launch_fork(uint32_t id, const struct launch *l, int in_r, int out_w, int err_w, int ctty)
 {
     int rep[2];
     if (pipe2(rep, O_CLOEXEC) < 0) {
@@ -186,7 +205,7 @@ static pid_t launch_fork(uint32_t id, const struct launch *l, int in_r, int out_
         return -1;
     }
     if (pid == 0)
-        child_exec(l, in_r, out_w, err_w, rep[1]);
+        child_exec(l, in_r, out_w, err_w, ctty, rep[1]);
     close(rep[1]);
     int msg[2];
     ssize_t got;
@@ -210,37 +229,56 @@ static pid_t launch_fork(uint32_t id, const struct launch *l, int in_r, int out_
     return -1;
 }
 
+/*
+ * With a terminal the child's 0-2 are its slave; the master is read as STDOUT (out_fd) and written
+ * as stdin through a duplicate (in_fd), so closing stdin never hangs the terminal up.
+ */
 void exec_start(uint32_t id, const uint8_t *p, size_t n)
 {
     struct launch l;
     int64_t timeout = 0, want_stdin = 0;
     field_int(p, n, F_TIMEOUT_MS, &timeout);
     field_int(p, n, F_STDIN, &want_stdin);
-    int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+    int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, tty[2] = { -1, -1 }, pty;
+    pid_t pid;
     if (launch_parse(id, "EXEC", p, n, &l) < 0)
         goto done;
     if (timeout < 0) {
         send_error(id, EINVAL, "negative TIMEOUT_MS");
         goto done;
     }
-    if ((want_stdin && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-        send_error(id, errno, "pipe: %s", strerror(errno));
+    if ((pty = pty_request(id, p, n, &tty[0], &tty[1])) < 0)
         goto done;
+    if (pty) {
+        default_term(&l);
+        if ((in[1] = fcntl(tty[0], F_DUPFD_CLOEXEC, 0)) < 0) {
+            send_error(id, errno, "dup: %s", strerror(errno));
+            goto done;
+        }
+        pid = launch_fork(id, &l, tty[1], tty[1], tty[1], tty[1]);
+        out[0] = tty[0]; /* already non-blocking, as is its duplicate */
+        tty[0] = -1;
+    } else {
+        if ((want_stdin && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+            send_error(id, errno, "pipe: %s", strerror(errno));
+            goto done;
+        }
+        pid = launch_fork(id, &l, in[0], out[1], err[1], -1);
+        set_nonblock(out[0]);
+        set_nonblock(err[0]);
+        if (in[1] >= 0)
+            set_nonblock(in[1]);
     }
-    pid_t pid = launch_fork(id, &l, in[0], out[1], err[1]);
     if (pid < 0)
         goto done;
 
     struct stream *s = stream_new(id, K_EXEC);
     s->pid = pid;
+    s->pty = (uint8_t)pty;
     s->out_fd = out[0];
     s->err_fd = err[0];
     s->in_fd = in[1];
     out[0] = err[0] = in[1] = -1;
-    set_nonblock(s->out_fd);
-    set_nonblock(s->err_fd);
-    if (s->in_fd >= 0)
-        set_nonblock(s->in_fd);
     if (timeout > 0) /* beyond ~35 years means never */
         s->deadline = timeout < (1LL << 40) ? now_ms() + timeout : 0;
     frame_begin(id, T_STARTED);
@@ -252,6 +290,7 @@ done:
     close_pair(in);
     close_pair(out);
     close_pair(err);
+    close_pair(tty);
     launch_free(&l);
 }
 
@@ -283,7 +322,7 @@ void spawn_start(uint32_t id, const uint8_t *p, size_t n)
         send_error(id, errno, "open log %s: %s", logpath, strerror(errno));
         goto done;
     }
-    pid_t pid = launch_fork(id, &l, -1, fd, fd);
+    pid_t pid = launch_fork(id, &l, -1, fd, fd, -1);
     if (pid < 0)
         goto done;
     frame_begin(id, T_STARTED);
@@ -300,6 +339,7 @@ done:
 /* Signals the stream's process group, unless its id may already belong to a newer process. */
 static void kill_group(struct stream *s, int signo)
 {
+    pty_signal_foreground(s, signo);
     if (s->reaped)
         for (struct stream *o = g_streams; o; o = o->next)
             if (o != s && o->kind == K_EXEC && !o->dead && o->pid == s->pid && !o->reaped)
@@ -327,10 +367,15 @@ static void free_stdin(struct stream *s)
     s->in_off = s->in_len = s->in_cap = 0;
 }
 
+/* Nobody is at a detached terminal any more: closing it hangs it up (SIGHUP), as a dropped ssh does. */
 void exec_detach(struct stream *s)
 {
     s->detached = 1;
     free_stdin(s);
+    if (s->pty && s->out_fd >= 0) {
+        close(s->out_fd);
+        s->out_fd = -1;
+    }
 }
 
 void exec_cancel(struct stream *s)
@@ -395,6 +440,9 @@ void exec_stdin_ready(struct stream *s)
     }
 }
 
+/* An empty STDIN on a terminal is the user's ^D (EOT): the terminal itself stays open. */
+static const uint8_t EOT = 0x04;
+
 int exec_stdin(struct stream *s, const uint8_t *p, size_t n)
 {
     if ((int64_t)n > s->in_credit)
@@ -402,11 +450,23 @@ int exec_stdin(struct stream *s, const uint8_t *p, size_t n)
     if (s->in_closing)
         return violation("stream %u: STDIN after stdin was closed", s->id);
     s->in_credit -= (int64_t)n;
+    if (n == 0 && s->pty) {
+        if (s->in_len >= WINDOW_INIT) /* a terminal that reads nothing does not buffer endless EOTs */
+            return 0;
+        s->unacked -= 1; /* the EOT byte is ours, not the host's: writing it returns no credit */
+        return exec_stdin_append(s, &EOT, 1);
+    }
     if (n == 0) {
         s->in_closing = 1;
         exec_stdin_ready(s);
         return 0;
     }
+    return exec_stdin_append(s, p, n);
+}
+
+/* Writes what the pipe takes now and buffers the rest (at most the window the host was granted). */
+int exec_stdin_append(struct stream *s, const uint8_t *p, size_t n)
+{
     if (s->in_fd < 0) { /* stdin was /dev/null or the process closed it */
         consumed(s, n);
         return 0;
@@ -457,6 +517,12 @@ void exec_pipe_ready(struct stream *s, int is_err)
     if (r > 0 && !s->detached) {
         data_commit((size_t)r);
         s->credit -= r;
+        /*
+         * A program on a terminal writes line by line (stdio is line-buffered there): read at once, every line
+         * is a frame and a wake-up. After a small read the next waits a little; a keystroke's echo does not.
+         */
+        if (s->pty && r < PTY_SMALL_READ)
+            s->pty_hold = now_ms() + PTY_HOLD_MS;
         return;
     }
     data_abort();
@@ -487,11 +553,18 @@ void exec_timers(int64_t now)
         }
 }
 
-/* EXIT goes out only once the process is reaped and both pipes reached EOF. */
-void exec_finish_check(struct stream *s)
+/*
+ * EXIT goes out only once the process is reaped and both pipes reached EOF (a terminal: nothing
+ * more to read, see pty_drain). Returns 1 when the loop should come back at once.
+ */
+int exec_finish_check(struct stream *s)
 {
-    if (s->kind != K_EXEC || s->dead || !s->reaped || s->out_fd >= 0 || s->err_fd >= 0)
-        return;
+    if (s->kind != K_EXEC || s->dead || !s->reaped)
+        return 0;
+    if (pty_drain(s))
+        return 1;
+    if (s->out_fd >= 0 || s->err_fd >= 0)
+        return 0;
     if (!s->detached) {
         frame_begin(s->id, T_EXIT);
         put_int(F_CODE, WIFEXITED(s->status) ? WEXITSTATUS(s->status) : -1);
@@ -500,4 +573,5 @@ void exec_finish_check(struct stream *s)
         frame_end();
     }
     s->dead = 1;
+    return 0;
 }

@@ -220,6 +220,11 @@ static int build_poll_set(int64_t now, int more)
         if (s->dead || s->kind != K_EXEC)
             continue;
         int can = s->detached || (s->credit > 0 && g_outq_len < OUTQ_HIGH);
+        if (s->pty_hold > now) { /* let a trickling terminal fill up: fewer, bigger frames */
+            can = 0;
+            if (timeout < 0 || s->pty_hold - now < timeout)
+                timeout = (int)(s->pty_hold - now);
+        }
         s->turn ^= 1; /* alternate so stderr is not starved by stdout under a small window */
         for (int k = 0; k < 2; k++) {
             int which = k ^ s->turn;
@@ -244,9 +249,10 @@ static void serve(void)
 {
     for (;;) {
         stream_sweep();
+        int more = 0;
         for (struct stream *s = g_streams; s; s = s->next)
-            exec_finish_check(s);
-        int more = producers_pump();
+            more |= exec_finish_check(s);
+        more |= producers_pump();
         if (!g_connected && !g_connect_mode)
             check_reconnect();
         if (g_connected && g_outq_len && outq_flush(chan) < 0)

@@ -168,7 +168,7 @@ int dispatch(uint32_t id, uint8_t type, const uint8_t *p, size_t n)
 {
     if (g_verbose)
         logmsg("<- stream %u type 0x%02x len %zu", id, type, n);
-    if (type < T_HELLO || type > T_TCP_DATA)
+    if (type < T_HELLO || type > T_RESIZE)
         return violation("unknown frame type 0x%02x on stream %u", type, id);
     if (type == T_STDIN || type == T_FILE_DATA || type == T_TCP_DATA) {
         if (n > MAX_CHUNK)
@@ -218,6 +218,12 @@ int dispatch(uint32_t id, uint8_t type, const uint8_t *p, size_t n)
             return violation("SIGNAL on stream %u, which is not an exec", id);
         exec_signal(s, v < 0 || v > 64 ? 0 : (int)v);
         return 0;
+    case T_RESIZE:
+        if (!(s = stream_find(id)))
+            return 0;
+        if (s->kind != K_EXEC)
+            return violation("RESIZE on stream %u, which is not an exec", id);
+        return pty_resize(s, p, n);
     case T_WINDOW:
         if (!field_int(p, n, F_N, &v) || v <= 0)
             return violation("WINDOW without a positive N on stream %u", id);

@@ -24,6 +24,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emberproto import *  # noqa: E402,F403
+from pty_tests import PTY_MALFORMED, PTY_TESTS  # noqa: E402
 from tcp_tests import LOCAL_ONLY_MALFORMED, TCP_MALFORMED, TCP_TESTS  # noqa: E402
 
 ENOENT, EACCES, EEXIST, ENOTDIR, EISDIR, EINVAL, EAGAIN, ENOTEMPTY, EPERM = 2, 13, 17, 20, 21, 22, 11, 39, 1
@@ -745,7 +746,7 @@ MAIN_TESTS = [test_hello, test_hello_byte_by_byte, test_exit_codes, test_killed_
               test_file_write_atomic_and_cancel, test_file_errors, test_file_read_window,
               test_stat_list, test_mkdir_remove, test_stream_limit, test_memory_after_streaming,
               test_big_exec_frame, test_user, test_spawn, test_spawn_outlives_host, test_restored_validation,
-              test_memory]
+              *PTY_TESTS, test_memory]
 
 # ---------------------------------------------------------------- malformed frames
 
@@ -784,6 +785,7 @@ MALFORMED = {
     "STDIN beyond the window": _stdin_overrun,
     "request on an open stream": _reopen,
     **TCP_MALFORMED,
+    **PTY_MALFORMED,
 }
 
 

@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
                 ImageCommands.ListVersions.class, ImageCommands.UpdateVersion.class, ImageCommands.DeleteVersion.class,
                 ImageCommands.ListBuilds.class, ImageCommands.GetBuild.class, ImageCommands.BuildLog.class,
                 MicrovmCommands.Health.class, ExecCommand.class, AuthTokenCommand.class,
+                ShellCommands.CreateToken.class, ShellCommands.Open.class,
                 FileCommands.Cp.class, FileCommands.Ls.class, FileCommands.Mkdir.class, FileCommands.Rm.class,
                 ServerCommand.class,
         })

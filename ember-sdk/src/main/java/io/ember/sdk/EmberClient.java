@@ -23,7 +23,7 @@ import java.util.stream.StreamSupport;
 
 /**
  * A client for an Ember server: the Lambda MicroVMs operations (microVMs and images) plus Ember's
- * exec, files, code upload and build log extensions. Thread-safe; close it to release its connections. Service errors are thrown as
+ * exec, shell, files, code upload and build log extensions. Thread-safe; close it to release its connections. Service errors are thrown as
  * {@link EmberException} subclasses, transport failures as {@link UncheckedIOException}.
  */
 public final class EmberClient implements AutoCloseable {
@@ -301,7 +301,28 @@ public final class EmberClient implements AutoCloseable {
         }
     }
 
+    /** A token for {@link #openShell} (CreateMicrovmShellAuthToken), valid 1 to 60 minutes; it is checked when a shell opens. */
+    public AuthToken createMicrovmShellAuthToken(String microvmIdentifier, int expirationInMinutes) {
+        return transport.call("POST", API + "/microvms/" + Transport.segment(microvmIdentifier) + "/shell-auth-token",
+                new ShellTokenRequest(expirationInMinutes), AuthToken.class);
+    }
+
     // ---- Ember extensions: commands ----
+
+    /** An interactive shell on a terminal of {@code rows} x {@code cols}: the guest's login shell. */
+    public Shell openShell(String microvmIdentifier, String token, int rows, int cols, ShellListener listener) {
+        return openShell(microvmIdentifier, token, ShellOptions.of(rows, cols), listener);
+    }
+
+    /**
+     * Opens the shell WebSocket (a suspended microVM is resumed first). Refusals (a bad or expired token, an unknown
+     * or ended microVM) are thrown here as typed {@link EmberException}s.
+     */
+    public Shell openShell(String microvmIdentifier, String token, ShellOptions options, ShellListener listener) {
+        String path = EXT + "/microvms/" + Transport.segment(microvmIdentifier) + "/shell"
+                + Transport.query("rows", options.rows(), "cols", options.cols(), "command", options.command());
+        return transport.shell(path, java.util.Objects.requireNonNull(token, "token"), listener);
+    }
 
     /** Starts a command and returns its events as they arrive; close the stream if you stop early. */
     public ExecStream exec(String microvmIdentifier, ExecRequest request) {
@@ -473,6 +494,8 @@ public final class EmberClient implements AutoCloseable {
     }
 
     record Mkdir(String path, boolean parents) {}
+
+    record ShellTokenRequest(int expirationInMinutes) {}
 
     record VersionStatus(MicrovmImageVersionStatus status) {}
 

@@ -30,6 +30,7 @@ final class Errors {
             case "ResourceNotFoundException" ->
                     new ResourceNotFoundException(status, requestId, message, resourceType, resourceId);
             case "ConflictException" -> new ConflictException(status, requestId, message);
+            case "AccessDeniedException" -> new AccessDeniedException(status, requestId, message);
             case "ServiceQuotaExceededException" -> new ServiceQuotaExceededException(status, requestId, message);
             case "InternalServerException" -> new InternalServerException(status, requestId, message);
             default -> new EmberException(type, status, requestId, message);
@@ -40,6 +41,7 @@ final class Errors {
     static int statusOf(String type) {
         return switch (type) {
             case "ValidationException" -> 400;
+            case "AccessDeniedException" -> 403;
             case "ServiceQuotaExceededException" -> 402;
             case "ResourceNotFoundException" -> 404;
             case "ConflictException" -> 409;

@@ -19,11 +19,12 @@ final class Transport implements AutoCloseable {
 
     private final HttpClient http;
     private final String base;
-    private final Duration requestTimeout;
+    private final Duration connectTimeout, requestTimeout;
 
     Transport(URI endpoint, Duration connectTimeout, Duration requestTimeout) {
         String s = endpoint.toString();
         this.base = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        this.connectTimeout = connectTimeout;
         this.requestTimeout = requestTimeout;
         // HTTP/1.1: streamed bodies both ways, no h2c upgrade dance with the server.
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
@@ -32,6 +33,12 @@ final class Transport implements AutoCloseable {
     /** A request to {@code path} (already encoded, with its query); streaming calls set no overall timeout. */
     HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create(base + path));
+    }
+
+    /** A WebSocket to {@code path} (already encoded, with its query), answering a typed error if refused. */
+    Shell shell(String path, String token, ShellListener listener) {
+        URI uri = URI.create((base.startsWith("https:") ? "wss:" : "ws:") + base.substring(base.indexOf(':') + 1) + path);
+        return Shell.open(http, uri, token, connectTimeout, listener);
     }
 
     /** A JSON call bounded by the request timeout; {@code body} may be null, {@code type} Void. */

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +81,18 @@ class SdkDocsTest {
         ember.waitUntilRunning(id, Duration.ofMinutes(2));
     }
     // end::images[]
+
+    // tag::shell[]
+    static int shell(EmberClient ember, String id) throws Exception {
+        String token = ember.createMicrovmShellAuthToken(id, 5).value();
+        ShellOptions options = ShellOptions.of(24, 80).withCommand("read name; echo hello $name; exit 3");
+        try (Shell shell = ember.openShell(id, token, options, output -> System.out.write(output, 0, output.length))) {
+            shell.send("world\r".getBytes(StandardCharsets.UTF_8)); // keystrokes: Enter is \r
+            shell.resize(40, 120);                                 // the program gets SIGWINCH
+            return shell.exit().get(1, TimeUnit.MINUTES).shellStatus(); // 3
+        }
+    }
+    // end::shell[]
 
     @Test
     void imagesExample_runsAgainstTheWireFormat() throws Exception {
@@ -152,7 +166,7 @@ class SdkDocsTest {
     void docsQuoteTheExamplesVerbatim() throws Exception {
         String source = Files.readString(Path.of("src/test/java/io/ember/sdk/SdkDocsTest.java"));
         String doc = Files.readString(Path.of("../docs/sdk.md"));
-        for (String tag : new String[] {"usage", "images"}) {
+        for (String tag : new String[] {"usage", "images", "shell"}) {
             String start = "// tag::" + tag + "[]\n";
             String snippet = source.substring(source.indexOf(start) + start.length(), source.indexOf("    // end::" + tag + "[]"));
             String dedented = snippet.lines().map(l -> l.startsWith("    ") ? l.substring(4) : l)

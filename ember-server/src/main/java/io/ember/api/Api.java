@@ -36,6 +36,7 @@ public final class Api {
         new ImageRoutes(microvms).register(app);
         new AuthTokenRoutes(microvms, tokens).register(app);
         new ExecRoutes(microvms).register(app);
+        new ShellRoutes(microvms, tokens).register(app);
         new FileRoutes(microvms).register(app);
         if (images != null) {
             new MicrovmImageRoutes(images).register(app);

@@ -33,6 +33,10 @@ final class ApiException extends RuntimeException {
         return new ApiException("ResourceNotFoundException", 404, message, f);
     }
 
+    static ApiException accessDenied(String message) {
+        return new ApiException("AccessDeniedException", 403, message, Map.of());
+    }
+
     static ApiException conflict(String message, String resourceType, String resourceId) {
         Map<String, String> f = new LinkedHashMap<>();
         if (resourceType != null) f.put("resourceType", resourceType);

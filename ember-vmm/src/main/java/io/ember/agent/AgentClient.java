@@ -123,7 +123,12 @@ public final class AgentClient implements GuestAgent {
         Fields.Builder b = launch(request);
         Duration timeout = request.timeout() == null || request.timeout().isNegative() ? Duration.ZERO : request.timeout();
         long timeoutMs = timeout.isZero() ? 0 : Math.max(1, timeout.toMillis());
-        b.integer(Proto.TIMEOUT_MS, timeoutMs).integer(Proto.STDIN_F, request.stdin() ? 1 : 0);
+        boolean stdin = request.stdin() || request.terminal() != null;
+        b.integer(Proto.TIMEOUT_MS, timeoutMs).integer(Proto.STDIN_F, stdin ? 1 : 0);
+        if (request.terminal() != null) {
+            require("pty", "terminals");
+            b.integer(Proto.PTY, 1).integer(Proto.ROWS, request.terminal().rows()).integer(Proto.COLS, request.terminal().cols());
+        }
         if (b.size() > Proto.MAX_FRAME)
             throw new AgentException(E2BIG, "arguments and environment exceed " + Proto.MAX_FRAME + " bytes");
         Slot s = ch.open(Slot.Kind.EXEC);
@@ -137,7 +142,7 @@ public final class AgentClient implements GuestAgent {
             throw new AgentException(v.getMessage(), true, null);
         }
         long backstop = timeoutMs == 0 ? 0 : Slot.deadline(timeout.plus(ch.exitBackstop)) | 1;
-        return new ExecSession(ch, s, pid, request.stdin(), backstop);
+        return new ExecSession(ch, s, pid, stdin, request.terminal() != null, backstop);
     }
 
     @Override

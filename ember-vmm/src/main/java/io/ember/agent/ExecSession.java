@@ -12,18 +12,19 @@ final class ExecSession implements ExecStream {
     private final AgentChannel ch;
     private final Slot slot;
     private final long pid;
-    private final boolean stdin;
+    private final boolean stdin, terminal;
     private final long backstop; // System.nanoTime deadline for EXIT, 0 = none
     private final ReentrantLock readLock = new ReentrantLock(), stdinLock = new ReentrantLock();
     private boolean startedSeen, exited, stdinClosed;
     private volatile boolean closed;
     private long lastChunk;
 
-    ExecSession(AgentChannel ch, Slot slot, long pid, boolean stdin, long backstop) {
+    ExecSession(AgentChannel ch, Slot slot, long pid, boolean stdin, boolean terminal, long backstop) {
         this.ch = ch;
         this.slot = slot;
         this.pid = pid;
         this.stdin = stdin;
+        this.terminal = terminal;
         this.backstop = backstop;
     }
 
@@ -113,7 +114,7 @@ final class ExecSession implements ExecStream {
         stdinLock.lock();
         try {
             checkStdin();
-            stdinClosed = true;
+            stdinClosed = !terminal; // a terminal takes ^D and stays open
             if (!slot.ended() && !closed) ch.send(slot.id, Proto.STDIN, new byte[0]);
         } finally {
             stdinLock.unlock();
@@ -130,6 +131,13 @@ final class ExecSession implements ExecStream {
         if (signo < 1 || signo > 64) throw new IllegalArgumentException("signal " + signo);
         if (slot.ended() || closed) return;
         ch.send(slot.id, Proto.SIGNAL, Fields.builder().integer(Proto.SIGNO, signo).build());
+    }
+
+    @Override
+    public void resize(int rows, int cols) throws AgentException {
+        Terminal t = new Terminal(rows, cols);
+        if (slot.ended() || closed) return;
+        ch.send(slot.id, Proto.RESIZE, Fields.builder().integer(Proto.ROWS, t.rows()).integer(Proto.COLS, t.cols()).build());
     }
 
     @Override

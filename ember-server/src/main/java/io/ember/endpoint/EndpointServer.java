@@ -32,6 +32,7 @@ public final class EndpointServer implements AutoCloseable {
     private final Microvms microvms;
     private final AuthTokens tokens;
     private final Semaphore slots;
+    private final ConnectionQuota quota;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean closed;
@@ -42,6 +43,7 @@ public final class EndpointServer implements AutoCloseable {
         this.microvms = microvms;
         this.tokens = tokens;
         this.slots = new Semaphore(settings.maxConnections());
+        this.quota = new ConnectionQuota(settings.maxConnectionsPerMicrovm());
         this.acceptor = Thread.ofPlatform().name("endpoint-accept").daemon().unstarted(this::accept);
     }
 
@@ -90,7 +92,7 @@ public final class EndpointServer implements AutoCloseable {
             open.add(s);
             Thread.ofVirtual().name("endpoint-conn").start(() -> {
                 try {
-                    new ProxyConnection(s, microvms, tokens, settings.tls()).run();
+                    new ProxyConnection(s, microvms, tokens, settings.tls(), quota).run();
                 } finally {
                     open.remove(s);
                     slots.release();

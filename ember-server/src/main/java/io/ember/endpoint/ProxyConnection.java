@@ -37,11 +37,15 @@ final class ProxyConnection implements Runnable {
     private final Microvms microvms;
     private final AuthTokens tokens;
     private final boolean tls;
+    private final ConnectionQuota quota;
+    /** The microVMs this connection counts against (see {@link ConnectionQuota}); usually one. */
+    private final java.util.Set<String> counted = new java.util.HashSet<>();
     private InputStream in;
     private OutputStream out;
     private Upstream upstream;
 
-    ProxyConnection(Socket client, Microvms microvms, AuthTokens tokens, boolean tls) {
+    ProxyConnection(Socket client, Microvms microvms, AuthTokens tokens, boolean tls, ConnectionQuota quota) {
+        this.quota = quota;
         this.client = client;
         this.microvms = microvms;
         this.tokens = tokens;
@@ -71,6 +75,7 @@ final class ProxyConnection implements Runnable {
             log.debug("endpoint connection from {} ended: {}", client.getRemoteSocketAddress(), e.toString());
         } finally {
             closeUpstream();
+            counted.forEach(quota::release);
         }
     }
 
@@ -110,6 +115,14 @@ final class ProxyConnection implements Runnable {
         } catch (HttpHead.Malformed | IllegalArgumentException e) {
             Refusal.badRequest(e.getMessage()).write(out, true);
             return false;
+        }
+        if (!counted.contains(route.microvmId())) {
+            if (!quota.acquire(route.microvmId())) {
+                new Refusal(503, "ServiceQuotaExceededException", "microVM " + route.microvmId() + " has "
+                        + quota.limit() + " client connections open, its limit").write(out, true);
+                return false;
+            }
+            counted.add(route.microvmId());
         }
         GuestLease lease;
         try {

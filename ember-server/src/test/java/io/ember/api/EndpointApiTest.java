@@ -259,6 +259,27 @@ class EndpointApiTest {
                 .as("a bad answer is the application's failure, not the microVM's").isEqualTo("RUNNING");
     }
 
+    @Test
+    void oneMicrovmsClientsCannotHoldMoreThanItsShareOfConnections() throws Exception {
+        api.close();
+        api = new ApiFixture(dir.resolve("small"), 8, c -> c.withEndpoint(c.endpoint().withConnectionLimits(64, 2)));
+        id = api.running();
+        api.agents.tcpPorts.put(8080, app.getAddress().getPort());
+        String t = token();
+        String request = "GET /" + id + "/k HTTP/1.1\r\nHost: x\r\nX-aws-proxy-auth: " + t + "\r\n\r\n";
+        try (Socket a = new Socket("127.0.0.1", api.server.endpointPort());
+             Socket b = new Socket("127.0.0.1", api.server.endpointPort())) {
+            for (Socket s : new Socket[] {a, b}) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(readAnswer(s.getInputStream())).startsWith("HTTP/1.1 200");
+            }
+            assertThat(raw(request)).startsWith("HTTP/1.1 503").contains("ServiceQuotaExceededException");
+        }
+        Thread.sleep(200); // the two close; their slots are released
+        assertThat(raw(request.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"))).startsWith("HTTP/1.1 200");
+    }
+
     String raw(String request) throws IOException {
         try (Socket s = new Socket("127.0.0.1", api.server.endpointPort())) {
             s.setSoTimeout(10_000);

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The start line and header fields of an HTTP/1.x message, read with hard bounds: the peer may be a
@@ -180,9 +179,5 @@ final class HttpHead {
         static Framing length(long n) {
             return n == 0 ? NONE : new Framing(Kind.LENGTH, n);
         }
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }

@@ -105,7 +105,7 @@ final class ProxyConnection implements Runnable {
         HttpHead.Framing framing;
         try {
             offered = Subprotocols.of(request);
-            port = port(request, offered);
+            port = Heads.port(request, offered);
             String token = request.get(AuthTokens.HEADER);
             tokens.checkEndpoint(token != null ? token : offered.token(), route.microvmId(), port);
             framing = request.requestFraming();
@@ -140,7 +140,7 @@ final class ProxyConnection implements Runnable {
 
     private boolean relay(HttpHead request, String method, Route route, int port, Subprotocols offered,
                           HttpHead.Framing framing, boolean keepAlive, GuestLease lease) throws IOException {
-        HttpHead forward = forwarded(request, route, offered);
+        HttpHead forward = Heads.forwarded(request, route, offered, client.getInetAddress(), tls);
         HttpHead response;
         CompletableFuture<Void> body;
         while (true) {
@@ -188,7 +188,7 @@ final class ProxyConnection implements Runnable {
             break;
         }
         upstream.reused = true;
-        int status = status(response);
+        int status = Heads.status(response);
         if (status == 101) {
             offered.confirmIn(response);
             response.write(out);
@@ -232,7 +232,7 @@ final class ProxyConnection implements Runnable {
         while (true) {
             HttpHead h = HttpHead.read(up.in);
             if (h == null) return null;
-            int status = status(h);
+            int status = Heads.status(h);
             if (status / 100 != 1 || status == 101) return h;
             h.write(out);
             out.flush();
@@ -263,41 +263,6 @@ final class ProxyConnection implements Runnable {
         } catch (Exception e) {
             return false;
         }
-    }
-
-    /** The head the application sees: the route's target, no Ember credentials, and who asked. */
-    private HttpHead forwarded(HttpHead request, Route route, Subprotocols offered) {
-        String[] line = request.startLine.split(" ", -1);
-        HttpHead h = request.withStartLine(line[0] + " " + route.target() + " " + line[2]);
-        h.remove(AuthTokens.HEADER);
-        h.remove(PORT_HEADER);
-        offered.stripFrom(h);
-        String host = request.get("Host");
-        for (String f : new String[] {"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix", "Forwarded"}) {
-            h.remove(f);
-        }
-        h.add("X-Forwarded-For", client.getInetAddress().getHostAddress());
-        h.add("X-Forwarded-Proto", tls ? "https" : "http");
-        if (host != null) h.add("X-Forwarded-Host", host);
-        if (route.prefix() != null) h.add("X-Forwarded-Prefix", route.prefix());
-        return h;
-    }
-
-    private static int port(HttpHead request, Subprotocols offered) {
-        String given = request.get(PORT_HEADER);
-        if (given == null) return offered.port() > 0 ? offered.port() : EndpointSettings.DEFAULT_GUEST_PORT;
-        if (!given.matches("[0-9]{1,5}") || Integer.parseInt(given) < 1 || Integer.parseInt(given) > 65_535) {
-            throw new IllegalArgumentException(PORT_HEADER + " must be a port number 1-65535");
-        }
-        return Integer.parseInt(given);
-    }
-
-    private static int status(HttpHead response) throws HttpHead.Malformed {
-        String[] parts = response.startLine.split(" ", 3);
-        if (parts.length < 2 || !parts[0].startsWith("HTTP/1.") || !parts[1].matches("[1-5][0-9][0-9]")) {
-            throw new HttpHead.Malformed("a malformed status line");
-        }
-        return Integer.parseInt(parts[1]);
     }
 
     /** A refused request's body is read and dropped, so the connection can go on to the next request. */

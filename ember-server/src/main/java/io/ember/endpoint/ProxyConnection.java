@@ -28,8 +28,10 @@ final class ProxyConnection implements Runnable {
     static final String PORT_HEADER = "X-aws-proxy-port";
     static final String PORT_SUBPROTOCOL = "lambda-microvms.port.";
     static final String AUTH_SUBPROTOCOL = "lambda-microvms.auth.";
-    /** How long a keep-alive connection may sit between requests, and a client may take to send a head. */
+    /** How long a keep-alive connection may sit between requests. */
     static final int CLIENT_IDLE_MS = 60_000;
+    /** How long a new connection may take to send its first head: a client that says nothing frees its slot soon. */
+    static final int FIRST_HEAD_MS = 10_000;
     private static final int BUFFER = 64 * 1024;
     private static final int ECONNREFUSED = 111, ENOSYS = 38;
 
@@ -55,7 +57,7 @@ final class ProxyConnection implements Runnable {
     @Override
     public void run() {
         try (client) {
-            client.setSoTimeout(CLIENT_IDLE_MS);
+            client.setSoTimeout(FIRST_HEAD_MS);
             client.setTcpNoDelay(true);
             in = new BufferedInputStream(client.getInputStream(), BUFFER);
             out = new BufferedOutputStream(client.getOutputStream(), BUFFER);
@@ -67,7 +69,9 @@ final class ProxyConnection implements Runnable {
                     Refusal.badRequest(e.getMessage()).write(out, true);
                     return;
                 }
-                if (request == null || !exchange(request)) return;
+                if (request == null) return;
+                client.setSoTimeout(CLIENT_IDLE_MS); // bodies and the next request
+                if (!exchange(request)) return;
             }
         } catch (SocketTimeoutException e) {
             // an idle keep-alive connection: closing it is the normal end

@@ -18,6 +18,15 @@ public final class Api {
 
     private Api() {}
 
+    /** "METHOD /path" of every HTTP and WebSocket route {@code app} answers, for diagnostics and the OpenAPI check. */
+    public static java.util.List<String> routes(Javalin app) {
+        var router = app.unsafeConfig().pvt.internalRouter;
+        java.util.List<String> out = new java.util.ArrayList<>();
+        router.allHttpHandlers().forEach(h -> out.add(h.getEndpoint().getMethod().name() + " " + h.getEndpoint().getPath()));
+        router.allWsHandlers().forEach(h -> out.add("WEBSOCKET " + h.getPath()));
+        return out;
+    }
+
     /** A configured, not yet started Javalin app; {@code images} null leaves the built-image operations out. */
     public static Javalin create(Microvms microvms, io.ember.image.Images images, AuthTokens tokens,
                                  BiFunction<String, String, String> endpointUrl) {
@@ -43,6 +52,7 @@ public final class Api {
             new BuildExtensionRoutes(images).register(app);
         }
         HealthRoutes.register(app);
+        OpenApiRoutes.register(app);
         ErrorMapper.install(app);
         return app;
     }

@@ -53,6 +53,11 @@ public final class EmberServer implements AutoCloseable {
         return microvms;
     }
 
+    /** "METHOD /path" of every route the API answers (diagnostics; the OpenAPI document is checked against it). */
+    public java.util.List<String> routes() {
+        return Api.routes(app);
+    }
+
     /** The port microVM endpoints are served on. */
     public int endpointPort() {
         return endpoints.port();

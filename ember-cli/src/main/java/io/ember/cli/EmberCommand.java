@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
                 MicrovmCommands.Health.class, ExecCommand.class, AuthTokenCommand.class,
                 ShellCommands.CreateToken.class, ShellCommands.Open.class,
                 FileCommands.Cp.class, FileCommands.Ls.class, FileCommands.Mkdir.class, FileCommands.Rm.class,
-                ServerCommand.class,
+                ServerCommand.class, CompletionCommand.class,
         })
 final class EmberCommand implements Callable<Integer> {
     static final String DEFAULT_ENDPOINT = "http://127.0.0.1:8080";

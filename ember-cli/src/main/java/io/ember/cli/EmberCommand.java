@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 final class EmberCommand implements Callable<Integer> {
     static final String DEFAULT_ENDPOINT = "http://127.0.0.1:8080";
 
-    enum Format { json, text }
+    enum Format { json, text, table }
 
     private final Main.Io io;
 
@@ -37,7 +37,7 @@ final class EmberCommand implements Callable<Integer> {
             description = "Ember server (default: $EMBER_ENDPOINT, else " + DEFAULT_ENDPOINT + ").")
     String endpointUrl;
 
-    @Option(names = "--output", scope = ScopeType.INHERIT, paramLabel = "json|text",
+    @Option(names = "--output", scope = ScopeType.INHERIT, paramLabel = "json|text|table",
             description = "Output format (default json; ls defaults to a listing).")
     Format output;
 

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Prints answers as the AWS CLI does: JSON indented by 4 with ISO-8601 timestamps, or tab-separated text. */
+/** Prints answers as the AWS CLI does: JSON indented by 4 with ISO-8601 timestamps, tab-separated text, or tables. */
 final class Output {
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.USE_DEFAULTS))
@@ -37,7 +37,9 @@ final class Output {
     static void print(PrintStream out, Object value, EmberCommand.Format format) {
         JsonNode tree = MAPPER.valueToTree(value);
         if (tree.isObject() && tree.isEmpty()) return; // the AWS CLI prints nothing for {}
-        if (format == EmberCommand.Format.text) {
+        if (format == EmberCommand.Format.table) {
+            Tables.render(tree).forEach(out::println);
+        } else if (format == EmberCommand.Format.text) {
             List<String> lines = new ArrayList<>();
             text(tree, null, lines);
             lines.forEach(out::println);

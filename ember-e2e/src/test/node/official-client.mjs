@@ -1,4 +1,4 @@
-// Drives Ember with the official, unmodified AWS client: run, get, list, suspend, resume, auth tokens and the
+// Drives Ember with the official, unmodified AWS client: run, get, list, tags, suspend, resume, auth tokens and the
 // endpoint they open, terminate, typed errors.
 // Usage: EMBER_ENDPOINT=http://127.0.0.1:PORT node official-client.mjs
 // Prints one line per step and "OFFICIAL-CLIENT OK" at the end; exits non-zero on the first failure.
@@ -13,6 +13,10 @@ import {
   CreateMicrovmAuthTokenCommand,
   CreateMicrovmShellAuthTokenCommand,
   ConflictException,
+  AccessDeniedException,
+  TagResourceCommand,
+  UntagResourceCommand,
+  ListTagsCommand,
   ListManagedMicrovmImagesCommand,
   ListManagedMicrovmImageVersionsCommand,
   ResourceNotFoundException,
@@ -78,6 +82,23 @@ const firstPage = await client.send(new ListMicrovmsCommand({ maxResults: 1 }));
 check(firstPage.items.length === 1, "maxResults=1 gives one item");
 console.log("list: found", run.microvmId);
 
+// Tags: the model shows no microVM ARN; Ember's is arn:aws:lambda:local:000000000000:microvm/<id>.
+const vmArn = "arn:aws:lambda:local:000000000000:microvm/" + run.microvmId;
+const noTags = await client.send(new ListTagsCommand({ Resource: vmArn }));
+check(Object.keys(noTags.Tags ?? {}).length === 0, "no tags at first: " + JSON.stringify(noTags.Tags));
+await client.send(new TagResourceCommand({ Resource: vmArn, Tags: { team: "search", env: "dev", "cost center": "42" } }));
+await client.send(new UntagResourceCommand({ Resource: vmArn, TagKeys: ["env", "absent"] }));
+const tagged = await client.send(new ListTagsCommand({ Resource: vmArn }));
+check(JSON.stringify(tagged.Tags) === JSON.stringify({ "cost center": "42", team: "search" }), "tags after tag and untag: "
+  + JSON.stringify(tagged.Tags));
+await expectError(client.send(new TagResourceCommand({ Resource: vmArn, Tags: { "aws:owner": "me" } })),
+  ValidationException, "tag with the reserved aws: prefix");
+await expectError(client.send(new ListTagsCommand({ Resource: "arn:aws:lambda:local:000000000000:microvm/mvm-000000000000000000000000" })),
+  ResourceNotFoundException, "list tags of an unknown microVM");
+await expectError(client.send(new TagResourceCommand({ Resource: arns[0], Tags: { team: "search" } })),
+  AccessDeniedException, "tag a managed image");
+console.log("tags:", JSON.stringify(tagged.Tags));
+
 await client.send(new SuspendMicrovmCommand({ microvmIdentifier: run.microvmId }));
 const asleep = await client.send(new GetMicrovmCommand({ microvmIdentifier: run.microvmId }));
 check(asleep.state === "SUSPENDED", "state SUSPENDED after SuspendMicrovm, was " + asleep.state);
@@ -122,5 +143,9 @@ check(end.state === "TERMINATED", "state TERMINATED, was " + end.state);
 check(end.terminatedAt instanceof Date, "terminatedAt parsed as a Date");
 await expectError(client.send(new SuspendMicrovmCommand({ microvmIdentifier: run.microvmId })),
   ConflictException, "suspend a terminated microVM");
+const kept = await client.send(new ListTagsCommand({ Resource: vmArn }));
+check(kept.Tags?.team === "search", "tags of a TERMINATED microVM stay readable: " + JSON.stringify(kept.Tags));
+await expectError(client.send(new TagResourceCommand({ Resource: vmArn, Tags: { late: "yes" } })),
+  ResourceNotFoundException, "tag a terminated microVM");
 console.log("terminate:", end.state, end.stateReason);
 console.log("OFFICIAL-CLIENT OK");

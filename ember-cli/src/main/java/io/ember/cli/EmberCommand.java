@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
                 MicrovmCommands.Health.class, ExecCommand.class, AuthTokenCommand.class,
                 ShellCommands.CreateToken.class, ShellCommands.Open.class,
                 FileCommands.Cp.class, FileCommands.Ls.class, FileCommands.Mkdir.class, FileCommands.Rm.class,
+                TagCommands.Tag.class, TagCommands.Untag.class, TagCommands.ListTags.class,
                 ServerCommand.class, CompletionCommand.class,
         })
 final class EmberCommand implements Callable<Integer> {

@@ -1,5 +1,6 @@
 package io.ember.sdk;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,8 +15,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -123,6 +127,31 @@ public final class EmberClient implements AutoCloseable {
     public void resumeMicrovm(String microvmIdentifier) {
         transport.call("POST", API + "/microvms/" + Transport.segment(microvmIdentifier) + "/resume", null, Void.class);
     }
+
+    // ---- Tags (TagResource, UntagResource, ListTags): microVMs and built images, by ARN (a microVM's id works too) ----
+
+    /** Adds tags, replacing the values of keys the resource has already; at most 50 tags per resource. */
+    public void tagResource(String resourceArn, Map<String, String> tags) {
+        transport.call("POST", tagsPath(resourceArn), Map.of("Tags", tags), Void.class);
+    }
+
+    /** Removes the tags with these keys; a key the resource does not have is not an error. */
+    public void untagResource(String resourceArn, List<String> tagKeys) {
+        transport.call("DELETE", tagsPath(resourceArn) + Transport.query(tagKeys.stream().flatMap(k -> Stream.of("tagKeys", k)).toArray()),
+                null, Void.class);
+    }
+
+    /** The resource's tags, sorted by key; empty when it has none. */
+    public Map<String, String> listTags(String resourceArn) {
+        TagList t = transport.call("GET", tagsPath(resourceArn), null, TagList.class);
+        return t.tags() == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(t.tags()));
+    }
+
+    private static String tagsPath(String resourceArn) {
+        return "/2017-03-31/tags/" + Transport.segment(resourceArn);
+    }
+
+    record TagList(@JsonProperty("Tags") Map<String, String> tags) {}
 
     /**
      * Polls until the microVM is RUNNING and returns it. Throws {@link ConflictException} if it reaches

@@ -51,6 +51,7 @@ public final class Api {
             new MicrovmImageRoutes(images).register(app);
             new BuildExtensionRoutes(images).register(app);
         }
+        new TagRoutes(microvms, images).register(app);
         HealthRoutes.register(app);
         OpenApiRoutes.register(app);
         ErrorMapper.install(app);

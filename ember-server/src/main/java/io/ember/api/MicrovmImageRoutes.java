@@ -139,7 +139,7 @@ final class MicrovmImageRoutes {
             }
             if (total > 32_768) throw ApiException.validation("environmentVariables total more than 32768 characters");
         }
-        Map<String, String> tags = Fields.stringMap(body, "tags", 50, 256);
+        Map<String, String> tags = TagRoutes.parse(body, "tags");
         String token = Fields.string(body, "clientToken", false, 256);
         ObjectNode echo = Json.object();
         for (String f : ECHO) {

@@ -141,6 +141,17 @@ public final class Images implements AutoCloseable {
         return store.image(identifier).orElseThrow(() -> ImageException.notFound("image", identifier));
     }
 
+    /** The tags of an image (id, name or ARN), sorted by key: those given at CreateMicrovmImage, as TagResource changed them. */
+    public Map<String, String> tags(String identifier) {
+        return map(image(identifier).tagsJson());
+    }
+
+    /** Replaces the tags of an image with {@code change(current)}, atomically; an exception from {@code change} changes nothing. */
+    public void updateTags(String identifier, java.util.function.UnaryOperator<Map<String, String>> change) {
+        ImageRecord image = image(identifier);
+        if (!store.updateTags(image.id(), change)) throw ImageException.notFound("image", identifier);
+    }
+
     public List<ImageRecord> list(long afterOrdinal, int limit, String nameFilter) {
         return store.images(afterOrdinal, limit, nameFilter);
     }

@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 
 /**
  * The lifecycle of microVMs: the one place that decides. RunMicrovm records the microVM PENDING
@@ -237,6 +238,25 @@ public final class Microvms implements AutoCloseable {
     /** The transitions of a microVM, oldest first. */
     public List<EventRecord> events(String identifier) {
         return engine.store.events(get(identifier).id());
+    }
+
+    /** The tags of a microVM, sorted by key. A TERMINATED one keeps its record, and so its tags can still be read. */
+    public Map<String, String> tags(String identifier) {
+        String id = id(identifier);
+        return engine.store.tags(id).orElseThrow(() -> MicrovmException.notFound(id));
+    }
+
+    /**
+     * Replaces the tags of a microVM with {@code change(current)}, atomically; an exception from {@code change}
+     * changes nothing. NOT_FOUND when the microVM is unknown or TERMINATED (gone, though its record stays).
+     */
+    public void updateTags(String identifier, UnaryOperator<Map<String, String>> change) {
+        MicrovmRecord r = get(identifier);
+        if (r.state().equals(MicrovmState.TERMINATED.name())) {
+            throw new MicrovmException(MicrovmException.Kind.NOT_FOUND, "microVM " + r.id()
+                    + " is TERMINATED: its tags can be listed but no longer changed", "Microvm", r.id());
+        }
+        if (!engine.store.updateTags(r.id(), change)) throw MicrovmException.notFound(r.id());
     }
 
     /** What an image identifier and optional version launch; NOT_FOUND or CONFLICT (not launchable now). */

@@ -8,7 +8,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Images, their versions and builds (tables of V3__images.sql), on a connection of its own to the database
@@ -169,6 +171,14 @@ public final class ImageStore implements AutoCloseable {
             update("DELETE FROM images WHERE id = ?", imageId);
             return null;
         });
+    }
+
+    /** Replaces the tags of an image with {@code change(current)} under this store's monitor; false: no such image. */
+    public synchronized boolean updateTags(String imageId, UnaryOperator<Map<String, String>> change) {
+        List<String> current = query("SELECT tags FROM images WHERE id = ?", rs -> rs.getString(1), imageId);
+        if (current.isEmpty()) return false;
+        update("UPDATE images SET tags = ? WHERE id = ?", TagColumn.write(change.apply(TagColumn.read(current.getFirst()))), imageId);
+        return true;
     }
 
     /** How many microVMs that are not TERMINATED run {@code imageArn} (any version when {@code version} is null). */

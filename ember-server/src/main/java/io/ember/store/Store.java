@@ -10,7 +10,9 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteDataSource;
 
@@ -197,6 +199,29 @@ public final class Store implements AutoCloseable {
         } catch (SQLException e) {
             throw new StoreException("reading the suspension of " + id + " failed", e);
         }
+    }
+
+    /** The tags of a microVM (an empty map: none), sorted by key; empty when there is no such microVM. */
+    public synchronized Optional<Map<String, String>> tags(String id) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT tags FROM microvms WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(TagColumn.read(rs.getString(1))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("reading the tags of " + id + " failed", e);
+        }
+    }
+
+    /**
+     * Replaces the tags of a microVM with {@code change(current)} under this store's monitor, so that two changes
+     * do not lose one another; an exception from {@code change} leaves them as they were. False: no such microVM.
+     */
+    public synchronized boolean updateTags(String id, UnaryOperator<Map<String, String>> change) {
+        Optional<Map<String, String>> current = tags(id);
+        if (current.isEmpty()) return false;
+        update("recording the tags of " + id, "UPDATE microvms SET tags = ? WHERE id = ?", TagColumn.write(change.apply(current.get())), id);
+        return true;
     }
 
     private void update(String what, String sql, Object... args) {

@@ -87,7 +87,7 @@ class StoreTest {
         }
     }
 
-    private static final int MIGRATIONS = 4;
+    private static final int MIGRATIONS = 5;
 
     @Test
     void shouldRememberLaunchAndSuspensionOfAMicrovm() {
@@ -165,6 +165,24 @@ class StoreTest {
             String id = "mvm-00000000000000000000000c";
             store.insert(record(id, "busybox", null), created(id));
             assertThat(store.find(id).orElseThrow().startedAt()).isEqualTo(T0.truncatedTo(ChronoUnit.MILLIS));
+        }
+    }
+
+    @Test
+    void shouldKeepTagsAndChangeThemAtomically() {
+        try (Store store = Store.open(dir.resolve("t.db"))) {
+            String id = "mvm-00000000000000000000000d";
+            store.insert(record(id, "busybox", null), created(id));
+            assertThat(store.tags(id)).contains(java.util.Map.of());
+            assertThat(store.updateTags(id, t -> { t.put("team", "a"); t.put("env", "dev"); return t; })).isTrue();
+            assertThat(store.tags(id).orElseThrow()).containsExactly(java.util.Map.entry("env", "dev"), java.util.Map.entry("team", "a"));
+            assertThatThrownBy(() -> store.updateTags(id, t -> { throw new IllegalArgumentException("refused"); }))
+                    .hasMessage("refused");
+            assertThat(store.tags(id).orElseThrow()).hasSize(2);
+            assertThat(store.updateTags(id, t -> new java.util.TreeMap<>())).isTrue();
+            assertThat(store.tags(id)).contains(java.util.Map.of());
+            assertThat(store.updateTags("mvm-missing", t -> t)).isFalse();
+            assertThat(store.tags("mvm-missing")).isEmpty();
         }
     }
 }

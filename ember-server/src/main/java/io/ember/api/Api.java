@@ -1,6 +1,8 @@
 package io.ember.api;
 
 import io.ember.endpoint.AuthTokens;
+import io.ember.metering.Metering;
+import io.ember.metering.PriceTable;
 import io.ember.microvm.Microvms;
 import io.javalin.Javalin;
 import java.util.UUID;
@@ -30,6 +32,13 @@ public final class Api {
     /** A configured, not yet started Javalin app; {@code images} null leaves the built-image operations out. */
     public static Javalin create(Microvms microvms, io.ember.image.Images images, AuthTokens tokens,
                                  BiFunction<String, String, String> endpointUrl) {
+        return create(microvms, images, tokens, endpointUrl,
+                new Metering(microvms::usage, PriceTable.defaults(), java.time.Clock.systemUTC()));
+    }
+
+    /** As above, with the usage extension answering from {@code metering}. */
+    public static Javalin create(Microvms microvms, io.ember.image.Images images, AuthTokens tokens,
+                                 BiFunction<String, String, String> endpointUrl, Metering metering) {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -52,6 +61,7 @@ public final class Api {
             new BuildExtensionRoutes(images).register(app);
         }
         new TagRoutes(microvms, images).register(app);
+        new UsageRoutes(metering).register(app);
         HealthRoutes.register(app);
         OpenApiRoutes.register(app);
         ErrorMapper.install(app);

@@ -3,6 +3,7 @@ package io.ember.microvm;
 import io.ember.agent.GuestAgent;
 import io.ember.image.ImageCatalog;
 import io.ember.image.ImageSource;
+import io.ember.metering.UsageKind;
 import io.ember.store.EventRecord;
 import io.ember.store.MicrovmRecord;
 import io.ember.store.Store;
@@ -76,9 +77,13 @@ final class Engine implements AutoCloseable {
         Decision d = Lifecycle.decide(from, action);
         switch (d) {
             case Decision.Move(MicrovmState to) -> {
+                // The snapshot is complete here; measured before the clock is read, so the walk bills to the interval ending now.
+                long diskBytes = UsageRule.opens(from, to) && UsageRule.kind(from, to) == UsageKind.SUSPENDED
+                        ? WorkDirs.bytes(m.workDir()) : 0;
                 Instant now = Instant.now();
                 store.transition(new EventRecord(m.id, now, from.name(), to.name(), cause.name(), message),
-                        stateReason, to == MicrovmState.TERMINATED ? now : null);
+                        stateReason, to == MicrovmState.TERMINATED ? now : null,
+                        UsageRule.change(m.id, now, from, to, m.created.vcpus(), m.created.memoryMib(), diskBytes));
                 m.state = to;
                 log.info("{} {} -> {} ({}: {})", m.id, from, to, cause, message);
             }

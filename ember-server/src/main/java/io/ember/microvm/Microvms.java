@@ -13,6 +13,7 @@ import io.ember.store.EventRecord;
 import io.ember.store.LaunchRecord;
 import io.ember.store.MicrovmRecord;
 import io.ember.store.Store;
+import io.ember.store.UsageRecord;
 import io.ember.vmm.VmmDriver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -115,7 +116,8 @@ public final class Microvms implements AutoCloseable {
                         new LaunchRecord(str(launch.rootfs()), str(launch.template()), toJson(launch.environment()),
                                 hooks.isEmpty() ? null : hooks.toJson(), launch.runHookPayload()),
                         new EventRecord(id, now, null, first.name(), Cause.USER.name(), "RunMicrovm " + image.imageName()
-                                + ":" + image.imageVersion() + (launch.template() != null ? " (from its snapshot)" : " (cold boot)")));
+                                + ":" + image.imageVersion() + (launch.template() != null ? " (from its snapshot)" : " (cold boot)")),
+                        UsageRule.opening(id, now, UsageRule.kind(null, first), image.vcpus(), image.memoryMib(), 0));
             } catch (RuntimeException e) {
                 removeQuietly(workDir); // no record points to it
                 throw e;
@@ -233,6 +235,14 @@ public final class Microvms implements AutoCloseable {
         Machine m = engine.machines.get(r.id());
         if (m == null) throw notRunning(r);
         return m;
+    }
+
+    /**
+     * The metered intervals (docs/metering.md) overlapping [from, to), of one microVM ({@code identifier}: its id or
+     * ARN; NOT_FOUND if there is none) or of all (null).
+     */
+    public List<UsageRecord> usage(String identifier, Instant from, Instant to) {
+        return engine.store.usage(identifier == null ? null : get(identifier).id(), from, to);
     }
 
     /** The transitions of a microVM, oldest first. */

@@ -9,6 +9,8 @@ import io.ember.image.ImageCatalog;
 import io.ember.image.Images;
 import io.ember.store.ImageStore;
 import io.ember.vmm.QemuDriver;
+import io.ember.metering.Metering;
+import io.ember.metering.PriceTable;
 import io.ember.microvm.AgentConnector;
 import io.ember.microvm.MicrovmSettings;
 import io.ember.microvm.Microvms;
@@ -18,6 +20,7 @@ import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.slf4j.Logger;
@@ -78,6 +81,7 @@ public final class EmberServer implements AutoCloseable {
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
             ImageCatalog catalog = ImageCatalog.load(config.assetsDir());
+            PriceTable prices = PriceTable.load(config.dataDir()); // a bad price table stops the start before any VM
             Files.createDirectories(config.dataDir());
             opened.push(DataDirLock.acquire(config.dataDir()));
             Store store = Store.open(config.dataDir().resolve("ember.db"));
@@ -94,7 +98,8 @@ public final class EmberServer implements AutoCloseable {
             AuthTokens tokens = AuthTokens.open(config.dataDir());
             EndpointServer endpoints = EndpointServer.start(config.endpoint(), microvms, tokens);
             opened.push(endpoints);
-            Javalin app = Api.create(microvms, images, tokens, endpoints::url).start(config.bindAddress(), config.port());
+            Metering metering = new Metering(microvms::usage, prices, Clock.systemUTC());
+            Javalin app = Api.create(microvms, images, tokens, endpoints::url, metering).start(config.bindAddress(), config.port());
             opened.push(app::stop);
             log.info("Ember serving on http://{}:{}, microVM endpoints on {}://{}:{} (data {}, assets {}, {} images)",
                     config.bindAddress(), app.port(), config.endpoint().tls() ? "https" : "http", config.bindAddress(),

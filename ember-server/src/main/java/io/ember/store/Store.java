@@ -54,6 +54,11 @@ public final class Store implements AutoCloseable {
 
     /** As {@link #insert(MicrovmRecord, EventRecord)}, with what it is launched from, in the same transaction. */
     public synchronized MicrovmRecord insert(MicrovmRecord r, LaunchRecord launch, EventRecord created) {
+        return insert(r, launch, created, null);
+    }
+
+    /** As {@link #insert(MicrovmRecord, LaunchRecord, EventRecord)}, opening its first metered interval too (null: none). */
+    public synchronized MicrovmRecord insert(MicrovmRecord r, LaunchRecord launch, EventRecord created, UsageRecord usage) {
         String sql = "INSERT INTO microvms (id, arn, image_name, image_arn, image_version, state, state_reason, vcpus, "
                 + "memory_mib, idle_policy, maximum_duration_seconds, execution_role_arn, started_at, terminated_at, "
                 + "vmm_pid, work_dir, client_token) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
@@ -86,6 +91,7 @@ public final class Store implements AutoCloseable {
             }
             insertEvent(created);
             if (launch != null) setLaunch(r.id(), launch);
+            if (usage != null) openUsage(usage);
             return r.withOrdinal(ordinal);
         });
     }
@@ -136,6 +142,14 @@ public final class Store implements AutoCloseable {
      * @param terminatedAt set when the new state is terminal, else null (left unchanged)
      */
     public synchronized void transition(EventRecord event, String stateReason, Instant terminatedAt) {
+        transition(event, stateReason, terminatedAt, UsageChange.NONE);
+    }
+
+    /**
+     * As {@link #transition(EventRecord, String, Instant)}, closing and opening metered intervals at the event's time
+     * in the same transaction: a crash keeps all of it or none, so seconds are neither lost nor counted twice.
+     */
+    public synchronized void transition(EventRecord event, String stateReason, Instant terminatedAt, UsageChange usage) {
         inTransaction(() -> {
             try (PreparedStatement ps = conn.prepareStatement("UPDATE microvms SET state = ?, "
                     + "state_reason = COALESCE(?, state_reason), terminated_at = COALESCE(?, terminated_at) "
@@ -150,8 +164,60 @@ public final class Store implements AutoCloseable {
                 }
             }
             insertEvent(event);
+            if (usage.close()) closeUsage(event.microvmId(), event.at());
+            if (usage.open() != null) {
+                UsageRecord o = usage.open();
+                if (!o.microvmId().equals(event.microvmId())) {
+                    // Only this microVM's interval may open with its event; anything else is a caller's bug.
+                    throw new StoreException("usage of " + o.microvmId() + " opened by an event of " + event.microvmId());
+                }
+                openUsage(new UsageRecord(event.microvmId(), o.tenantId(), o.kind(), event.at(), null, o.vcpus(),
+                        o.memoryMib(), o.diskBytes()));
+            }
             return null;
         });
+    }
+
+    /**
+     * The metered intervals that overlap [from, to) (open ones included), of one microVM or (null) of all, in the
+     * order they were opened.
+     */
+    public synchronized List<UsageRecord> usage(String microvmId, Instant from, Instant to) {
+        String sql = "SELECT microvm_id, tenant_id, kind, start_ms, end_ms, vcpus, memory_mib, disk_bytes FROM usage "
+                + "WHERE start_ms < ? AND (end_ms IS NULL OR end_ms > ?) AND (? IS NULL OR microvm_id = ?) ORDER BY seq";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            Sqlite.bind(ps, to, from, microvmId, microvmId);
+            List<UsageRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long end = rs.getLong(5);
+                    Instant endAt = rs.wasNull() ? null : Instant.ofEpochMilli(end);
+                    out.add(new UsageRecord(rs.getString(1), rs.getString(2), rs.getString(3),
+                            Instant.ofEpochMilli(rs.getLong(4)), endAt, rs.getInt(6), rs.getInt(7), rs.getLong(8)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException("reading usage failed", e);
+        }
+    }
+
+    /** A clock that stepped back never makes an interval negative: it closes empty. */
+    private void closeUsage(String microvmId, Instant at) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "UPDATE usage SET end_ms = MAX(start_ms, ?) WHERE microvm_id = ? AND end_ms IS NULL")) {
+            Sqlite.bind(ps, at, microvmId);
+            ps.executeUpdate();
+        }
+    }
+
+    private void openUsage(UsageRecord u) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO usage (microvm_id, tenant_id, kind, start_ms, "
+                + "end_ms, vcpus, memory_mib, disk_bytes) VALUES (?,?,?,?,?,?,?,?)")) {
+            Sqlite.bind(ps, u.microvmId(), u.tenantId(), u.kind(), u.start(), u.end(), u.vcpus(), u.memoryMib(),
+                    u.diskBytes());
+            ps.executeUpdate();
+        }
     }
 
     /** null: no VMM process (suspended). */

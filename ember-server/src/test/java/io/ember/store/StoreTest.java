@@ -87,7 +87,12 @@ class StoreTest {
         }
     }
 
-    private static final int MIGRATIONS = 5;
+    /** The migrations on the classpath (a directory in tests), counted so that adding one does not break this test. */
+    private static long migrations() throws Exception {
+        try (var files = java.nio.file.Files.list(Path.of(Store.class.getResource("/db/migration").toURI()))) {
+            return files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
+        }
+    }
 
     @Test
     void shouldRememberLaunchAndSuspensionOfAMicrovm() {
@@ -142,7 +147,7 @@ class StoreTest {
              ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM flyway_schema_history WHERE success = 1");
              ResultSet mode = c.createStatement().executeQuery("PRAGMA journal_mode")) {
             rs.next();
-            assertThat(rs.getInt(1)).as("every migration applied once").isEqualTo(MIGRATIONS);
+            assertThat(rs.getInt(1)).as("every migration applied once").isEqualTo(migrations()).isGreaterThanOrEqualTo(5);
             mode.next();
             assertThat(mode.getString(1)).isEqualToIgnoringCase("wal");
         }

@@ -82,8 +82,7 @@ final class AuthTokenRoutes {
             if (members.size() != 1) {
                 throw ApiException.validation(name + " must set exactly one of port, range, allPorts");
             }
-            ObjectNode named = Json.object();
-            spec.properties().forEach(e -> named.set(name + "." + e.getKey(), e.getValue()));
+            ObjectNode named = Fields.named(name, spec);
             switch (members.get(0)) {
                 case "port" -> out.add(PortRange.of(Fields.integer(named, name + ".port", true, 1, 65_535)));
                 case "allPorts" -> {
@@ -91,9 +90,7 @@ final class AuthTokenRoutes {
                     out.add(PortRange.ALL);
                 }
                 default -> {
-                    ObjectNode range = Fields.object(named, name + ".range");
-                    ObjectNode r = Json.object();
-                    range.properties().forEach(e -> r.set(name + ".range." + e.getKey(), e.getValue()));
+                    ObjectNode r = Fields.named(name + ".range", Fields.object(named, name + ".range"));
                     int start = Fields.integer(r, name + ".range.startPort", true, 1, 65_535);
                     int end = Fields.integer(r, name + ".range.endPort", true, 1, 65_535);
                     if (start > end) throw ApiException.validation(name + ".range.startPort must not exceed endPort");

@@ -54,6 +54,16 @@ final class Fields {
         return v.booleanValue();
     }
 
+    /**
+     * A copy of {@code nested} with each key prefixed by {@code name.}, so that the typed reads above name the
+     * full field in their messages ({@code idlePolicy.maxIdleDurationSeconds must be ...}).
+     */
+    static ObjectNode named(String name, ObjectNode nested) {
+        ObjectNode out = Json.object();
+        nested.properties().forEach(e -> out.set(name + "." + e.getKey(), e.getValue()));
+        return out;
+    }
+
     static ObjectNode object(ObjectNode n, String field) {
         JsonNode v = n.get(field);
         if (v == null || v.isNull()) return null;

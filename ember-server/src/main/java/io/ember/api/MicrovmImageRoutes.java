@@ -122,8 +122,7 @@ final class MicrovmImageRoutes {
             if (!res.isArray() || res.size() > 1) throw ApiException.validation("resources must be an array of at most 1 item");
             if (res.size() == 1) {
                 if (!(res.get(0) instanceof ObjectNode r)) throw ApiException.validation("resources[0] must be an object");
-                ObjectNode named = Json.object();
-                r.properties().forEach(e -> named.set("resources[0]." + e.getKey(), e.getValue()));
+                ObjectNode named = Fields.named("resources[0]", r);
                 memory = Fields.integer(named, "resources[0].minimumMemoryInMiB", true, 1, Integer.MAX_VALUE);
                 vcpus = Fields.integer(named, "resources[0].vcpus", false, 1, 1024);
             }

@@ -100,18 +100,11 @@ final class MicrovmRoutes {
     private static IdlePolicy parseIdlePolicy(ObjectNode body) {
         ObjectNode p = Fields.object(body, "idlePolicy");
         if (p == null) return null;
-        ObjectNode named = prefixed(p);
+        ObjectNode named = Fields.named("idlePolicy", p);
         return new IdlePolicy(
                 Fields.integer(named, "idlePolicy.maxIdleDurationSeconds", true, 1, Integer.MAX_VALUE),
                 Fields.integer(named, "idlePolicy.suspendedDurationSeconds", true, 0, Integer.MAX_VALUE),
                 Fields.bool(named, "idlePolicy.autoResumeEnabled", true));
-    }
-
-    /** Copies an object with its keys prefixed by {@code idlePolicy.}, so messages name the full field. */
-    private static ObjectNode prefixed(ObjectNode p) {
-        ObjectNode out = Json.object();
-        p.properties().forEach(e -> out.set("idlePolicy." + e.getKey(), e.getValue()));
-        return out;
     }
 
     private void get(Context ctx) {

@@ -136,6 +136,20 @@ class EndpointApiTest {
     }
 
     @Test
+    void badTokenRequestsNameTheNestedFieldAtFault() {
+        String path = "/2025-09-09/microvms/" + id + "/auth-token";
+        for (String[] c : new String[][] {
+                {"[{\"range\":{\"startPort\":0,\"endPort\":5}}]", "allowedPorts[0].range.startPort must be between 1 and 65535"},
+                {"[{\"port\":8080},{\"port\":\"x\"}]", "allowedPorts[1].port must be an integer"},
+                {"[{\"range\":{\"startPort\":9}}]", "allowedPorts[0].range.endPort is required"},
+                {"[{\"port\":1,\"allPorts\":{}}]", "allowedPorts[0] must set exactly one of port, range, allPorts"}}) {
+            HttpResponse<String> r = api.send("POST", path, "{\"expirationInMinutes\":5,\"allowedPorts\":" + c[0] + "}");
+            assertThat(r.statusCode()).as(c[0]).isEqualTo(400);
+            assertThat(ApiFixture.json(r).get("message").asText()).isEqualTo(c[1]);
+        }
+    }
+
+    @Test
     void thePortHeaderPicksTheGuestPortAndAPortWithNothingListeningIsABadGateway() {
         api.agents.tcpPorts.put(9001, app.getAddress().getPort());
 

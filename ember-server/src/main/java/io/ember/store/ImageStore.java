@@ -209,29 +209,19 @@ public final class ImageStore implements AutoCloseable {
 
     private static ImageRecord image(ResultSet rs) throws SQLException {
         return new ImageRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                rs.getString(7), instant(rs, 8), instant(rs, 9), rs.getString(10), rs.getString(11));
+                rs.getString(7), Rows.instant(rs, 8), Rows.instant(rs, 9), rs.getString(10), rs.getString(11));
     }
 
     private static ImageVersionRecord version(ResultSet rs) throws SQLException {
         return new ImageVersionRecord(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getString(6), rs.getInt(7), rs.getInt(8), rs.getString(9), instant(rs, 10), instant(rs, 11), rs.getString(12),
-                rs.getString(13));
+                rs.getString(6), rs.getInt(7), rs.getInt(8), rs.getString(9), Rows.instant(rs, 10), Rows.instant(rs, 11),
+                rs.getString(12), rs.getString(13));
     }
 
     private static ImageBuildRecord build(ResultSet rs) throws SQLException {
         return new ImageBuildRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), rs.getString(6),
-                instant(rs, 7), instant(rs, 8), instant(rs, 9), longOrNull(rs, 10), longOrNull(rs, 11), longOrNull(rs, 12),
-                longOrNull(rs, 13));
-    }
-
-    private static Instant instant(ResultSet rs, int col) throws SQLException {
-        Long ms = longOrNull(rs, col);
-        return ms == null ? null : Instant.ofEpochMilli(ms);
-    }
-
-    private static Long longOrNull(ResultSet rs, int col) throws SQLException {
-        long v = rs.getLong(col);
-        return rs.wasNull() ? null : v;
+                Rows.instant(rs, 7), Rows.instant(rs, 8), Rows.instant(rs, 9), Rows.nullableLong(rs, 10),
+                Rows.nullableLong(rs, 11), Rows.nullableLong(rs, 12), Rows.nullableLong(rs, 13));
     }
 
     private interface RowMapper<T> {

@@ -60,4 +60,15 @@ final class Rows {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : v;
     }
+
+    /** A nullable epoch-milliseconds column, by position. */
+    static Instant instant(ResultSet rs, int column) throws SQLException {
+        Long millis = nullableLong(rs, column);
+        return millis == null ? null : Instant.ofEpochMilli(millis);
+    }
+
+    static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
 }

@@ -190,10 +190,8 @@ public final class Store implements AutoCloseable {
             List<UsageRecord> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long end = rs.getLong(5);
-                    Instant endAt = rs.wasNull() ? null : Instant.ofEpochMilli(end);
                     out.add(new UsageRecord(rs.getString(1), rs.getString(2), rs.getString(3),
-                            Instant.ofEpochMilli(rs.getLong(4)), endAt, rs.getInt(6), rs.getInt(7), rs.getLong(8)));
+                            Instant.ofEpochMilli(rs.getLong(4)), Rows.instant(rs, 5), rs.getInt(6), rs.getInt(7), rs.getLong(8)));
                 }
             }
             return out;
@@ -259,8 +257,7 @@ public final class Store implements AutoCloseable {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return Optional.empty();
-                long v = rs.getLong(1);
-                return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(v));
+                return Optional.ofNullable(Rows.instant(rs, 1));
             }
         } catch (SQLException e) {
             throw new StoreException("reading the suspension of " + id + " failed", e);

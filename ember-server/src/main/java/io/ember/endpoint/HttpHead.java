@@ -33,7 +33,7 @@ final class HttpHead {
 
     /** The next head on {@code in}; null at a clean end of stream before its first byte. */
     static HttpHead read(InputStream in) throws IOException {
-        byte[] buf = new byte[MAX_BYTES];
+        byte[] buf = new byte[1024]; // most heads are a few hundred bytes: grown as needed, up to MAX_BYTES
         int n = 0;
         List<String> lines = new ArrayList<>();
         int lineStart = 0;
@@ -44,6 +44,7 @@ final class HttpHead {
                 throw new Malformed("the message ended inside its head");
             }
             if (n == MAX_BYTES) throw new Malformed("the message head is longer than " + MAX_BYTES + " bytes");
+            if (n == buf.length) buf = java.util.Arrays.copyOf(buf, Math.min(MAX_BYTES, buf.length * 2));
             buf[n++] = (byte) b;
             if (b != '\n') continue;
             int end = n - 1;

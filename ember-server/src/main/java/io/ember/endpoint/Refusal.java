@@ -6,6 +6,7 @@ import io.ember.microvm.MicrovmException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpStatus;
 
 /**
  * An answer the endpoint gives itself instead of the application's: the same typed JSON error body as
@@ -38,7 +39,7 @@ record Refusal(int status, String type, String message) {
     void write(OutputStream out, boolean close) throws IOException {
         ObjectNode body = JsonNodeFactory.instance.objectNode().put("__type", type).put("message", message);
         byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
-        String head = "HTTP/1.1 " + status + " " + reason() + "\r\n"
+        String head = "HTTP/1.1 " + status + " " + HttpStatus.getMessage(status) + "\r\n"
                 + "Content-Type: application/json\r\n"
                 + "x-amzn-ErrorType: " + type + "\r\n"
                 + "Content-Length: " + bytes.length + "\r\n"
@@ -47,19 +48,5 @@ record Refusal(int status, String type, String message) {
         out.write(head.getBytes(StandardCharsets.ISO_8859_1));
         out.write(bytes);
         out.flush();
-    }
-
-    private String reason() {
-        return switch (status) {
-            case 400 -> "Bad Request";
-            case 403 -> "Forbidden";
-            case 404 -> "Not Found";
-            case 409 -> "Conflict";
-            case 500 -> "Internal Server Error";
-            case 502 -> "Bad Gateway";
-            case 503 -> "Service Unavailable";
-            case 505 -> "HTTP Version Not Supported";
-            default -> "Error";
-        };
     }
 }

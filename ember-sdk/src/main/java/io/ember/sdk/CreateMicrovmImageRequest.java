@@ -29,15 +29,6 @@ public record CreateMicrovmImageRequest(
         Objects.requireNonNull(codeArtifact, "codeArtifact");
     }
 
-    /** Without hooks (the fields before hooks were added). */
-    public CreateMicrovmImageRequest(String name, String baseImageArn, String baseImageVersion, String buildRoleArn,
-                                     String description, CodeArtifact codeArtifact, Map<String, String> environmentVariables,
-                                     List<Resources> resources, List<String> egressNetworkConnectors, Map<String, String> tags,
-                                     String clientToken) {
-        this(name, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact, environmentVariables, resources,
-                egressNetworkConnectors, tags, clientToken, null);
-    }
-
     public static CreateMicrovmImageRequest of(String name, String baseImageArn, CodeArtifact codeArtifact) {
         return new CreateMicrovmImageRequest(name, baseImageArn, null, null, null, codeArtifact, null, null, null, null, null, null);
     }

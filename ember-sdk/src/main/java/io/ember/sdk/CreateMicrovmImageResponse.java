@@ -28,15 +28,4 @@ public record CreateMicrovmImageResponse(
         Instant updatedAt,
         Hooks hooks) {
 
-    /** Without hooks (the fields before hooks were added). */
-    public CreateMicrovmImageResponse(String imageArn, String name, MicrovmImageState state, String imageVersion,
-                                      String latestActiveImageVersion, String latestFailedImageVersion,
-                                      String baseImageArn, String baseImageVersion, String buildRoleArn,
-                                      String description, CodeArtifact codeArtifact, List<Resources> resources,
-                                      Map<String, String> environmentVariables, List<String> egressNetworkConnectors,
-                                      Map<String, String> tags, Instant createdAt, Instant updatedAt) {
-        this(imageArn, name, state, imageVersion, latestActiveImageVersion, latestFailedImageVersion, baseImageArn,
-                baseImageVersion, buildRoleArn, description, codeArtifact, resources, environmentVariables,
-                egressNetworkConnectors, tags, createdAt, updatedAt, null);
-    }
 }

@@ -28,15 +28,4 @@ public record MicrovmImageVersion(
         Map<String, String> tags,
         Hooks hooks) {
 
-    /** Without hooks (the fields before hooks were added). */
-    public MicrovmImageVersion(String imageArn, String imageVersion, MicrovmImageVersionState state,
-                               MicrovmImageVersionStatus status, String stateReason, String baseImageArn,
-                               String baseImageVersion, String buildRoleArn, String description,
-                               CodeArtifact codeArtifact, List<Resources> resources,
-                               Map<String, String> environmentVariables, List<String> egressNetworkConnectors,
-                               Instant createdAt, Instant updatedAt, Map<String, String> tags) {
-        this(imageArn, imageVersion, state, status, stateReason, baseImageArn, baseImageVersion, buildRoleArn,
-                description, codeArtifact, resources, environmentVariables, egressNetworkConnectors, createdAt,
-                updatedAt, tags, null);
-    }
 }

@@ -29,14 +29,6 @@ public record UpdateMicrovmImageRequest(
         Objects.requireNonNull(codeArtifact, "codeArtifact");
     }
 
-    /** Without hooks (the fields before hooks were added). */
-    public UpdateMicrovmImageRequest(String imageIdentifier, String baseImageArn, String baseImageVersion, String buildRoleArn,
-                                     String description, CodeArtifact codeArtifact, Map<String, String> environmentVariables,
-                                     List<Resources> resources, List<String> egressNetworkConnectors, String clientToken) {
-        this(imageIdentifier, baseImageArn, baseImageVersion, buildRoleArn, description, codeArtifact, environmentVariables,
-                resources, egressNetworkConnectors, clientToken, null);
-    }
-
     public static UpdateMicrovmImageRequest of(String imageIdentifier, String baseImageArn, CodeArtifact codeArtifact) {
         return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, null, null, null, codeArtifact, null, null, null, null, null);
     }

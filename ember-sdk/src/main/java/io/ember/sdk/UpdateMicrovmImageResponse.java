@@ -27,15 +27,4 @@ public record UpdateMicrovmImageResponse(
         Instant updatedAt,
         Hooks hooks) {
 
-    /** Without hooks (the fields before hooks were added). */
-    public UpdateMicrovmImageResponse(String imageArn, String name, MicrovmImageState state, String imageVersion,
-                                      String latestActiveImageVersion, String latestFailedImageVersion,
-                                      String baseImageArn, String baseImageVersion, String buildRoleArn,
-                                      String description, CodeArtifact codeArtifact, List<Resources> resources,
-                                      Map<String, String> environmentVariables, List<String> egressNetworkConnectors,
-                                      Instant createdAt, Instant updatedAt) {
-        this(imageArn, name, state, imageVersion, latestActiveImageVersion, latestFailedImageVersion, baseImageArn,
-                baseImageVersion, buildRoleArn, description, codeArtifact, resources, environmentVariables,
-                egressNetworkConnectors, createdAt, updatedAt, null);
-    }
 }

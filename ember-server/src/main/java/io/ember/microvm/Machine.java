@@ -71,9 +71,5 @@ final class Machine {
             environment = Map.copyOf(environment == null ? Map.of() : environment);
             hooks = hooks == null ? Hooks.NONE : hooks;
         }
-
-        Launch(Path rootfs, Path template, Map<String, String> environment) {
-            this(rootfs, template, environment, Hooks.NONE, null);
-        }
     }
 }

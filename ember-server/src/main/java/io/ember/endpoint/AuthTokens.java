@@ -5,12 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -54,23 +50,8 @@ public final class AuthTokens {
 
     /** As {@link #open(Path)}, telling time by {@code clock} (tests make tokens that expired long ago). */
     public static AuthTokens open(Path dataDir, Clock clock) {
-        Path file = dataDir.resolve(KEY_FILE);
-        try {
-            if (!Files.exists(file)) {
-                byte[] fresh = new byte[32];
-                RANDOM.nextBytes(fresh);
-                Path tmp = dataDir.resolve(KEY_FILE + ".tmp");
-                Files.deleteIfExists(tmp);
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.write(tmp, fresh, StandardOpenOption.WRITE);
-                Files.move(tmp, file);
-            }
-            byte[] k = Files.readAllBytes(file);
-            if (k.length < 32) throw new IllegalStateException(file + " is damaged (" + k.length + " bytes): delete it to make a new key");
-            return new AuthTokens(k, clock);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create the token key " + file, e);
-        }
+        byte[] k = io.ember.secrets.HostKey.readOrCreate(dataDir.resolve(KEY_FILE), 32);
+        return new AuthTokens(k, clock);
     }
 
     public String issueEndpoint(String microvmId, List<PortRange> ports, Duration lifetime) {

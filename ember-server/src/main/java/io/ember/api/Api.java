@@ -2,7 +2,10 @@ package io.ember.api;
 
 import io.ember.endpoint.AuthTokens;
 import io.ember.metering.Metering;
-import io.ember.metering.PriceTable;
+import io.ember.auth.ReplayGuard;
+import io.ember.tenant.Quotas;
+import io.ember.tenant.Tenants;
+import java.time.Clock;
 import io.ember.microvm.Microvms;
 import io.javalin.Javalin;
 import java.util.UUID;
@@ -13,10 +16,13 @@ import org.eclipse.jetty.http.UriCompliance;
  * The HTTP surface: the Lambda MicroVMs operations (/2025-09-09) and Ember's extensions
  * (/ember/v1). Handlers parse and validate into lifecycle actions and translate results; every
  * error leaves through {@link ErrorMapper}. {@code endpointUrl} maps (microvmId, host the caller used) to
- * the microVM's endpoint URL. SigV4 signatures are accepted unverified for now.
+ * the microVM's endpoint URL. Every call but the health check and the OpenAPI document is signed
+ * (SigV4, {@link Authentication}) by a tenant's key, and answers only about that tenant's resources.
  */
 public final class Api {
     static final String REQUEST_ID_HEADER = "x-amzn-RequestId";
+    /** Signatures remembered for the replay check: ten minutes of about 3,000 requests a second. */
+    private static final int REPLAY_CAPACITY = 2_000_000;
 
     private Api() {}
 
@@ -29,16 +35,19 @@ public final class Api {
         return out;
     }
 
-    /** A configured, not yet started Javalin app; {@code images} null leaves the built-image operations out. */
-    public static Javalin create(Microvms microvms, io.ember.image.Images images, AuthTokens tokens,
-                                 BiFunction<String, String, String> endpointUrl) {
-        return create(microvms, images, tokens, endpointUrl,
-                new Metering(microvms::usage, PriceTable.defaults(), java.time.Clock.systemUTC()));
-    }
+    /**
+     * What the API answers from. {@code images} null leaves the built-image operations out; {@code endpointUrl} maps
+     * (microvmId, host the caller used) to the microVM's endpoint URL.
+     */
+    public record Services(Microvms microvms, io.ember.image.Images images, AuthTokens tokens,
+                           BiFunction<String, String, String> endpointUrl, Metering metering, Tenants tenants,
+                           Quotas quotaDefaults) {}
 
-    /** As above, with the usage extension answering from {@code metering}. */
-    public static Javalin create(Microvms microvms, io.ember.image.Images images, AuthTokens tokens,
-                                 BiFunction<String, String, String> endpointUrl, Metering metering) {
+    /** A configured, not yet started Javalin app. */
+    public static Javalin create(Services s) {
+        Microvms microvms = s.microvms();
+        io.ember.image.Images images = s.images();
+        AuthTokens tokens = s.tokens();
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -50,7 +59,10 @@ public final class Api {
             config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
         });
         app.before(ctx -> ctx.header(REQUEST_ID_HEADER, UUID.randomUUID().toString()));
-        new MicrovmRoutes(microvms, endpointUrl).register(app);
+        new Authentication(s.tenants(), new ReplayGuard(REPLAY_CAPACITY), Clock.systemUTC()).install(app);
+        new TenantRoutes(s.tenants(), s.quotaDefaults()).register(app);
+        new EventRoutes(microvms).register(app);
+        new MicrovmRoutes(microvms, s.endpointUrl()).register(app);
         new ImageRoutes(microvms).register(app);
         new AuthTokenRoutes(microvms, tokens).register(app);
         new ExecRoutes(microvms).register(app);
@@ -61,7 +73,7 @@ public final class Api {
             new BuildExtensionRoutes(images).register(app);
         }
         new TagRoutes(microvms, images).register(app);
-        new UsageRoutes(metering).register(app);
+        new UsageRoutes(s.metering()).register(app);
         HealthRoutes.register(app);
         OpenApiRoutes.register(app);
         ErrorMapper.install(app);

@@ -44,8 +44,12 @@ final class ApiException extends RuntimeException {
         return new ApiException("ConflictException", 409, message, f);
     }
 
-    static ApiException quotaExceeded(String message) {
-        return new ApiException("ServiceQuotaExceededException", 402, message, Map.of());
+    /** @param quotaCode the quota's name, when a tenant's quota refused (the model's field) */
+    static ApiException quotaExceeded(String message, String quotaCode) {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("serviceCode", "lambda-microvms");
+        if (quotaCode != null) f.put("quotaCode", quotaCode);
+        return new ApiException("ServiceQuotaExceededException", 402, message, f);
     }
 
     static ApiException internal(String message) {

@@ -33,20 +33,20 @@ final class AuthTokenRoutes {
         ObjectNode body = Json.body(ctx);
         Duration lifetime = lifetime(body);
         List<PortRange> ports = ports(body);
-        MicrovmRecord r = reachable(ctx.pathParam("microvmIdentifier"));
+        MicrovmRecord r = reachable(ctx);
         Json.ok(ctx, answer(tokens.issueEndpoint(r.id(), ports, lifetime)));
     }
 
     private void shellToken(Context ctx) {
         ObjectNode body = Json.body(ctx);
         Duration lifetime = lifetime(body);
-        MicrovmRecord r = reachable(ctx.pathParam("microvmIdentifier"));
+        MicrovmRecord r = reachable(ctx);
         Json.ok(ctx, answer(tokens.issueShell(r.id(), lifetime)));
     }
 
     /** A token for a microVM that has ended could never be used: say so now rather than at the first request. */
-    private MicrovmRecord reachable(String identifier) {
-        MicrovmRecord r = microvms.get(identifier);
+    private MicrovmRecord reachable(Context ctx) {
+        MicrovmRecord r = microvms.get(Caller.of(ctx).tenantId(), ctx.pathParam("microvmIdentifier"));
         if (r.state().equals("TERMINATING") || r.state().equals("TERMINATED")) {
             throw ApiException.conflict("microVM " + r.id() + " is " + r.state(), "Microvm", r.id());
         }

@@ -44,7 +44,7 @@ final class BuildExtensionRoutes {
 
     /** The log from {@code offset}; with {@code follow=true} the answer stays open, streaming, until the build ends. */
     private void log(Context ctx) throws IOException, InterruptedException {
-        ImageRecord image = images.image(ctx.pathParam("imageIdentifier"));
+        ImageRecord image = images.image(Caller.of(ctx).tenantId(), ctx.pathParam("imageIdentifier"));
         String version = ctx.pathParam("imageVersion"), buildId = ctx.pathParam("buildId");
         Images.LogFile file = images.buildLog(image, version, buildId);
         Integer offset = Fields.queryInt(ctx.queryParam("offset"), "offset", 0, Integer.MAX_VALUE);

@@ -36,6 +36,11 @@ final class ErrorMapper {
         return switch (e) {
             case ApiException api -> api;
             case MicrovmException m -> fromMicrovm(m);
+            case io.ember.tenant.TenantException t -> switch (t.kind()) {
+                case INVALID -> ApiException.validation(t.getMessage());
+                case NOT_FOUND -> ApiException.notFound(t.getMessage(), "Tenant", null);
+                case CONFLICT -> ApiException.conflict(t.getMessage(), "Tenant", null);
+            };
             case HttpResponseException h -> fromJavalin(h, ctx);
             default -> {
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);
@@ -49,7 +54,8 @@ final class ErrorMapper {
             case INVALID -> ApiException.validation(m.getMessage());
             case NOT_FOUND -> ApiException.notFound(m.getMessage(), m.resourceType(), m.resourceId());
             case CONFLICT -> ApiException.conflict(m.getMessage(), m.resourceType(), m.resourceId());
-            case QUOTA_EXCEEDED -> ApiException.quotaExceeded(m.getMessage());
+            case QUOTA_EXCEEDED -> ApiException.quotaExceeded(m.getMessage(), "Quota".equals(m.resourceType()) ? m.resourceId() : null);
+            case INSUFFICIENT_CAPACITY -> new ApiException("InsufficientCapacityException", 500, m.getMessage(), Map.of());
             case INTERNAL -> ApiException.internal(m.getMessage());
         };
     }

@@ -43,7 +43,7 @@ final class ExecRoutes {
     private void exec(Context ctx) throws IOException {
         String id = ctx.pathParam("id");
         ExecCall call = ExecCall.parse(Json.body(ctx));
-        try (GuestLease guest = microvms.use(id)) {
+        try (GuestLease guest = microvms.use(Caller.of(ctx).tenantId(), id)) {
             run(ctx, guest, call);
         }
     }

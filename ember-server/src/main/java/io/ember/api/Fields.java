@@ -30,6 +30,11 @@ final class Fields {
     }
 
     static Integer integer(ObjectNode n, String field, boolean required, int min, int max) {
+        Long v = longInteger(n, field, required, min, max);
+        return v == null ? null : (int) (long) v;
+    }
+
+    static Long longInteger(ObjectNode n, String field, boolean required, long min, long max) {
         JsonNode v = n.get(field);
         if (v == null || v.isNull()) {
             if (required) throw ApiException.validation(field + " is required");
@@ -41,7 +46,7 @@ final class Fields {
         if (!v.canConvertToLong() || v.longValue() < min || v.longValue() > max) {
             throw ApiException.validation(field + " must be between " + min + " and " + max);
         }
-        return (int) v.longValue();
+        return v.longValue();
     }
 
     static Boolean bool(ObjectNode n, String field, boolean required) {

@@ -39,7 +39,7 @@ final class FileRoutes {
         String path = GuestPaths.resolve(ctx.queryParam("path"), "path");
         int mode = mode(ctx.queryParam("mode"));
         Streams.Counting body = new Streams.Counting(ctx.req().getInputStream());
-        try (GuestLease guest = microvms.use(id(ctx))) {
+        try (GuestLease guest = microvms.use(Caller.of(ctx).tenantId(), id(ctx))) {
             try {
                 guest.agent().writeFile(path, mode, body);
             } catch (AgentException e) {
@@ -55,7 +55,7 @@ final class FileRoutes {
     private void download(Context ctx) throws IOException {
         String path = GuestPaths.resolve(ctx.queryParam("path"), "path");
         Streams.Lazy out = new Streams.Lazy(ctx, "application/octet-stream");
-        try (GuestLease guest = microvms.use(id(ctx))) {
+        try (GuestLease guest = microvms.use(Caller.of(ctx).tenantId(), id(ctx))) {
             try {
                 guest.agent().readFile(path, out);
             } catch (AgentException e) {
@@ -110,7 +110,7 @@ final class FileRoutes {
     }
 
     private <T> T call(Context ctx, String path, AgentCall<T> c) {
-        try (GuestLease guest = microvms.use(id(ctx))) {
+        try (GuestLease guest = microvms.use(Caller.of(ctx).tenantId(), id(ctx))) {
             try {
                 return c.run(guest.agent());
             } catch (AgentException e) {

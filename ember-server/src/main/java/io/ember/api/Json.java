@@ -63,7 +63,10 @@ final class Json {
         return BigDecimal.valueOf(t.toEpochMilli(), 3);
     }
 
-    private static byte[] readBounded(Context ctx) {
+    /** The body, at most MAX_BODY_BYTES; read once (the signature check reads it first and keeps it). */
+    static byte[] readBounded(Context ctx) {
+        byte[] kept = ctx.attribute(Authentication.BODY_ATTRIBUTE);
+        if (kept != null) return kept;
         long declared = ctx.req().getContentLengthLong();
         if (declared > MAX_BODY_BYTES) throw tooLarge();
         try (InputStream in = ctx.req().getInputStream()) {

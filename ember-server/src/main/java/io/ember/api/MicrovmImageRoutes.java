@@ -66,13 +66,13 @@ final class MicrovmImageRoutes {
     }
 
     private ImageRecord image(Context ctx) {
-        return images.image(ctx.pathParam("imageIdentifier"));
+        return images.image(Caller.of(ctx).tenantId(), ctx.pathParam("imageIdentifier"));
     }
 
     private void create(Context ctx) {
         ObjectNode body = Json.body(ctx);
         String name = Fields.string(body, "name", true, 64);
-        ImageRecord image = images.create(name, parseSpec(body));
+        ImageRecord image = images.create(Caller.of(ctx).tenantId(), name, parseSpec(body));
         ImageVersionRecord v = images.versions(image).getLast();
         ObjectNode out = imageView(image);
         out.setAll(spec(v));
@@ -81,8 +81,8 @@ final class MicrovmImageRoutes {
     }
 
     private void update(Context ctx) {
-        ImageVersionRecord v = images.update(ctx.pathParam("imageIdentifier"), parseSpec(Json.body(ctx)));
-        ObjectNode out = imageView(images.image(v.imageId()));
+        ImageVersionRecord v = images.update(Caller.of(ctx).tenantId(), ctx.pathParam("imageIdentifier"), parseSpec(Json.body(ctx)));
+        ObjectNode out = imageView(images.image(Caller.of(ctx).tenantId(), v.imageId()));
         out.setAll(spec(v));
         out.put("imageVersion", Integer.toString(v.version()));
         Json.ok(ctx, out);
@@ -153,7 +153,7 @@ final class MicrovmImageRoutes {
         long after = PageToken.decode("microvm-images", ctx.queryParam("nextToken"));
         String filter = ctx.queryParam("nameFilter");
         if (filter != null && filter.length() > 64) throw ApiException.validation("nameFilter must be at most 64 characters");
-        List<ImageRecord> page = images.list(after, limit + 1, filter);
+        List<ImageRecord> page = images.list(Caller.of(ctx).tenantId(), after, limit + 1, filter);
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
         for (ImageRecord r : page.subList(0, Math.min(limit, page.size()))) {
@@ -189,13 +189,13 @@ final class MicrovmImageRoutes {
 
     private void setStatus(Context ctx) {
         String status = Fields.string(Json.body(ctx), "status", true, 16);
-        ImageVersionRecord v = images.setStatus(ctx.pathParam("imageIdentifier"), ctx.pathParam("imageVersion"), status);
-        Json.ok(ctx, versionView(images.image(v.imageId()), v));
+        ImageVersionRecord v = images.setStatus(Caller.of(ctx).tenantId(), ctx.pathParam("imageIdentifier"), ctx.pathParam("imageVersion"), status);
+        Json.ok(ctx, versionView(images.image(Caller.of(ctx).tenantId(), v.imageId()), v));
     }
 
     private void delete(Context ctx) {
         String id = ctx.pathParam("imageIdentifier");
-        images.delete(id);
+        images.delete(Caller.of(ctx).tenantId(), id);
         ObjectNode out = Json.object();
         out.put("imageIdentifier", id);
         out.put("state", "DELETED");
@@ -204,7 +204,7 @@ final class MicrovmImageRoutes {
 
     private void deleteVersion(Context ctx) {
         String id = ctx.pathParam("imageIdentifier");
-        ImageVersionRecord v = images.deleteVersion(id, ctx.pathParam("imageVersion"));
+        ImageVersionRecord v = images.deleteVersion(Caller.of(ctx).tenantId(), id, ctx.pathParam("imageVersion"));
         ObjectNode out = Json.object();
         out.put("imageIdentifier", id);
         out.put("imageVersion", Integer.toString(v.version()));

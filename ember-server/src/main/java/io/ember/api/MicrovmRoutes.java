@@ -17,7 +17,7 @@ import java.util.function.BiFunction;
 /** RunMicrovm, GetMicrovm, ListMicrovms, TerminateMicrovm, SuspendMicrovm, ResumeMicrovm, and the events extension. */
 final class MicrovmRoutes {
     static final String BASE = "/2025-09-09/microvms";
-    private static final int MAX_ID_LENGTH = 2048;
+    static final int MAX_ID_LENGTH = 2048;
 
     private final Microvms microvms;
     private final BiFunction<String, String, String> endpointUrl;
@@ -34,20 +34,6 @@ final class MicrovmRoutes {
         app.delete(BASE + "/{microvmIdentifier}", this::terminate);
         app.post(BASE + "/{microvmIdentifier}/suspend", this::suspend);
         app.post(BASE + "/{microvmIdentifier}/resume", this::resume);
-        app.get("/ember/v1/microvms/{microvmIdentifier}/events", this::events);
-    }
-
-    /** Ember extension: every transition of a microVM with its cause, oldest first. */
-    private void events(Context ctx) {
-        ObjectNode o = Json.object();
-        ArrayNode items = o.putArray("events");
-        for (EventRecord e : microvms.events(ctx.pathParam("microvmIdentifier"))) {
-            ObjectNode item = items.addObject().put("at", Json.epochSeconds(e.at()));
-            if (e.fromState() != null) item.put("fromState", e.fromState());
-            item.put("toState", e.toState()).put("cause", e.cause());
-            if (e.message() != null) item.put("message", e.message());
-        }
-        Json.ok(ctx, o);
     }
 
     /** Ember's extension header: {@code X-Ember-Launch: cold} boots the image's disk instead of resuming its snapshot. */
@@ -58,19 +44,19 @@ final class MicrovmRoutes {
         if (launch != null && !launch.equals("cold") && !launch.equals("snapshot")) {
             throw ApiException.validation(LAUNCH_HEADER + " must be 'cold' or 'snapshot', got '" + launch + "'");
         }
-        MicrovmRecord r = microvms.run(parseRun(Json.body(ctx)), "cold".equals(launch));
+        MicrovmRecord r = microvms.run(Caller.of(ctx).tenantId(), parseRun(Json.body(ctx)), "cold".equals(launch));
         Json.ok(ctx, view(ctx, r));
     }
 
     /** SuspendMicrovm: answers the model's empty object once the microVM is SUSPENDED. */
     private void suspend(Context ctx) {
-        microvms.suspend(ctx.pathParam("microvmIdentifier"));
+        microvms.suspend(Caller.of(ctx).tenantId(), ctx.pathParam("microvmIdentifier"));
         Json.ok(ctx, Json.object());
     }
 
     /** ResumeMicrovm: answers the model's empty object once the microVM is RUNNING. */
     private void resume(Context ctx) {
-        microvms.resume(ctx.pathParam("microvmIdentifier"));
+        microvms.resume(Caller.of(ctx).tenantId(), ctx.pathParam("microvmIdentifier"));
         Json.ok(ctx, Json.object());
     }
 
@@ -108,13 +94,13 @@ final class MicrovmRoutes {
     }
 
     private void get(Context ctx) {
-        Json.ok(ctx, view(ctx, microvms.get(ctx.pathParam("microvmIdentifier"))));
+        Json.ok(ctx, view(ctx, microvms.get(Caller.of(ctx).tenantId(), ctx.pathParam("microvmIdentifier"))));
     }
 
     private void list(Context ctx) {
         int limit = PageToken.maxResults(ctx);
         long after = PageToken.decode("microvms", ctx.queryParam("nextToken"));
-        List<MicrovmRecord> page = microvms.list(after, limit + 1, ctx.queryParam("imageIdentifier"),
+        List<MicrovmRecord> page = microvms.list(Caller.of(ctx).tenantId(), after, limit + 1, ctx.queryParam("imageIdentifier"),
                 ctx.queryParam("imageVersion"));
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
@@ -131,7 +117,7 @@ final class MicrovmRoutes {
     }
 
     private void terminate(Context ctx) {
-        microvms.terminate(new Action.Terminate(ctx.pathParam("microvmIdentifier"), Cause.USER));
+        microvms.terminate(Caller.of(ctx).tenantId(), new Action.Terminate(ctx.pathParam("microvmIdentifier"), Cause.USER));
         Json.ok(ctx, Json.object());
     }
 

@@ -34,13 +34,13 @@ final class TagRoutes {
     void register(Javalin app) {
         app.get(PATH, ctx -> {
             ObjectNode out = Json.object();
-            out.set("Tags", Json.MAPPER.valueToTree(tags(resource(ctx))));
+            out.set("Tags", Json.MAPPER.valueToTree(tags(Caller.of(ctx).tenantId(), resource(ctx))));
             Json.ok(ctx, out);
         });
         app.post(PATH, ctx -> {
             Map<String, String> add = parse(Json.body(ctx), "Tags");
             if (add == null || add.isEmpty()) throw ApiException.validation("Tags is required and must have at least 1 entry");
-            change(resource(ctx), current -> {
+            change(Caller.of(ctx).tenantId(), resource(ctx), current -> {
                 Map<String, String> next = new TreeMap<>(current);
                 next.putAll(add);
                 if (next.size() > MAX_TAGS) {
@@ -55,7 +55,7 @@ final class TagRoutes {
             if (keys.isEmpty()) throw ApiException.validation("tagKeys is required: at least one tag key to remove");
             if (keys.size() > MAX_TAGS) throw ApiException.validation("tagKeys must have at most " + MAX_TAGS + " keys");
             keys.forEach(k -> checkKey("tagKeys", k));
-            change(resource(ctx), current -> {
+            change(Caller.of(ctx).tenantId(), resource(ctx), current -> {
                 Map<String, String> next = new TreeMap<>(current);
                 keys.forEach(next::remove); // removing a key the resource does not have is not an error, as in AWS
                 return next;
@@ -109,7 +109,7 @@ final class TagRoutes {
             throw ApiException.validation("Resource must be an ARN (arn:...) or a microVM id, not '" + shorten(arn) + "'");
         }
         if (microvms.images().stream().anyMatch(i -> i.arn().equals(arn))) return new ManagedImage(arn);
-        if (arn.startsWith(MicrovmIds.arn(""))) {
+        if (arn.startsWith("arn:aws:lambda:local:") && arn.contains(":microvm/")) {
             if (MicrovmIds.parse(arn).isEmpty()) throw ApiException.notFound("microVM " + arn + " not found", "Microvm", arn);
             return new Microvm(arn);
         }
@@ -117,18 +117,18 @@ final class TagRoutes {
         throw ApiException.notFound("no resource " + arn, null, arn);
     }
 
-    private Map<String, String> tags(Resource r) {
+    private Map<String, String> tags(String tenantId, Resource r) {
         return switch (r) {
-            case Microvm m -> microvms.tags(m.arn());
-            case BuiltImage i -> images.tags(i.arn());
+            case Microvm m -> microvms.tags(tenantId, m.arn());
+            case BuiltImage i -> images.tags(tenantId, i.arn());
             case ManagedImage i -> Map.of();
         };
     }
 
-    private void change(Resource r, UnaryOperator<Map<String, String>> change) {
+    private void change(String tenantId, Resource r, UnaryOperator<Map<String, String>> change) {
         switch (r) {
-            case Microvm m -> microvms.updateTags(m.arn(), change);
-            case BuiltImage i -> images.updateTags(i.arn(), change);
+            case Microvm m -> microvms.updateTags(tenantId, m.arn(), change);
+            case BuiltImage i -> images.updateTags(tenantId, i.arn(), change);
             case ManagedImage i -> throw ApiException.accessDenied("managed image " + i.arn() + " belongs to the server and cannot be tagged");
         }
     }

@@ -40,11 +40,23 @@ final class UsageRoutes {
         }
         UsageReport report;
         try {
-            report = metering.report(id, from, to, granularity);
+            report = metering.report(tenant(ctx), id, from, to, granularity);
         } catch (IllegalArgumentException e) {
             throw ApiException.validation(e.getMessage());
         }
         Json.ok(ctx, view(report));
+    }
+
+    /**
+     * Whose usage: the caller's own; the admin may name another tenant ({@code tenantId}) or every tenant
+     * ({@code tenantId=all}, answered as null).
+     */
+    private static String tenant(Context ctx) {
+        Caller caller = Caller.of(ctx);
+        String asked = ctx.queryParam("tenantId");
+        if (asked == null || asked.equals(caller.tenantId())) return caller.tenantId();
+        if (!caller.admin()) throw ApiException.accessDenied("only the admin tenant reads other tenants' usage");
+        return asked.equals("all") ? null : asked;
     }
 
     /** An ISO-8601 instant (2026-11-29T12:00:00Z) or epoch seconds; null when absent. */

@@ -63,16 +63,40 @@ public final class SigV4 {
         }
         String secret = secretOf.apply(keyId).orElseThrow(() ->
                 new SignatureRejected("UnrecognizedClientException", "the security token included in the request is invalid"));
-        String scope = day + "/" + region + "/" + service + "/aws4_request";
-        String toSign = ALGORITHM + "\n" + AMZ_DATE.format(date) + "\n" + scope + "\n" + sha256Hex(canonical(request, signed));
-        byte[] key = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), day);
-        for (String part : new String[] {region, service, "aws4_request"}) key = hmac(key, part);
-        byte[] expected = hmac(key, toSign);
+        byte[] expected = signature(request, signed, secret, date, region, service);
         if (!MessageDigest.isEqual(expected, HexFormat.of().parseHex(m.group(6)))) {
             throw new SignatureRejected("InvalidSignatureException", "the request signature we calculated does not match"
                     + " the signature you provided: check your secret access key and signing method");
         }
         return new Signer(keyId, region, service);
+    }
+
+    private static byte[] signature(SignedRequest request, List<String> signedHeaders, String secret, Instant date,
+                                    String region, String service) {
+        String day = AMZ_DATE.format(date).substring(0, 8);
+        String scope = day + "/" + region + "/" + service + "/aws4_request";
+        String toSign = ALGORITHM + "\n" + AMZ_DATE.format(date) + "\n" + scope + "\n" + sha256Hex(canonical(request, signedHeaders));
+        byte[] key = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), day);
+        for (String part : new String[] {region, service, "aws4_request"}) key = hmac(key, part);
+        return hmac(key, toSign);
+    }
+
+    /**
+     * The Authorization header for {@code request} (which must carry its X-Amz-Date and Host) signed over all its
+     * headers: for tools that make signed requests ahead of sending them (the load benchmark, tests).
+     */
+    public static String authorization(SignedRequest request, String accessKeyId, String secret, String region, String service) {
+        List<String> signed = request.headers().keySet().stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).sorted().toList();
+        Instant date = date(request);
+        String day = AMZ_DATE.format(date).substring(0, 8);
+        return ALGORITHM + " Credential=" + accessKeyId + "/" + day + "/" + region + "/" + service + "/aws4_request, SignedHeaders="
+                + String.join(";", signed) + ", Signature=" + HexFormat.of().formatHex(
+                        signature(request, signed, secret, date, region, service));
+    }
+
+    /** X-Amz-Date's form of {@code t}. */
+    public static String amzDate(Instant t) {
+        return AMZ_DATE.format(t);
     }
 
     private static Instant date(SignedRequest request) {

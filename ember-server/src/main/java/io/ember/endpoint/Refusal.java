@@ -32,6 +32,7 @@ record Refusal(int status, String type, String message) {
             case NOT_FOUND -> new Refusal(404, "ResourceNotFoundException", e.getMessage());
             case CONFLICT -> new Refusal(409, "ConflictException", e.getMessage());
             case QUOTA_EXCEEDED -> new Refusal(503, "ServiceQuotaExceededException", e.getMessage());
+            case INSUFFICIENT_CAPACITY -> new Refusal(503, "InsufficientCapacityException", e.getMessage());
             case INTERNAL -> new Refusal(500, "InternalServerException", e.getMessage());
         };
     }

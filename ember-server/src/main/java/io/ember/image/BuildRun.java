@@ -98,7 +98,7 @@ final class BuildRun {
                 + spec.path("baseImageVersion").asText());
         Images.Base base;
         try {
-            base = images.base(spec.path("baseImageArn").asText(), spec.path("baseImageVersion").asText(null));
+            base = images.base(image.tenantId(), spec.path("baseImageArn").asText(), spec.path("baseImageVersion").asText(null));
         } catch (ImageException e) {
             throw new BuildFailure(e.getMessage());
         }

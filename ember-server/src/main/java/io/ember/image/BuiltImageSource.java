@@ -22,12 +22,12 @@ final class BuiltImageSource implements ImageSource {
     }
 
     @Override
-    public Optional<LaunchSource> resolve(String identifier, String version) {
+    public Optional<LaunchSource> resolve(String tenantId, String identifier, String version) {
         if (images.catalog.find(identifier).isPresent()) {
-            return managed.resolve(identifier, version).map(m -> new LaunchSource(m.imageArn(), m.imageName(),
+            return managed.resolve(tenantId, identifier, version).map(m -> new LaunchSource(m.imageArn(), m.imageName(),
                     m.imageVersion(), m.vcpus(), m.memoryMib(), m.environment(), bases.pin(m.imageName(), m.rootfs()), null));
         }
-        Optional<ImageRecord> found = images.store.image(identifier);
+        Optional<ImageRecord> found = images.store.image(tenantId, identifier);
         if (found.isEmpty()) return Optional.empty();
         ImageRecord image = found.get();
         ImageVersionRecord v;
@@ -69,8 +69,8 @@ final class BuiltImageSource implements ImageSource {
     }
 
     @Override
-    public Optional<String> arn(String identifier) {
-        Optional<String> m = managed.arn(identifier);
-        return m.isPresent() ? m : images.store.image(identifier).map(ImageRecord::arn);
+    public Optional<String> arn(String tenantId, String identifier) {
+        Optional<String> m = managed.arn(tenantId, identifier);
+        return m.isPresent() ? m : images.store.image(tenantId, identifier).map(ImageRecord::arn);
     }
 }

@@ -4,9 +4,8 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
-/** Ids and ARNs of built images. The account part is the one of microVM ARNs (io.ember.microvm.MicrovmIds). */
+/** Ids and ARNs of built images. The account part is the owner's id, as in microVM ARNs (io.ember.microvm.MicrovmIds). */
 final class ImageIds {
-    static final String ARN_PREFIX = "arn:aws:lambda:local:000000000000:microvm-image/";
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -18,7 +17,7 @@ final class ImageIds {
         return prefix + HexFormat.of().formatHex(bits);
     }
 
-    static String arn(String name) {
-        return ARN_PREFIX + name;
+    static String arn(String tenantId, String name) {
+        return "arn:aws:lambda:local:" + tenantId + ":microvm-image/" + name;
     }
 }

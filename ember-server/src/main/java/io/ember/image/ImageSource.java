@@ -11,16 +11,16 @@ public interface ImageSource {
      *
      * @param version null for the image's latest active version
      */
-    Optional<LaunchSource> resolve(String identifier, String version);
+    Optional<LaunchSource> resolve(String tenantId, String identifier, String version);
 
-    /** The ARN of the image an identifier names (for ListMicrovms filters), if it exists. */
-    Optional<String> arn(String identifier);
+    /** The ARN of the image an identifier names (for ListMicrovms filters), if it exists and the tenant may use it. */
+    Optional<String> arn(String tenantId, String identifier);
 
     /** Only the managed images of the catalog. */
     static ImageSource managed(ImageCatalog catalog) {
         return new ImageSource() {
             @Override
-            public Optional<LaunchSource> resolve(String identifier, String version) {
+            public Optional<LaunchSource> resolve(String tenantId, String identifier, String version) {
                 return catalog.find(identifier).map(m -> {
                     if (version != null && !version.equals(m.version()))
                         throw new ImageUnavailableException("image " + m.name() + " has no version " + version
@@ -30,7 +30,7 @@ public interface ImageSource {
             }
 
             @Override
-            public Optional<String> arn(String identifier) {
+            public Optional<String> arn(String tenantId, String identifier) {
                 return catalog.find(identifier).map(ManagedImage::arn);
             }
         };

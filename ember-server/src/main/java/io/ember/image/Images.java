@@ -74,22 +74,23 @@ public final class Images implements AutoCloseable {
         return new BuiltImageSource(this, bases);
     }
 
-    public ImageRecord create(String name, ImageSpec spec) {
+    public ImageRecord create(String tenantId, String name, ImageSpec spec) {
         if (name == null || !ImageIds.NAME.matcher(name).matches())
             throw ImageException.invalid("name must be 1 to 64 letters, digits, '-', '_' or '.'");
         if (catalog.find(name).isPresent()) throw ImageException.invalid("name " + name + " is the name of a managed image");
         String fingerprint = fingerprint(name, spec);
         synchronized (lock) {
-            if (spec.clientToken() != null) {
-                Optional<ImageRecord> earlier = store.imageByToken(spec.clientToken());
+            String token = token(tenantId, spec.clientToken());
+            if (token != null) {
+                Optional<ImageRecord> earlier = store.imageByToken(token);
                 if (earlier.isPresent()) return sameRequest(earlier.get().fingerprint(), fingerprint, earlier.get());
             }
-            if (store.image(name).isPresent()) throw ImageException.conflict("an image named " + name + " exists", name);
-            Base base = base(spec);
+            if (store.image(tenantId, name).isPresent()) throw ImageException.conflict("an image named " + name + " exists", name);
+            Base base = base(tenantId, spec);
             Instant now = Instant.now();
             String id = ImageIds.newId("img-");
-            ImageRecord image = new ImageRecord(0, id, name, ImageIds.arn(name), "CREATING", null, json(spec.tags()), now, null,
-                    spec.clientToken(), fingerprint);
+            ImageRecord image = new ImageRecord(0, id, name, ImageIds.arn(tenantId, name), "CREATING", null, json(spec.tags()), now,
+                    null, token, fingerprint, tenantId);
             Path dir = versionDir(id, 1);
             copyCode(spec.codeArtifactUri(), dir);
             ImageVersionRecord v = version(id, 1, spec, base, now, null, null);
@@ -107,22 +108,23 @@ public final class Images implements AutoCloseable {
     }
 
     /** A new version, built from {@code spec}; the image is UPDATING until its build ends. */
-    public ImageVersionRecord update(String identifier, ImageSpec spec) {
+    public ImageVersionRecord update(String tenantId, String identifier, ImageSpec spec) {
         synchronized (lock) {
-            ImageRecord image = image(identifier);
+            ImageRecord image = image(tenantId, identifier);
             String fingerprint = fingerprint(image.id(), spec);
-            if (spec.clientToken() != null) {
-                Optional<ImageVersionRecord> earlier = store.versionByToken(spec.clientToken());
+            String token = token(tenantId, spec.clientToken());
+            if (token != null) {
+                Optional<ImageVersionRecord> earlier = store.versionByToken(token);
                 if (earlier.isPresent()) return sameRequest(earlier.get().fingerprint(), fingerprint, earlier.get());
             }
             if (image.state().equals("CREATING") || image.state().equals("UPDATING"))
                 throw ImageException.conflict("image " + image.name() + " is " + image.state() + "; wait for its build to end", image.name());
-            Base base = base(spec);
+            Base base = base(tenantId, spec);
             Instant now = Instant.now();
             int version = store.nextVersion(image.id());
             Path dir = versionDir(image.id(), version);
             copyCode(spec.codeArtifactUri(), dir);
-            ImageVersionRecord v = version(image.id(), version, spec, base, now, spec.clientToken(), fingerprint);
+            ImageVersionRecord v = version(image.id(), version, spec, base, now, token, fingerprint);
             ImageBuildRecord b = new ImageBuildRecord(0, ImageIds.newId("bld-"), image.id(), version, "PENDING", null, now, null,
                     null, null, null, null, null);
             try {
@@ -136,24 +138,30 @@ public final class Images implements AutoCloseable {
         }
     }
 
-    public ImageRecord image(String identifier) {
+    /** One of a tenant's images by id, name or ARN; another tenant's is NOT_FOUND, exactly as one that does not exist. */
+    public ImageRecord image(String tenantId, String identifier) {
         if (identifier == null || identifier.isEmpty() || identifier.length() > 2048) throw ImageException.invalid("bad imageIdentifier");
-        return store.image(identifier).orElseThrow(() -> ImageException.notFound("image", identifier));
+        return store.image(tenantId, identifier).orElseThrow(() -> ImageException.notFound("image", identifier));
+    }
+
+    /** Client tokens are kept prefixed with their tenant's id: two tenants' never meet. */
+    private static String token(String tenantId, String clientToken) {
+        return clientToken == null ? null : tenantId + "/" + clientToken;
     }
 
     /** The tags of an image (id, name or ARN), sorted by key: those given at CreateMicrovmImage, as TagResource changed them. */
-    public Map<String, String> tags(String identifier) {
-        return map(image(identifier).tagsJson());
+    public Map<String, String> tags(String tenantId, String identifier) {
+        return map(image(tenantId, identifier).tagsJson());
     }
 
     /** Replaces the tags of an image with {@code change(current)}, atomically; an exception from {@code change} changes nothing. */
-    public void updateTags(String identifier, java.util.function.UnaryOperator<Map<String, String>> change) {
-        ImageRecord image = image(identifier);
+    public void updateTags(String tenantId, String identifier, java.util.function.UnaryOperator<Map<String, String>> change) {
+        ImageRecord image = image(tenantId, identifier);
         if (!store.updateTags(image.id(), change)) throw ImageException.notFound("image", identifier);
     }
 
-    public List<ImageRecord> list(long afterOrdinal, int limit, String nameFilter) {
-        return store.images(afterOrdinal, limit, nameFilter);
+    public List<ImageRecord> list(String tenantId, long afterOrdinal, int limit, String nameFilter) {
+        return store.images(tenantId, afterOrdinal, limit, nameFilter);
     }
 
     public List<ImageVersionRecord> versions(ImageRecord image) {
@@ -184,10 +192,10 @@ public final class Images implements AutoCloseable {
         return store.builds(image.id(), version(image, version).version());
     }
 
-    public ImageVersionRecord setStatus(String identifier, String version, String status) {
+    public ImageVersionRecord setStatus(String tenantId, String identifier, String version, String status) {
         if (!"ACTIVE".equals(status) && !"INACTIVE".equals(status)) throw ImageException.invalid("status must be ACTIVE or INACTIVE");
         synchronized (lock) {
-            ImageRecord image = image(identifier);
+            ImageRecord image = image(tenantId, identifier);
             ImageVersionRecord v = version(image, version);
             store.setStatus(image.id(), v.version(), status, Instant.now());
             return version(image, version);
@@ -195,9 +203,9 @@ public final class Images implements AutoCloseable {
     }
 
     /** Removes the image, its versions and files. Conflict while a microVM runs it or a build of it runs. */
-    public ImageRecord delete(String identifier) {
+    public ImageRecord delete(String tenantId, String identifier) {
         synchronized (lock) {
-            ImageRecord image = image(identifier);
+            ImageRecord image = image(tenantId, identifier);
             if (store.microvmsUsing(image.arn(), null) > 0)
                 throw ImageException.conflict("image " + image.name() + " is used by microVMs that are not TERMINATED", image.name());
             for (ImageVersionRecord v : store.versions(image.id())) refuseIfBuilding(image, v);
@@ -208,9 +216,9 @@ public final class Images implements AutoCloseable {
         }
     }
 
-    public ImageVersionRecord deleteVersion(String identifier, String version) {
+    public ImageVersionRecord deleteVersion(String tenantId, String identifier, String version) {
         synchronized (lock) {
-            ImageRecord image = image(identifier);
+            ImageRecord image = image(tenantId, identifier);
             ImageVersionRecord v = version(image, version);
             if (store.microvmsUsing(image.arn(), Integer.toString(v.version())) > 0)
                 throw ImageException.conflict("version " + v.version() + " of image " + image.name()
@@ -240,12 +248,12 @@ public final class Images implements AutoCloseable {
     record Base(String arn, String name, String version, int vcpus, int memoryMib, Path managedRootfs, Path parentDir,
                 Map<String, String> environment) {}
 
-    Base base(ImageSpec spec) {
-        return base(spec.baseImageArn(), spec.baseImageVersion());
+    Base base(String tenantId, ImageSpec spec) {
+        return base(tenantId, spec.baseImageArn(), spec.baseImageVersion());
     }
 
     /** @param version null: a managed image's only version, or a built image's latest active SUCCESSFUL one */
-    Base base(String id, String version) {
+    Base base(String tenantId, String id, String version) {
         Optional<ManagedImage> m = catalog.find(id);
         if (m.isPresent()) {
             if (version != null && !version.equals(m.get().version()))
@@ -253,11 +261,11 @@ public final class Images implements AutoCloseable {
             return new Base(m.get().arn(), m.get().name(), m.get().version(), m.get().vcpus(), m.get().memoryMib(), m.get().rootfs(),
                     null, Map.of());
         }
-        ImageRecord parent = store.image(id).orElseThrow(() -> ImageException.invalid("baseImageArn " + id
+        ImageRecord parent = store.image(tenantId, id).orElseThrow(() -> ImageException.invalid("baseImageArn " + id
                 + " names neither a managed image (" + catalog.images().stream().map(ManagedImage::name).toList() + ") nor an image"));
         LaunchSource ls;
         try {
-            ls = source().resolve(parent.arn(), version).orElseThrow();
+            ls = source().resolve(tenantId, parent.arn(), version).orElseThrow();
         } catch (ImageUnavailableException e) {
             throw ImageException.invalid("base image: " + e.getMessage());
         }

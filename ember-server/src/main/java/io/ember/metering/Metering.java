@@ -8,10 +8,10 @@ import java.util.Objects;
 
 /** Answers usage questions from the stored intervals and the price table. */
 public final class Metering {
-    /** The intervals overlapping [from, to), of one microVM (its id or ARN) or of all (null). */
+    /** The intervals overlapping [from, to) of a tenant's (null: every tenant's) microVMs: one (its id or ARN) or all (null). */
     @FunctionalInterface
     public interface Source {
-        List<UsageRecord> usage(String microvmIdentifier, Instant from, Instant to);
+        List<UsageRecord> usage(String tenantId, String microvmIdentifier, Instant from, Instant to);
     }
 
     private final Source source;
@@ -29,11 +29,11 @@ public final class Metering {
     }
 
     /** {@code to} null: now. Throws IllegalArgumentException for a span {@link UsageReport#invalid} refuses. */
-    public UsageReport report(String microvmIdentifier, Instant from, Instant to, Granularity granularity) {
+    public UsageReport report(String tenantId, String microvmIdentifier, Instant from, Instant to, Granularity granularity) {
         Instant now = clock.instant();
         Instant end = to == null ? now : to;
         String why = UsageReport.invalid(from, end, granularity);
         if (why != null) throw new IllegalArgumentException(why);
-        return UsageReport.of(source.usage(microvmIdentifier, from, end), from, end, granularity, now, prices);
+        return UsageReport.of(source.usage(tenantId, microvmIdentifier, from, end), from, end, granularity, now, prices);
     }
 }

@@ -3,7 +3,7 @@ package io.ember.microvm;
 /** A lifecycle request that cannot be done, with the kind of refusal the API reports. */
 public class MicrovmException extends RuntimeException {
 
-    public enum Kind { INVALID, NOT_FOUND, CONFLICT, QUOTA_EXCEEDED, INTERNAL }
+    public enum Kind { INVALID, NOT_FOUND, CONFLICT, QUOTA_EXCEEDED, INSUFFICIENT_CAPACITY, INTERNAL }
 
     private final Kind kind;
     private final String resourceType;

@@ -13,7 +13,9 @@ import io.ember.store.EventRecord;
 import io.ember.store.LaunchRecord;
 import io.ember.store.MicrovmRecord;
 import io.ember.store.Store;
+import io.ember.store.TenantEvent;
 import io.ember.store.UsageRecord;
+import io.ember.tenant.Tenant;
 import io.ember.vmm.VmmDriver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,10 +41,12 @@ public final class Microvms implements AutoCloseable {
     private final Engine engine;
     private final Suspension suspension;
     private final Object admission = new Object();
+    private volatile Admission limits = Admission.UNLIMITED;
 
     private Microvms(Engine engine) {
         this.engine = engine;
-        this.suspension = new Suspension(engine, admission);
+        this.suspension = new Suspension(engine, admission,
+                m -> admit(m.created.tenantId(), m.created.vcpus(), m.created.memoryMib(), "resuming " + m.id));
     }
 
     /** Managed images only (tests). */
@@ -65,16 +69,18 @@ public final class Microvms implements AutoCloseable {
         return microvms;
     }
 
+    /** RunMicrovm for the admin tenant (tests and tools that run as the host's owner). */
     public MicrovmRecord run(Action.Run run) {
-        return run(run, false);
+        return run(Tenant.ADMIN_ID, run, false);
     }
 
     /**
      * @param coldBoot boot the image's disk even when the image has a snapshot (benchmarks compare the two;
      *     the image's application is then not started)
      */
-    public MicrovmRecord run(Action.Run run, boolean coldBoot) {
-        LaunchSource image = resolve(run.imageIdentifier(), run.imageVersion());
+    public MicrovmRecord run(String tenantId, Action.Run run, boolean coldBoot) {
+        LaunchSource image = resolve(tenantId, run.imageIdentifier(), run.imageVersion());
+        String clientToken = run.clientToken() == null ? null : tenantId + "/" + run.clientToken();
         Path template = coldBoot ? null : image.snapshot();
         // Hooks are the application's, and only a launch from the snapshot has it running.
         Hooks hooks = template == null ? Hooks.NONE : image.hooks().ofMicrovm();
@@ -86,10 +92,11 @@ public final class Microvms implements AutoCloseable {
         }
         Machine m;
         synchronized (admission) {
-            if (run.clientToken() != null) {
-                var earlier = engine.store.findByClientToken(run.clientToken());
+            if (clientToken != null) {
+                var earlier = engine.store.findByClientToken(clientToken);
                 if (earlier.isPresent()) return sameRequest(earlier.get(), run, image);
             }
+            admit(tenantId, image.vcpus(), image.memoryMib(), "RunMicrovm of " + image.imageName());
             int live = engine.withVmm();
             if (live >= engine.settings.maxRunningVms()) {
                 throw new MicrovmException(MicrovmException.Kind.QUOTA_EXCEEDED, "the host runs "
@@ -109,10 +116,10 @@ public final class Microvms implements AutoCloseable {
             Instant now = Instant.now();
             MicrovmRecord r;
             try {
-                r = engine.store.insert(new MicrovmRecord(0, id, MicrovmIds.arn(id), image.imageName(),
+                r = engine.store.insert(new MicrovmRecord(0, id, MicrovmIds.arn(tenantId, id), image.imageName(),
                         image.imageArn(), image.imageVersion(), first.name(), null, image.vcpus(), image.memoryMib(),
                         toJson(run.idlePolicy()), run.maximumDurationSeconds(), run.executionRoleArn(), now, null,
-                        null, workDir.toString(), run.clientToken()),
+                        null, workDir.toString(), clientToken, tenantId),
                         new LaunchRecord(str(launch.rootfs()), str(launch.template()), toJson(launch.environment()),
                                 hooks.isEmpty() ? null : hooks.toJson(), launch.runHookPayload()),
                         new EventRecord(id, now, null, first.name(), Cause.USER.name(), "RunMicrovm " + image.imageName()
@@ -133,24 +140,102 @@ public final class Microvms implements AutoCloseable {
         return m.created;
     }
 
-    /** The stored microVM; {@code identifier} is its id or ARN. */
+    /** Sets the quotas and host capacity RunMicrovm and resumes are admitted under. */
+    public void admitUnder(Admission value) {
+        limits = value;
+    }
+
+    /**
+     * Refuses (QUOTA_EXCEEDED or INSUFFICIENT_CAPACITY, naming the limit, recorded as the tenant's event) a microVM
+     * of {@code vcpus} and {@code memoryMib} about to hold a VMM. Caller holds the admission lock.
+     */
+    private void admit(String tenantId, int vcpus, int memoryMib, String what) {
+        Admission a = limits;
+        var q = a.quotas().apply(tenantId);
+        long vms = 0, cpus = 0, mem = 0, hostCpus = 0, hostMem = 0;
+        for (Machine m : engine.machines.values()) {
+            if (m.state == MicrovmState.SUSPENDED) continue;
+            hostCpus += m.created.vcpus();
+            hostMem += m.created.memoryMib();
+            if (m.created.tenantId().equals(tenantId)) {
+                vms++;
+                cpus += m.created.vcpus();
+                mem += m.created.memoryMib();
+            }
+        }
+        refuseOver(tenantId, what, "maxRunningMicrovms", vms + 1, q.maxRunningMicrovms(), "microVMs");
+        refuseOver(tenantId, what, "maxRunningVcpus", cpus + vcpus, q.maxRunningVcpus(), "vCPUs");
+        refuseOver(tenantId, what, "maxRunningMemoryInMiB", mem + memoryMib, q.maxRunningMemoryInMiB(), "MiB");
+        Admission.Capacity c = a.capacity();
+        if (hostCpus + vcpus > c.vcpuLimit() || hostMem + memoryMib > c.memoryLimitMib()) {
+            String message = what + " refused: the host has no room (running " + hostCpus + " of " + c.vcpuLimit()
+                    + " vCPUs and " + hostMem + " of " + c.memoryLimitMib() + " MiB, with overcommit " + c.cpuOvercommit()
+                    + "/" + c.memoryOvercommit() + "; this needs " + vcpus + " vCPUs and " + memoryMib + " MiB)";
+            engine.store.addTenantEvent(tenantId, Instant.now(), "CAPACITY", message);
+            throw new MicrovmException(MicrovmException.Kind.INSUFFICIENT_CAPACITY, message);
+        }
+    }
+
+    private void refuseOver(String tenantId, String what, String quota, long wanted, long limit, String unit) {
+        if (wanted <= limit) return;
+        String message = what + " refused: it would make " + wanted + " running " + unit + ", over the tenant's quota "
+                + quota + " = " + limit;
+        engine.store.addTenantEvent(tenantId, Instant.now(), "QUOTA", message);
+        throw new MicrovmException(MicrovmException.Kind.QUOTA_EXCEEDED, message, "Quota", quota);
+    }
+
+    /** SuspendMicrovm's check: the tenant's suspended microVMs, and their bytes on disk, within its quotas. */
+    private void admitSuspension(Machine m) {
+        String tenantId = m.created.tenantId();
+        var q = limits.quotas().apply(tenantId);
+        long suspended = engine.machines.values().stream()
+                .filter(x -> x.state == MicrovmState.SUSPENDED && x.created.tenantId().equals(tenantId)).count();
+        String what = "SuspendMicrovm of " + m.id;
+        if (suspended + 1 > q.maxSuspendedMicrovms()) {
+            String message = what + " refused: it would make " + (suspended + 1) + " suspended microVMs, over the tenant's quota "
+                    + "maxSuspendedMicrovms = " + q.maxSuspendedMicrovms();
+            engine.store.addTenantEvent(tenantId, Instant.now(), "QUOTA", message);
+            throw new MicrovmException(MicrovmException.Kind.QUOTA_EXCEEDED, message, "Quota", "maxSuspendedMicrovms");
+        }
+        long bytes = engine.store.suspendedBytes(tenantId);
+        if (bytes + (long) m.created.memoryMib() * (1 << 20) > q.maxSuspendedBytes()) {
+            String message = what + " refused: the tenant's suspended microVMs hold " + bytes + " bytes on disk and this one"
+                    + " would add up to " + ((long) m.created.memoryMib() << 20) + ", over its quota maxSuspendedBytes = "
+                    + q.maxSuspendedBytes();
+            engine.store.addTenantEvent(tenantId, Instant.now(), "QUOTA", message);
+            throw new MicrovmException(MicrovmException.Kind.QUOTA_EXCEEDED, message, "Quota", "maxSuspendedBytes");
+        }
+    }
+
+    /** The stored microVM, whoever owns it; {@code identifier} is its id or ARN. */
     public MicrovmRecord get(String identifier) {
         String id = id(identifier);
         return engine.store.find(id).orElseThrow(() -> MicrovmException.notFound(id));
     }
 
     /**
+     * The stored microVM if {@code tenantId} owns it. Another tenant's answers NOT_FOUND exactly as an id
+     * that does not exist, so ids tell nothing across tenants.
+     */
+    public MicrovmRecord get(String tenantId, String identifier) {
+        String id = id(identifier);
+        return engine.store.find(id)
+                .filter(r -> r.tenantId().equals(tenantId) && (!identifier.startsWith("arn:") || identifier.equals(r.arn())))
+                .orElseThrow(() -> MicrovmException.notFound(id));
+    }
+
+    /**
      * Up to {@code limit} microVMs created after {@code afterOrdinal} (0 = from the start), oldest
      * first, optionally only those of one image (name or ARN) and version.
      */
-    public List<MicrovmRecord> list(long afterOrdinal, int limit, String imageIdentifier, String imageVersion) {
-        String arn = imageIdentifier == null ? null : engine.images.arn(imageIdentifier).orElse(imageIdentifier);
-        return engine.store.list(afterOrdinal, limit, arn, imageVersion);
+    public List<MicrovmRecord> list(String tenantId, long afterOrdinal, int limit, String imageIdentifier, String imageVersion) {
+        String arn = imageIdentifier == null ? null : engine.images.arn(tenantId, imageIdentifier).orElse(imageIdentifier);
+        return engine.store.list(tenantId, afterOrdinal, limit, arn, imageVersion);
     }
 
     /** Stops and discards the microVM; terminating one already on its way is not an error. */
-    public void terminate(Action.Terminate t) {
-        MicrovmRecord r = get(t.microvmIdentifier());
+    public void terminate(String tenantId, Action.Terminate t) {
+        MicrovmRecord r = get(tenantId, t.microvmIdentifier());
         Machine m = engine.machines.get(r.id());
         if (m == null) return; // TERMINATED already: nothing runs
         engine.terminate(m, t.cause(), t.cause() == Cause.USER ? "Terminated by user" : "Terminated (" + t.cause() + ")");
@@ -162,6 +247,12 @@ public final class Microvms implements AutoCloseable {
      * allows it). The lease counts as activity for the idle policy until it is closed. CONFLICT when the
      * microVM is or becomes TERMINATING/TERMINATED, or is suspended with autoResumeEnabled=false.
      */
+    public GuestLease use(String tenantId, String identifier) {
+        get(tenantId, identifier); // ownership does not change: checked once
+        return use(identifier);
+    }
+
+    /** As {@link #use(String, String)} for a caller that proved its right otherwise (an auth token naming the microVM). */
     public GuestLease use(String identifier) {
         String id = id(identifier);
         // Every endpoint request comes here: a live microVM is found in memory, without a store query.
@@ -216,33 +307,37 @@ public final class Microvms implements AutoCloseable {
      * SuspendMicrovm: snapshot to disk and end the VMM; returns once SUSPENDED (a no-op when it already
      * is). Requests in flight on the microVM are cut (their processes go on in the snapshot).
      */
-    public MicrovmRecord suspend(String identifier) {
-        Machine m = live(identifier);
+    public MicrovmRecord suspend(String tenantId, String identifier) {
+        Machine m = live(tenantId, identifier);
+        synchronized (admission) {
+            if (m.state != MicrovmState.SUSPENDED) admitSuspension(m);
+        }
         suspension.suspend(m, Cause.USER, "SuspendMicrovm", false);
         return get(m.id);
     }
 
     /** ResumeMicrovm: returns once RUNNING again (a no-op when PENDING or RUNNING). */
-    public MicrovmRecord resume(String identifier) {
-        Machine m = live(identifier);
+    public MicrovmRecord resume(String tenantId, String identifier) {
+        Machine m = live(tenantId, identifier);
         if (m.state == MicrovmState.PENDING) return get(m.id);
         suspension.resume(m, Cause.USER, "ResumeMicrovm");
         return get(m.id);
     }
 
-    private Machine live(String identifier) {
-        MicrovmRecord r = get(identifier);
+    private Machine live(String tenantId, String identifier) {
+        MicrovmRecord r = get(tenantId, identifier);
         Machine m = engine.machines.get(r.id());
         if (m == null) throw notRunning(r);
         return m;
     }
 
     /**
-     * The metered intervals (docs/metering.md) overlapping [from, to), of one microVM ({@code identifier}: its id or
-     * ARN; NOT_FOUND if there is none) or of all (null).
+     * The metered intervals (docs/metering.md) overlapping [from, to) of a tenant's microVMs (null: every tenant's):
+     * of one ({@code identifier}: its id or ARN; NOT_FOUND if the tenant has none such) or of all (null).
      */
-    public List<UsageRecord> usage(String identifier, Instant from, Instant to) {
-        return engine.store.usage(identifier == null ? null : get(identifier).id(), from, to);
+    public List<UsageRecord> usage(String tenantId, String identifier, Instant from, Instant to) {
+        String id = identifier == null ? null : (tenantId == null ? get(identifier) : get(tenantId, identifier)).id();
+        return engine.store.usage(tenantId, id, from, to);
     }
 
     /** The transitions of a microVM, oldest first. */
@@ -250,9 +345,15 @@ public final class Microvms implements AutoCloseable {
         return engine.store.events(get(identifier).id());
     }
 
+    /** Up to {@code limit} events of a tenant after {@code afterSeq}: of one of its microVMs, or (null) all of them. */
+    public List<TenantEvent> events(String tenantId, String identifier, long afterSeq, int limit) {
+        String id = identifier == null ? null : get(tenantId, identifier).id();
+        return engine.store.events(tenantId, id, afterSeq, limit);
+    }
+
     /** The tags of a microVM, sorted by key. A TERMINATED one keeps its record, and so its tags can still be read. */
-    public Map<String, String> tags(String identifier) {
-        String id = id(identifier);
+    public Map<String, String> tags(String tenantId, String identifier) {
+        String id = get(tenantId, identifier).id();
         return engine.store.tags(id).orElseThrow(() -> MicrovmException.notFound(id));
     }
 
@@ -260,8 +361,8 @@ public final class Microvms implements AutoCloseable {
      * Replaces the tags of a microVM with {@code change(current)}, atomically; an exception from {@code change}
      * changes nothing. NOT_FOUND when the microVM is unknown or TERMINATED (gone, though its record stays).
      */
-    public void updateTags(String identifier, UnaryOperator<Map<String, String>> change) {
-        MicrovmRecord r = get(identifier);
+    public void updateTags(String tenantId, String identifier, UnaryOperator<Map<String, String>> change) {
+        MicrovmRecord r = get(tenantId, identifier);
         if (r.state().equals(MicrovmState.TERMINATED.name())) {
             throw new MicrovmException(MicrovmException.Kind.NOT_FOUND, "microVM " + r.id()
                     + " is TERMINATED: its tags can be listed but no longer changed", "Microvm", r.id());
@@ -270,9 +371,9 @@ public final class Microvms implements AutoCloseable {
     }
 
     /** What an image identifier and optional version launch; NOT_FOUND or CONFLICT (not launchable now). */
-    LaunchSource resolve(String identifier, String version) {
+    LaunchSource resolve(String tenantId, String identifier, String version) {
         try {
-            return engine.images.resolve(identifier, version).orElseThrow(() -> new MicrovmException(
+            return engine.images.resolve(tenantId, identifier, version).orElseThrow(() -> new MicrovmException(
                     MicrovmException.Kind.NOT_FOUND, "image " + identifier + " not found", "MicrovmImage", identifier));
         } catch (ImageUnavailableException e) {
             throw e.notFound() ? new MicrovmException(MicrovmException.Kind.NOT_FOUND, e.getMessage(), "MicrovmImageVersion", version)

@@ -98,7 +98,7 @@ final class Reconciler {
             return;
         }
         m.vm = vm.get();
-        if (engine.images.arn(r.imageArn()).isEmpty()) {
+        if (engine.images.arn(r.tenantId(), r.imageArn()).isEmpty()) {
             // Its disk's base may be gone, and it could never be resumed or relaunched: stop it, do not leave it unowned.
             engine.fail(m, Cause.RECONCILE, "Image " + r.imageName() + " no longer available after server restart");
             return;

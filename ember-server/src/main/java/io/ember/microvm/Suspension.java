@@ -24,10 +24,13 @@ final class Suspension {
     private final Engine engine;
     /** The monitor RunMicrovm admits under: a resume starts a VMM too, so it counts against maxRunningVms. */
     private final Object admission;
+    /** The tenant's quotas and the host's capacity, checked (under {@code admission}) before a VMM starts again. */
+    private final java.util.function.Consumer<Machine> admitResume;
 
-    Suspension(Engine engine, Object admission) {
+    Suspension(Engine engine, Object admission, java.util.function.Consumer<Machine> admitResume) {
         this.engine = engine;
         this.admission = admission;
+        this.admitResume = admitResume;
     }
 
     /**
@@ -99,6 +102,7 @@ final class Suspension {
                             + " microVMs, its limit (maxRunningVms = " + engine.settings.maxRunningVms()
                             + "); microVM " + m.id + " stays SUSPENDED", "Microvm", m.id);
                 }
+                if (m.state == MicrovmState.SUSPENDED) admitResume.accept(m);
                 if (!(engine.step(m, new Action.Resume(), cause, why, null) instanceof Decision.Move)) return;
             }
             long t0 = System.nanoTime();

@@ -8,6 +8,12 @@ import io.ember.image.BuildSettings;
 import io.ember.image.ImageCatalog;
 import io.ember.image.Images;
 import io.ember.store.ImageStore;
+import io.ember.store.TenantStore;
+import io.ember.secrets.HostKey;
+import io.ember.tenant.AdminCredentials;
+import io.ember.tenant.Quotas;
+import io.ember.microvm.Admission;
+import io.ember.tenant.Tenants;
 import io.ember.vmm.QemuDriver;
 import io.ember.metering.Metering;
 import io.ember.metering.PriceTable;
@@ -96,10 +102,17 @@ public final class EmberServer implements AutoCloseable {
                     MicrovmSettings.defaults(config.dataDir(), config.maxRunningVms()));
             opened.push(microvms);
             AuthTokens tokens = AuthTokens.open(config.dataDir());
+            TenantStore tenantStore = TenantStore.open(config.dataDir().resolve("ember.db"));
+            opened.push(tenantStore);
+            Tenants tenants = new Tenants(tenantStore, HostKey.open(config.dataDir().resolve("host.key")), Clock.systemUTC());
+            AdminCredentials.ensure(tenants, config.dataDir());
+            microvms.admitUnder(new Admission(t -> tenants.get(t).quotas().over(Quotas.DEFAULTS), Admission.Capacity.ofHost(
+                    overcommit("EMBER_CPU_OVERCOMMIT", 8), overcommit("EMBER_MEMORY_OVERCOMMIT", 1.5))));
             EndpointServer endpoints = EndpointServer.start(config.endpoint(), microvms, tokens);
             opened.push(endpoints);
             Metering metering = new Metering(microvms::usage, prices, Clock.systemUTC());
-            Javalin app = Api.create(microvms, images, tokens, endpoints::url, metering).start(config.bindAddress(), config.port());
+            Javalin app = Api.create(new Api.Services(microvms, images, tokens, endpoints::url, metering, tenants,
+                    Quotas.DEFAULTS)).start(config.bindAddress(), config.port());
             opened.push(app::stop);
             log.info("Ember serving on http://{}:{}, microVM endpoints on {}://{}:{} (data {}, assets {}, {} images)",
                     config.bindAddress(), app.port(), config.endpoint().tls() ? "https" : "http", config.bindAddress(),
@@ -112,6 +125,19 @@ public final class EmberServer implements AutoCloseable {
             closeAll(opened);
             throw e;
         }
+    }
+
+    /** An overcommit ratio from the environment (a positive number), else {@code dflt}. */
+    static double overcommit(String variable, double dflt) {
+        String v = System.getenv(variable);
+        if (v == null || v.isBlank()) return dflt;
+        try {
+            double d = Double.parseDouble(v.strip());
+            if (d > 0 && d <= 1000) return d;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(variable + " must be a ratio such as 1.5 (0 < ratio <= 1000), got '" + v + "'");
     }
 
     /** The port it listens on (the one picked when the config said 0). */

@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
  * {@link Store#open} created and migrated. One connection used under this object's monitor, like {@link Store}.
  */
 public final class ImageStore implements AutoCloseable {
-    private static final String IMAGE = "seq, id, name, arn, state, state_reason, tags, created_at, updated_at, client_token, fingerprint";
+    private static final String IMAGE = "seq, id, name, arn, state, state_reason, tags, created_at, updated_at, client_token, fingerprint, tenant_id";
     private static final String VERSION = "image_id, version, state, status, state_reason, spec, vcpus, memory_mib, environment, "
             + "created_at, updated_at, client_token, fingerprint";
     private static final String BUILD = "seq, id, image_id, version, state, state_reason, created_at, started_at, ended_at, vmm_pid, "
@@ -41,9 +41,9 @@ public final class ImageStore implements AutoCloseable {
     /** A new image with its first version and that version's build. */
     public synchronized void create(ImageRecord i, ImageVersionRecord v, ImageBuildRecord b) {
         tx(() -> {
-            update("INSERT INTO images (id, name, arn, state, state_reason, tags, created_at, updated_at, client_token, fingerprint) "
-                    + "VALUES (?,?,?,?,?,?,?,?,?,?)", i.id(), i.name(), i.arn(), i.state(), i.stateReason(), i.tagsJson(),
-                    i.createdAt(), i.updatedAt(), i.clientToken(), i.fingerprint());
+            update("INSERT INTO images (id, name, arn, state, state_reason, tags, created_at, updated_at, client_token, fingerprint, "
+                    + "tenant_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)", i.id(), i.name(), i.arn(), i.state(), i.stateReason(), i.tagsJson(),
+                    i.createdAt(), i.updatedAt(), i.clientToken(), i.fingerprint(), i.tenantId());
             insertVersion(v);
             insertBuild(b);
             return null;
@@ -60,10 +60,15 @@ public final class ImageStore implements AutoCloseable {
         });
     }
 
-    /** By id, name or ARN. */
-    public synchronized Optional<ImageRecord> image(String identifier) {
-        List<ImageRecord> r = query("SELECT " + IMAGE + " FROM images WHERE id = ? OR name = ? OR arn = ?", ImageStore::image,
-                identifier, identifier, identifier);
+    /** By id (whoever owns it). */
+    public synchronized Optional<ImageRecord> image(String id) {
+        return query("SELECT " + IMAGE + " FROM images WHERE id = ?", ImageStore::image, id).stream().findFirst();
+    }
+
+    /** One of a tenant's images, by id, name or ARN. */
+    public synchronized Optional<ImageRecord> image(String tenantId, String identifier) {
+        List<ImageRecord> r = query("SELECT " + IMAGE + " FROM images WHERE tenant_id = ? AND (id = ? OR name = ? OR arn = ?)",
+                ImageStore::image, tenantId, identifier, identifier, identifier);
         return r.stream().findFirst();
     }
 
@@ -72,9 +77,9 @@ public final class ImageStore implements AutoCloseable {
     }
 
     /** Up to {@code limit} images after {@code afterOrdinal}, oldest first; names containing {@code nameFilter} (null: all). */
-    public synchronized List<ImageRecord> images(long afterOrdinal, int limit, String nameFilter) {
-        return query("SELECT " + IMAGE + " FROM images WHERE seq > ? AND (? IS NULL OR instr(name, ?) > 0) ORDER BY seq LIMIT ?",
-                ImageStore::image, afterOrdinal, nameFilter, nameFilter, limit);
+    public synchronized List<ImageRecord> images(String tenantId, long afterOrdinal, int limit, String nameFilter) {
+        return query("SELECT " + IMAGE + " FROM images WHERE tenant_id = ? AND seq > ? AND (? IS NULL OR instr(name, ?) > 0) "
+                + "ORDER BY seq LIMIT ?", ImageStore::image, tenantId, afterOrdinal, nameFilter, nameFilter, limit);
     }
 
     public synchronized int nextVersion(String imageId) {
@@ -209,7 +214,7 @@ public final class ImageStore implements AutoCloseable {
 
     private static ImageRecord image(ResultSet rs) throws SQLException {
         return new ImageRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                rs.getString(7), Rows.instant(rs, 8), Rows.instant(rs, 9), rs.getString(10), rs.getString(11));
+                rs.getString(7), Rows.instant(rs, 8), Rows.instant(rs, 9), rs.getString(10), rs.getString(11), rs.getString(12));
     }
 
     private static ImageVersionRecord version(ResultSet rs) throws SQLException {

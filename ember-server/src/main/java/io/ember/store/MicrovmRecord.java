@@ -9,6 +9,8 @@ import java.util.Objects;
  *
  * @param idlePolicyJson the idle policy as given, serialized as JSON; null when none was given
  * @param vmmPid the VMM process id once launched; null before
+ * @param clientToken RunMicrovm's clientToken prefixed with the tenant's id (tokens of two tenants never meet)
+ * @param tenantId the owner's account id
  */
 public record MicrovmRecord(
         long ordinal,
@@ -28,7 +30,8 @@ public record MicrovmRecord(
         Instant terminatedAt,
         Long vmmPid,
         String workDir,
-        String clientToken) {
+        String clientToken,
+        String tenantId) {
 
     public MicrovmRecord {
         Objects.requireNonNull(id, "id");
@@ -39,11 +42,12 @@ public record MicrovmRecord(
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(workDir, "workDir");
+        Objects.requireNonNull(tenantId, "tenantId");
     }
 
     public MicrovmRecord withOrdinal(long value) {
         return new MicrovmRecord(value, id, arn, imageName, imageArn, imageVersion, state, stateReason, vcpus,
                 memoryMib, idlePolicyJson, maximumDurationSeconds, executionRoleArn, startedAt, terminatedAt,
-                vmmPid, workDir, clientToken);
+                vmmPid, workDir, clientToken, tenantId);
     }
 }

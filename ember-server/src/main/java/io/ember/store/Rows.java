@@ -10,7 +10,7 @@ import java.time.Instant;
 final class Rows {
     static final String MICROVM_COLUMNS = "seq, id, arn, image_name, image_arn, image_version, state, state_reason, "
             + "vcpus, memory_mib, idle_policy, maximum_duration_seconds, execution_role_arn, started_at, "
-            + "terminated_at, vmm_pid, work_dir, client_token";
+            + "terminated_at, vmm_pid, work_dir, client_token, tenant_id";
 
     private Rows() {}
 
@@ -33,7 +33,8 @@ final class Rows {
                 instant(rs, "terminated_at"),
                 nullableLong(rs, "vmm_pid"),
                 rs.getString("work_dir"),
-                rs.getString("client_token"));
+                rs.getString("client_token"),
+                rs.getString("tenant_id"));
     }
 
     static EventRecord event(ResultSet rs) throws SQLException {

@@ -39,6 +39,7 @@ final class Sqlite {
                 case Instant t -> ps.setLong(i + 1, t.toEpochMilli());
                 case Integer n -> ps.setInt(i + 1, n);
                 case Long n -> ps.setLong(i + 1, n);
+                case byte[] b -> ps.setBytes(i + 1, b);
                 case Object o -> ps.setString(i + 1, o.toString());
             }
         }

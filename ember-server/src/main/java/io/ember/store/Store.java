@@ -61,7 +61,7 @@ public final class Store implements AutoCloseable {
     public synchronized MicrovmRecord insert(MicrovmRecord r, LaunchRecord launch, EventRecord created, UsageRecord usage) {
         String sql = "INSERT INTO microvms (id, arn, image_name, image_arn, image_version, state, state_reason, vcpus, "
                 + "memory_mib, idle_policy, maximum_duration_seconds, execution_role_arn, started_at, terminated_at, "
-                + "vmm_pid, work_dir, client_token) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+                + "vmm_pid, work_dir, client_token, tenant_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
         return inTransaction(() -> {
             long ordinal;
             try (PreparedStatement ps = conn.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
@@ -83,6 +83,7 @@ public final class Store implements AutoCloseable {
                 Rows.setLong(ps, ++i, r.vmmPid());
                 ps.setString(++i, r.workDir());
                 ps.setString(++i, r.clientToken());
+                ps.setString(++i, r.tenantId());
                 ps.executeUpdate();
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     if (!keys.next()) throw new StoreException("no ordinal generated for " + r.id());
@@ -105,19 +106,15 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Up to {@code limit} microVMs created after {@code afterOrdinal}, oldest first. A null filter
-     * matches everything.
+     * Up to {@code limit} microVMs of one tenant created after {@code afterOrdinal}, oldest first. A null
+     * filter matches everything.
      */
-    public synchronized List<MicrovmRecord> list(long afterOrdinal, int limit, String imageArn, String imageVersion) {
-        String sql = "SELECT " + Rows.MICROVM_COLUMNS + " FROM microvms WHERE seq > ?"
+    public synchronized List<MicrovmRecord> list(String tenantId, long afterOrdinal, int limit, String imageArn,
+                                                 String imageVersion) {
+        String sql = "SELECT " + Rows.MICROVM_COLUMNS + " FROM microvms WHERE tenant_id = ? AND seq > ?"
                 + " AND (? IS NULL OR image_arn = ?) AND (? IS NULL OR image_version = ?) ORDER BY seq LIMIT ?";
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            ps.setLong(1, afterOrdinal);
-            ps.setString(2, imageArn);
-            ps.setString(3, imageArn);
-            ps.setString(4, imageVersion);
-            ps.setString(5, imageVersion);
-            ps.setInt(6, limit);
+            Sqlite.bind(ps, tenantId, afterOrdinal, imageArn, imageArn, imageVersion, imageVersion, limit);
             return queryList(ps);
         } catch (SQLException e) {
             throw new StoreException("listing microVMs failed", e);
@@ -179,14 +176,15 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * The metered intervals that overlap [from, to) (open ones included), of one microVM or (null) of all, in the
-     * order they were opened.
+     * The metered intervals that overlap [from, to) (open ones included), of one tenant (null: all) and one microVM
+     * (null: all), in the order they were opened.
      */
-    public synchronized List<UsageRecord> usage(String microvmId, Instant from, Instant to) {
+    public synchronized List<UsageRecord> usage(String tenantId, String microvmId, Instant from, Instant to) {
         String sql = "SELECT microvm_id, tenant_id, kind, start_ms, end_ms, vcpus, memory_mib, disk_bytes FROM usage "
-                + "WHERE start_ms < ? AND (end_ms IS NULL OR end_ms > ?) AND (? IS NULL OR microvm_id = ?) ORDER BY seq";
+                + "WHERE start_ms < ? AND (end_ms IS NULL OR end_ms > ?) AND (? IS NULL OR microvm_id = ?) "
+                + "AND (? IS NULL OR tenant_id = ?) ORDER BY seq";
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            Sqlite.bind(ps, to, from, microvmId, microvmId);
+            Sqlite.bind(ps, to, from, microvmId, microvmId, tenantId, tenantId);
             List<UsageRecord> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -211,8 +209,8 @@ public final class Store implements AutoCloseable {
 
     private void openUsage(UsageRecord u) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement("INSERT INTO usage (microvm_id, tenant_id, kind, start_ms, "
-                + "end_ms, vcpus, memory_mib, disk_bytes) VALUES (?,?,?,?,?,?,?,?)")) {
-            Sqlite.bind(ps, u.microvmId(), u.tenantId(), u.kind(), u.start(), u.end(), u.vcpus(), u.memoryMib(),
+                + "end_ms, vcpus, memory_mib, disk_bytes) VALUES (?,COALESCE(?, (SELECT tenant_id FROM microvms WHERE id = ?)),?,?,?,?,?,?)")) {
+            Sqlite.bind(ps, u.microvmId(), u.tenantId(), u.microvmId(), u.kind(), u.start(), u.end(), u.vcpus(), u.memoryMib(),
                     u.diskBytes());
             ps.executeUpdate();
         }
@@ -308,6 +306,47 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /** Bytes on disk held by the tenant's SUSPENDED microVMs, as metered when each was suspended. */
+    public synchronized long suspendedBytes(String tenantId) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT COALESCE(SUM(disk_bytes), 0) FROM usage WHERE tenant_id = ? AND kind = 'SUSPENDED' AND end_ms IS NULL")) {
+            ps.setString(1, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("reading suspended bytes of " + tenantId + " failed", e);
+        }
+    }
+
+    /** An event of a tenant that concerns no microVM (a refused RunMicrovm: nothing was created). */
+    public synchronized void addTenantEvent(String tenantId, Instant at, String cause, String message) {
+        update("recording an event of tenant " + tenantId, "INSERT INTO events (tenant_id, microvm_id, at, from_state, "
+                + "to_state, cause, message) VALUES (?,NULL,?,NULL,NULL,?,?)", tenantId, at, cause, message);
+    }
+
+    /**
+     * Up to {@code limit} events of a tenant after {@code afterSeq}, oldest first: of one microVM when
+     * {@code microvmId} is set, else all of the tenant's, those about no microVM included.
+     */
+    public synchronized List<TenantEvent> events(String tenantId, String microvmId, long afterSeq, int limit) {
+        String sql = "SELECT seq, tenant_id, microvm_id, at, from_state, to_state, cause, message FROM events "
+                + "WHERE tenant_id = ? AND seq > ? AND (? IS NULL OR microvm_id = ?) ORDER BY seq LIMIT ?";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            Sqlite.bind(ps, tenantId, afterSeq, microvmId, microvmId, limit);
+            List<TenantEvent> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new TenantEvent(rs.getLong(1), rs.getString(2), rs.getString(3), Rows.instant(rs, 4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException("reading events of tenant " + tenantId + " failed", e);
+        }
+    }
+
     /** The events of one microVM, oldest first. */
     public synchronized List<EventRecord> events(String id) {
         try (PreparedStatement ps = conn.prepareStatement("SELECT microvm_id, at, from_state, to_state, cause, message "
@@ -333,14 +372,9 @@ public final class Store implements AutoCloseable {
     }
 
     private void insertEvent(EventRecord e) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO events (microvm_id, at, from_state, to_state, "
-                + "cause, message) VALUES (?,?,?,?,?,?)")) {
-            ps.setString(1, e.microvmId());
-            Rows.setInstant(ps, 2, e.at());
-            ps.setString(3, e.fromState());
-            ps.setString(4, e.toState());
-            ps.setString(5, e.cause());
-            ps.setString(6, e.message());
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO events (tenant_id, microvm_id, at, from_state, "
+                + "to_state, cause, message) VALUES ((SELECT tenant_id FROM microvms WHERE id = ?),?,?,?,?,?,?)")) {
+            Sqlite.bind(ps, e.microvmId(), e.microvmId(), e.at(), e.fromState(), e.toState(), e.cause(), e.message());
             ps.executeUpdate();
         }
     }

@@ -8,6 +8,7 @@ import io.ember.testing.Assets;
 import io.ember.testing.Await;
 import io.ember.testing.FakeAgents;
 import io.ember.testing.FakeDriver;
+import io.ember.testing.SigningHttpClient;
 import io.ember.vmm.Accelerator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,13 +18,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 
-/** A real server on a free loopback port over fake machines, and a plain JDK HTTP client. */
+/** A real server on a free loopback port over fake machines, and a JDK HTTP client signing as the admin. */
 final class ApiFixture implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     final FakeDriver driver = new FakeDriver();
     final FakeAgents agents = new FakeAgents();
     final EmberServer server;
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    final SigningHttpClient http;
+    final Path dataDir;
 
     ApiFixture(Path dir) throws IOException {
         this(dir, 64);
@@ -37,6 +39,9 @@ final class ApiFixture implements AutoCloseable {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, dir.resolve("data"), Assets.create(dir.resolve("assets")),
                 Accelerator.TCG, "qemu-system-x86_64", maxRunning);
         server = EmberServer.start(configure.apply(config), driver, agents);
+        dataDir = dir.resolve("data");
+        http = new SigningHttpClient(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
+                SigningHttpClient.Key.admin(dataDir));
     }
 
     URI uri(String path) {

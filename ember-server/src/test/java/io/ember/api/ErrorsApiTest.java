@@ -112,12 +112,16 @@ class ErrorsApiTest {
     }
 
     @Test
-    void shouldAcceptSignedRequestsAndRefuseOversizedBodies() {
-        HttpResponse<String> signed = api.send(HttpRequest.newBuilder(api.uri("/2025-09-09/managed-microvm-images"))
-                .header("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/lambda/aws4_request, "
-                        + "SignedHeaders=host;x-amz-date, Signature=abcdef")
-                .header("X-Amz-Date", "20260101T000000Z").GET().build());
-        assertThat(signed.statusCode()).isEqualTo(200);
+    void shouldRefuseUnsignedAndForeignSignaturesAndOversizedBodies() throws Exception {
+        try (java.net.http.HttpClient plain = java.net.http.HttpClient.newHttpClient()) {
+            HttpResponse<String> unsigned = plain.send(HttpRequest.newBuilder(api.uri("/2025-09-09/managed-microvm-images")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(error(unsigned, 403, "MissingAuthenticationTokenException").get("message").asText()).contains("not signed");
+            HttpRequest foreign = io.ember.testing.SigningHttpClient.sign(HttpRequest.newBuilder(
+                    api.uri("/2025-09-09/managed-microvm-images")).GET().build(),
+                    new io.ember.testing.SigningHttpClient.Key("AKIAEXAMPLEEXAMPLE00", "not-a-key-of-this-server"));
+            error(plain.send(foreign, HttpResponse.BodyHandlers.ofString()), 403, "UnrecognizedClientException");
+        }
 
         String big = "{\"imageIdentifier\":\"busybox\",\"runHookPayload\":\"" + "x".repeat(1 << 20) + "\"}";
         JsonNode e = error(api.send("POST", "/2025-09-09/microvms", big), 400, "ValidationException");

@@ -57,7 +57,9 @@ class FilesApiTest {
         // A raw socket, so "sent" means in the kernel: the JDK client may hold back what it has read.
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", api.server.port())) {
             var out = s.getOutputStream();
-            out.write(("PUT " + files("", "path=big.bin&mode=0600") + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + total
+            String target = files("", "path=big.bin&mode=0600");
+            out.write(("PUT " + target + " HTTP/1.1\r\n" + io.ember.testing.SigningHttpClient.streamedHeaderLines("PUT", target, "x",
+                    io.ember.testing.SigningHttpClient.Key.admin(api.dataDir)) + "Content-Length: " + total
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(chunk);
             out.flush();

@@ -50,7 +50,7 @@ class ImageBuildE2ETest {
     private static final String IMAGES = "/2025-09-09/microvm-images";
     private static Path data;
     private static EmberServer server;
-    private static final HttpClient http = HttpClient.newHttpClient();
+    private static io.ember.testing.SigningHttpClient http;
 
     @BeforeAll
     static void start() throws Exception {
@@ -58,6 +58,7 @@ class ImageBuildE2ETest {
         data = Files.createTempDirectory(Path.of("/tmp"), "ember-img-");
         server = EmberServer.start(new ServerConfig("127.0.0.1", 0, data, assets,
                 Accelerator.valueOf(System.getenv().getOrDefault("EMBER_ACCEL", "auto").toUpperCase()), "qemu-system-x86_64", 4));
+        http = new io.ember.testing.SigningHttpClient(HttpClient.newHttpClient(), io.ember.testing.SigningHttpClient.Key.admin(data));
     }
 
     @AfterAll
@@ -117,7 +118,7 @@ class ImageBuildE2ETest {
         assertThat(log).contains("BUILD SUCCESSFUL").contains("application ready");
         System.out.println("--- build log of web v1 ---\n" + log);
 
-        LaunchSource ls = server.imageSource().resolve("web", null).orElseThrow();
+        LaunchSource ls = server.imageSource().resolve(io.ember.tenant.Tenant.ADMIN_ID, "web", null).orElseThrow();
         assertThat(ls.imageVersion()).isEqualTo("1");
         assertThat(ls.environment()).containsEntry("GREETING", "hello").containsEntry("EXTRA", "extra");
         Snapshot snap = Snapshot.load(ls.snapshot());
@@ -142,7 +143,7 @@ class ImageBuildE2ETest {
         assertThat(image.path("latestActiveImageVersion").asText()).isEqualTo("1");
         JsonNode v = send("GET", IMAGES + "/web-layer/versions/1", null, null, 200);
         assertThat(v.path("resources").get(0).path("minimumMemoryInMiB").asInt()).isEqualTo(160);
-        LaunchSource ls = server.imageSource().resolve("web-layer", "1").orElseThrow();
+        LaunchSource ls = server.imageSource().resolve(io.ember.tenant.Tenant.ADMIN_ID, "web-layer", "1").orElseThrow();
         assertThat(ls.memoryMib()).isEqualTo(160);
         // The configuration is inherited from the base image: its CMD runs in the snapshot, with the new ENV.
         assertThat(ls.environment()).containsEntry("GREETING", "layered");
@@ -185,7 +186,7 @@ class ImageBuildE2ETest {
         assertThat(image.path("stateReason").asText()).contains("line 3");
         assertThat(image.path("latestActiveImageVersion").asText()).isEqualTo("1");
         assertThat(image.path("latestFailedImageVersion").asText()).isEqualTo("2");
-        assertThatThrownBy(() -> server.imageSource().resolve("web", "2"))
+        assertThatThrownBy(() -> server.imageSource().resolve(io.ember.tenant.Tenant.ADMIN_ID, "web", "2"))
                 .isInstanceOfSatisfying(ImageUnavailableException.class, e -> assertThat(e.notFound()).isFalse());
         assertThat(Files.exists(data.resolve("images"))).isTrue();
     }
@@ -195,13 +196,13 @@ class ImageBuildE2ETest {
     void inactiveVersionsDoNotLaunchAndDeleteRemovesFiles() throws Exception {
         JsonNode v = send("PATCH", IMAGES + "/web-layer/versions/1", body("status", "INACTIVE"), 200);
         assertThat(v.path("status").asText()).isEqualTo("INACTIVE");
-        assertThatThrownBy(() -> server.imageSource().resolve("web-layer", "1"))
+        assertThatThrownBy(() -> server.imageSource().resolve(io.ember.tenant.Tenant.ADMIN_ID, "web-layer", "1"))
                 .isInstanceOfSatisfying(ImageUnavailableException.class, e -> assertThat(e.notFound()).isFalse());
-        assertThatThrownBy(() -> server.imageSource().resolve("web-layer", null)).isInstanceOf(ImageUnavailableException.class);
-        assertThatThrownBy(() -> server.imageSource().resolve("web-layer", "7"))
+        assertThatThrownBy(() -> server.imageSource().resolve(io.ember.tenant.Tenant.ADMIN_ID, "web-layer", null)).isInstanceOf(ImageUnavailableException.class);
+        assertThatThrownBy(() -> server.imageSource().resolve(io.ember.tenant.Tenant.ADMIN_ID, "web-layer", "7"))
                 .isInstanceOfSatisfying(ImageUnavailableException.class, e -> assertThat(e.notFound()).isTrue());
 
-        String dir = server.imageSource().resolve("web", "1").orElseThrow().snapshot().getParent().getParent().toString();
+        String dir = server.imageSource().resolve(io.ember.tenant.Tenant.ADMIN_ID, "web", "1").orElseThrow().snapshot().getParent().getParent().toString();
         send("DELETE", IMAGES + "/web/versions/2", null, null, 200);
         send("DELETE", IMAGES + "/web", null, null, 200);
         assertThat(Files.exists(Path.of(dir))).isFalse();
@@ -209,7 +210,7 @@ class ImageBuildE2ETest {
         assertThat(gone.path("__type").asText()).isEqualTo("ResourceNotFoundException");
         // The layered image does not depend on its parent's files: its disk was flattened.
         send("PATCH", IMAGES + "/web-layer/versions/1", body("status", "ACTIVE"), 200);
-        LaunchSource layer = server.imageSource().resolve("web-layer", null).orElseThrow();
+        LaunchSource layer = server.imageSource().resolve(io.ember.tenant.Tenant.ADMIN_ID, "web-layer", null).orElseThrow();
         assertThat(Snapshot.load(layer.snapshot()).memoryMib()).isEqualTo(160);
         send("DELETE", IMAGES + "/web-layer", null, null, 200);
         assertThat(Files.exists(layer.rootfs())).isFalse();

@@ -58,7 +58,7 @@ class ImagesTest {
     private void record(String id, String name, int version, String buildId, String buildState) {
         Instant now = Instant.now();
         if (images.image(id).isEmpty())
-            images.create(new ImageRecord(0, id, name, ImageIds.arn(name), "CREATING", null, null, now, null, null, "f"),
+            images.create(new ImageRecord(0, id, name, ImageIds.arn(io.ember.tenant.Tenant.ADMIN_ID, name), "CREATING", null, null, now, null, null, "f", "000000000000"),
                     versionRecord(id, version, buildState), new ImageBuildRecord(0, buildId, id, version, "PENDING", null, now, null,
                             null, null, null, null, null));
         else images.addVersion(versionRecord(id, version, buildState), new ImageBuildRecord(0, buildId, id, version, "PENDING", null,
@@ -90,7 +90,7 @@ class ImagesTest {
         ImageBuildRecord b = images.build("bld-1").orElseThrow();
         assertThat(b.state()).isEqualTo("FAILED");
         assertThat(b.stateReason()).isEqualTo("server restarted during the build");
-        assertThat(images.image("cut").orElseThrow().state()).isEqualTo("CREATE_FAILED");
+        assertThat(images.image("000000000000", "cut").orElseThrow().state()).isEqualTo("CREATE_FAILED");
         assertThat(images.version("img-000000000000000000000001", 1).orElseThrow().state()).isEqualTo("FAILED");
         assertThat(versionDir.resolve("bvm")).doesNotExist();
         assertThat(versionDir.resolve("rootfs.ext4")).doesNotExist();
@@ -112,14 +112,14 @@ class ImagesTest {
         Await.until("build ended", () -> !images.build("bld-3").orElseThrow().state().equals("PENDING")
                 && !images.build("bld-3").orElseThrow().state().equals("IN_PROGRESS"));
         Instant now = Instant.now();
-        store.insert(new MicrovmRecord(0, "mvm-000000000000000000000001", "arn", "used", ImageIds.arn("used"), "1", "RUNNING", null, 1,
-                128, null, 60, null, now, null, null, dir.toString(), null),
+        store.insert(new MicrovmRecord(0, "mvm-000000000000000000000001", "arn", "used", ImageIds.arn(io.ember.tenant.Tenant.ADMIN_ID, "used"), "1", "RUNNING", null, 1,
+                128, null, 60, null, now, null, null, dir.toString(), null, "000000000000"),
                 new EventRecord("mvm-000000000000000000000001", now, null, "RUNNING", "USER", "test"));
-        assertThatThrownBy(() -> service.delete("used")).isInstanceOfSatisfying(ImageException.class,
+        assertThatThrownBy(() -> service.delete(io.ember.tenant.Tenant.ADMIN_ID, "used")).isInstanceOfSatisfying(ImageException.class,
                 e -> assertThat(e.kind()).isEqualTo(ImageException.Kind.CONFLICT));
-        assertThatThrownBy(() -> service.deleteVersion("used", "1")).isInstanceOf(ImageException.class);
+        assertThatThrownBy(() -> service.deleteVersion(io.ember.tenant.Tenant.ADMIN_ID, "used", "1")).isInstanceOf(ImageException.class);
         store.transition(new EventRecord("mvm-000000000000000000000001", now, "RUNNING", "TERMINATED", "USER", "done"), null, now);
-        service.delete("used");
+        service.delete(io.ember.tenant.Tenant.ADMIN_ID, "used");
         assertThat(images.image("used")).isEmpty();
     }
 

@@ -138,12 +138,12 @@ class UsageReportTest {
 
     @Test
     void shouldAnswerWithTheClockForAnOpenEndedQuery() {
-        Metering m = new Metering((id, from, to) -> List.of(running("a", 0, null, 1, 1024)), PRICES,
+        Metering m = new Metering((tenant, id, from, to) -> List.of(running("a", 0, null, 1, 1024)), PRICES,
                 Clock.fixed(T0.plusSeconds(42), ZoneOffset.UTC));
-        UsageReport r = m.report(null, T0, null, Granularity.TOTAL);
+        UsageReport r = m.report(io.ember.tenant.Tenant.ADMIN_ID, null, T0, null, Granularity.TOTAL);
         assertThat(r.to()).isEqualTo(T0.plusSeconds(42));
         assertThat(r.total().runningSeconds()).isEqualTo(42);
-        assertThatThrownBy(() -> m.report(null, T0.plusSeconds(50), null, Granularity.TOTAL))
+        assertThatThrownBy(() -> m.report(io.ember.tenant.Tenant.ADMIN_ID, null, T0.plusSeconds(50), null, Granularity.TOTAL))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("before");
     }
 

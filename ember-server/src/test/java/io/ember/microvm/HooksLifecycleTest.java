@@ -96,13 +96,13 @@ class HooksLifecycleTest {
             final ImageSource managed = ImageSource.managed(catalog);
 
             @Override
-            public Optional<LaunchSource> resolve(String identifier, String version) {
-                return identifier.equals("app") ? Optional.of(source) : managed.resolve(identifier, version);
+            public Optional<LaunchSource> resolve(String tenantId, String identifier, String version) {
+                return identifier.equals("app") ? Optional.of(source) : managed.resolve(tenantId, identifier, version);
             }
 
             @Override
-            public Optional<String> arn(String identifier) {
-                return identifier.equals("app") || identifier.equals(arn) ? Optional.of(arn) : managed.arn(identifier);
+            public Optional<String> arn(String tenantId, String identifier) {
+                return identifier.equals("app") || identifier.equals(arn) ? Optional.of(arn) : managed.arn(tenantId, identifier);
             }
         };
         f.restart();
@@ -143,9 +143,9 @@ class HooksLifecycleTest {
         useApp(ALL);
         String id = runApp(null);
         Await.until("RUNNING", () -> f.state(id).equals("RUNNING"));
-        f.microvms.suspend(id);
-        f.microvms.resume(id);
-        f.microvms.terminate(new Action.Terminate(id, Cause.USER));
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
+        f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id);
+        f.microvms.terminate(io.ember.tenant.Tenant.ADMIN_ID, new Action.Terminate(id, Cause.USER));
 
         assertThat(calls).extracting(Call::path).containsExactly("/run", "/suspend", "/resume", "/terminate");
         assertThat(calls).extracting(Call::body).containsOnly("");
@@ -197,10 +197,10 @@ class HooksLifecycleTest {
         Await.until("RUNNING", () -> f.state(id).equals("RUNNING"));
         delayMs.put("/suspend", 3000);
         status.put("/resume", 503);
-        f.microvms.suspend(id);
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         assertThat(f.state(id)).isEqualTo("SUSPENDED");
         assertThat(f.driver.saves).hasSize(1);
-        f.microvms.resume(id);
+        f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id);
         assertThat(f.state(id)).isEqualTo("RUNNING");
         assertThat(hookEvents(id)).extracting(s -> s.replaceAll("\\d+ ms", "N ms")).containsExactly(
                 "PENDING->PENDING run hook answered 200 OK in N ms",
@@ -213,8 +213,8 @@ class HooksLifecycleTest {
         useApp(ALL);
         String id = runApp(null);
         Await.until("RUNNING", () -> f.state(id).equals("RUNNING"));
-        f.microvms.suspend(id);
-        f.microvms.terminate(new Action.Terminate(id, Cause.USER));
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
+        f.microvms.terminate(io.ember.tenant.Tenant.ADMIN_ID, new Action.Terminate(id, Cause.USER));
         assertThat(calls).extracting(Call::path).containsExactly("/run", "/suspend");
         assertThat(hookEvents(id)).last().isEqualTo(
                 "TERMINATING->TERMINATING terminate hook skipped: the microVM was SUSPENDED and is not woken for it");
@@ -223,9 +223,9 @@ class HooksLifecycleTest {
     @Test
     void aColdBootCallsNoHookAndSaysSo() throws Exception {
         useApp(ALL);
-        String id = f.microvms.run(new Action.Run("app", null, null, null, 600, null, "p"), true).id();
+        String id = f.microvms.run(io.ember.tenant.Tenant.ADMIN_ID, new Action.Run("app", null, null, null, 600, null, "p"), true).id();
         Await.until("RUNNING", () -> f.state(id).equals("RUNNING"));
-        f.microvms.terminate(new Action.Terminate(id, Cause.USER));
+        f.microvms.terminate(io.ember.tenant.Tenant.ADMIN_ID, new Action.Terminate(id, Cause.USER));
         assertThat(calls).isEmpty();
         assertThat(f.agents.tcpConnects).isEmpty();
         assertThat(hookEvents(id)).containsExactly("PENDING->PENDING run hook skipped: a cold boot does not start the "
@@ -238,12 +238,12 @@ class HooksLifecycleTest {
         useApp("{\"port\":8080,\"microvmHooks\":{\"run\":\"DISABLED\",\"terminate\":\"ENABLED\"}}");
         String id = runApp("ignored");
         Await.until("RUNNING", () -> f.state(id).equals("RUNNING"));
-        f.microvms.terminate(new Action.Terminate(id, Cause.LIFETIME));
+        f.microvms.terminate(io.ember.tenant.Tenant.ADMIN_ID, new Action.Terminate(id, Cause.LIFETIME));
         assertThat(calls).extracting(Call::path).containsExactly("/terminate");
         assertThat(f.store.launch(id).orElseThrow().runHookPayload()).as("kept only for a run hook").isNull();
 
         String plain = f.running(600, null); // busybox: a managed image has no hooks
-        f.microvms.terminate(new Action.Terminate(plain, Cause.USER));
+        f.microvms.terminate(io.ember.tenant.Tenant.ADMIN_ID, new Action.Terminate(plain, Cause.USER));
         assertThat(f.microvms.events(plain)).extracting(EventRecord::cause).doesNotContain("HOOK");
         assertThat(calls).hasSize(1);
     }
@@ -255,7 +255,7 @@ class HooksLifecycleTest {
         Await.until("RUNNING", () -> f.state(id).equals("RUNNING"));
         f.restart();
         Await.until("RUNNING again", () -> f.state(id).equals("RUNNING"));
-        f.microvms.suspend(id);
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         assertThat(calls).extracting(Call::path).containsExactly("/run", "/suspend");
     }
 }

@@ -77,7 +77,7 @@ class IdlePolicyTest {
     @Test
     void shouldTerminateAMicrovmSuspendedForLongerThanSuspendedDuration() {
         String id = f.running(600, new IdlePolicy(0, 1, true));
-        Path workDir = Path.of(f.microvms.suspend(id).workDir());
+        Path workDir = Path.of(f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id).workDir());
         long suspendedAt = System.nanoTime();
         Await.until("TERMINATED", () -> f.state(id).equals("TERMINATED"));
         assertThat(Duration.ofNanos(System.nanoTime() - suspendedAt)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
@@ -91,7 +91,7 @@ class IdlePolicyTest {
     @Test
     void shouldNotTerminateASuspendedMicrovmWithoutSuspendedDuration() throws Exception {
         String id = f.running(600, new IdlePolicy(0, 0, true));
-        f.microvms.suspend(id);
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         Thread.sleep(1_500);
         assertThat(f.state(id)).isEqualTo("SUSPENDED");
     }
@@ -99,7 +99,7 @@ class IdlePolicyTest {
     @Test
     void shouldEndASuspendedMicrovmAtItsMaximumDuration() {
         String id = f.running(2, null);
-        Path workDir = Path.of(f.microvms.suspend(id).workDir());
+        Path workDir = Path.of(f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id).workDir());
         assertThat(workDir.resolve("snapshot.json")).exists();
         Await.until("TERMINATED", () -> f.state(id).equals("TERMINATED"));
         MicrovmRecord r = f.microvms.get(id);

@@ -46,7 +46,7 @@ class LaunchRaceTest {
         f.driver.createsWorkDir = true;
         MicrovmRecord r = f.microvms.run(f.run(600));
         Await.until("launch started", () -> f.driver.launching.get() == 1);
-        f.microvms.terminate(new Action.Terminate(r.id(), Cause.USER)); // waits the boot timeout, then goes on
+        f.microvms.terminate(io.ember.tenant.Tenant.ADMIN_ID, new Action.Terminate(r.id(), Cause.USER)); // waits the boot timeout, then goes on
         assertThat(f.state(r.id())).isEqualTo("TERMINATED");
         assertThat(Path.of(r.workDir())).doesNotExist();
 

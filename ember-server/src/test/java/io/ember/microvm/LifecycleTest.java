@@ -127,7 +127,7 @@ class LifecycleTest {
         String id = MicrovmIds.newId();
         assertThat(id).matches("mvm-[0-9a-f]{24}");
         assertThat(MicrovmIds.parse(id)).contains(id);
-        assertThat(MicrovmIds.parse(MicrovmIds.arn(id))).contains(id);
+        assertThat(MicrovmIds.parse(MicrovmIds.arn(io.ember.tenant.Tenant.ADMIN_ID, id))).contains(id);
         assertThat(MicrovmIds.parse("mvm-XYZ")).isEmpty();
         assertThat(MicrovmIds.parse("arn:aws:lambda:us-east-1:1:microvm/" + id)).isEmpty();
         assertThat(MicrovmIds.parse(id + "0")).isEmpty();

@@ -67,7 +67,7 @@ class MicrovmsTest {
     void shouldTerminateStopTheVmRemoveItsDirectoryAndRecordBothSteps() {
         MicrovmRecord r = f.microvms.run(f.run(600));
         Await.until("RUNNING", () -> f.state(r.id()).equals("RUNNING"));
-        f.microvms.terminate(new Action.Terminate(MicrovmIds.arn(r.id()), Cause.USER));
+        f.microvms.terminate(io.ember.tenant.Tenant.ADMIN_ID, new Action.Terminate(MicrovmIds.arn(io.ember.tenant.Tenant.ADMIN_ID, r.id()), Cause.USER));
 
         MicrovmRecord done = f.microvms.get(r.id());
         assertThat(done.state()).isEqualTo("TERMINATED");
@@ -77,7 +77,7 @@ class MicrovmsTest {
         assertThat(Path.of(r.workDir())).doesNotExist();
         assertThat(events(r.id())).containsExactly("PENDING/USER", "RUNNING/BOOT", "TERMINATING/USER", "TERMINATED/USER");
 
-        f.microvms.terminate(new Action.Terminate(r.id(), Cause.USER)); // again: nothing to do, no error
+        f.microvms.terminate(io.ember.tenant.Tenant.ADMIN_ID, new Action.Terminate(r.id(), Cause.USER)); // again: nothing to do, no error
         assertThat(events(r.id())).hasSize(4);
     }
 
@@ -86,7 +86,7 @@ class MicrovmsTest {
         f.agents.helloGate = new CountDownLatch(1);
         MicrovmRecord r = f.microvms.run(f.run(600));
         Await.until("HELLO sent", () -> !f.agents.connected.isEmpty());
-        f.microvms.terminate(new Action.Terminate(r.id(), Cause.USER));
+        f.microvms.terminate(io.ember.tenant.Tenant.ADMIN_ID, new Action.Terminate(r.id(), Cause.USER));
         f.agents.helloGate.countDown();
 
         Await.until("agent closed", () -> f.agents.connected.getFirst().closed);
@@ -167,7 +167,7 @@ class MicrovmsTest {
         assertThatThrownBy(() -> f.microvms.run(f.run(600)))
                 .isInstanceOfSatisfying(MicrovmException.class, e ->
                         assertThat(e.kind()).isEqualTo(MicrovmException.Kind.QUOTA_EXCEEDED));
-        f.microvms.terminate(new Action.Terminate(ids.getFirst(), Cause.USER));
+        f.microvms.terminate(io.ember.tenant.Tenant.ADMIN_ID, new Action.Terminate(ids.getFirst(), Cause.USER));
         assertThat(f.microvms.run(f.run(600)).state()).isEqualTo("PENDING");
     }
 
@@ -177,7 +177,7 @@ class MicrovmsTest {
         MicrovmRecord first = f.microvms.run(run);
         MicrovmRecord again = f.microvms.run(run);
         assertThat(again.id()).isEqualTo(first.id());
-        assertThat(f.microvms.list(0, 10, null, null)).hasSize(1);
+        assertThat(f.microvms.list(io.ember.tenant.Tenant.ADMIN_ID, 0, 10, null, null)).hasSize(1);
         assertThatThrownBy(() -> f.microvms.run(new Action.Run("debian", null, null, null, 600, "token-1")))
                 .isInstanceOfSatisfying(MicrovmException.class, e ->
                         assertThat(e.kind()).isEqualTo(MicrovmException.Kind.CONFLICT));
@@ -200,7 +200,7 @@ class MicrovmsTest {
         f.agents.helloGate.countDown();
         assertThat(waiting.get()).isSameAs(f.agents.of(r.id()));
 
-        f.microvms.terminate(new Action.Terminate(r.id(), Cause.USER));
+        f.microvms.terminate(io.ember.tenant.Tenant.ADMIN_ID, new Action.Terminate(r.id(), Cause.USER));
         assertThatThrownBy(() -> agentOf(r.id()))
                 .isInstanceOfSatisfying(MicrovmException.class, e -> {
                     assertThat(e.kind()).isEqualTo(MicrovmException.Kind.CONFLICT);
@@ -222,7 +222,7 @@ class MicrovmsTest {
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> all = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
-                all.add(pool.submit(() -> f.microvms.terminate(new Action.Terminate(r.id(), Cause.USER))));
+                all.add(pool.submit(() -> f.microvms.terminate(io.ember.tenant.Tenant.ADMIN_ID, new Action.Terminate(r.id(), Cause.USER))));
             }
             for (Future<?> x : all) x.get();
         }

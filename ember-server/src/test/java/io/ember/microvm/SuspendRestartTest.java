@@ -38,7 +38,7 @@ class SuspendRestartTest {
     @Test
     void shouldKeepAWholeSuspendedMicrovmAcrossARestartAndResumeIt() {
         String id = f.running(600, null);
-        Path workDir = Path.of(f.microvms.suspend(id).workDir());
+        Path workDir = Path.of(f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id).workDir());
         var suspendedAt = f.store.suspendedAt(id).orElseThrow();
         f.restart();
 
@@ -47,7 +47,7 @@ class SuspendRestartTest {
         assertThat(r.vmmPid()).isNull();
         assertThat(f.store.suspendedAt(id)).contains(suspendedAt);
         assertThat(workDir.resolve("snapshot.json")).as("not swept as an orphan").exists();
-        assertThat(f.microvms.resume(id).state()).isEqualTo("RUNNING");
+        assertThat(f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id).state()).isEqualTo("RUNNING");
         assertThat(f.driver.restores).singleElement().satisfies(x -> assertThat(x.privateMemory()).isFalse());
         f.microvms.use(id).close();
     }
@@ -55,7 +55,7 @@ class SuspendRestartTest {
     @Test
     void shouldTerminateASuspendedMicrovmWhoseSnapshotWasLost() throws Exception {
         String id = f.running(600, null);
-        Path workDir = Path.of(f.microvms.suspend(id).workDir());
+        Path workDir = Path.of(f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id).workDir());
         f.close();
         Files.delete(workDir.resolve("snapshot.json"));
         f.start();
@@ -72,7 +72,7 @@ class SuspendRestartTest {
     void shouldFinishASuspendInterruptedAfterTheSnapshotWasWhole() throws Exception {
         String id = f.running(600, null);
         long pid = f.driver.vm(id).pid();
-        Path workDir = Path.of(f.microvms.suspend(id).workDir());
+        Path workDir = Path.of(f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id).workDir());
         f.close();
         // The server died after the save, before recording SUSPENDED: the record still says SUSPENDING with the pid.
         f.rewrite(id, "state", "SUSPENDING");
@@ -86,7 +86,7 @@ class SuspendRestartTest {
         assertThat(f.store.suspendedAt(id)).isPresent();
         assertThat(f.events(id)).last().isEqualTo("SUSPENDED/RECONCILE");
         assertThat(workDir.resolve("snapshot.json")).exists();
-        assertThat(f.microvms.resume(id).state()).isEqualTo("RUNNING");
+        assertThat(f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id).state()).isEqualTo("RUNNING");
     }
 
     @Test
@@ -110,7 +110,7 @@ class SuspendRestartTest {
         String b = f.running(600, null);
         assertThat(quotaRefusal()).isNotNull();
 
-        f.microvms.suspend(a);
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, a);
         String c = f.running(600, null); // a's slot is free
         assertThat(quotaRefusal()).as("full again").isNotNull();
 
@@ -119,18 +119,18 @@ class SuspendRestartTest {
         assertThat(f.state(b)).isEqualTo("RUNNING");
         assertThat(f.state(c)).isEqualTo("RUNNING");
         assertThat(quotaRefusal()).as("after a restart the suspended one still does not count").isNotNull();
-        f.microvms.suspend(b);
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, b);
         Await.until("d RUNNING", () -> f.state(f.running(600, null)).equals("RUNNING"));
     }
 
     @Test
     void shouldNotResumePastTheHostLimit() {
         String a = f.running(600, null);
-        f.microvms.suspend(a);
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, a);
         f.running(600, null);
         f.running(600, null); // the host is full again
 
-        MicrovmException e = refusal(() -> f.microvms.resume(a));
+        MicrovmException e = refusal(() -> f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, a));
         assertThat(e.kind()).isEqualTo(MicrovmException.Kind.QUOTA_EXCEEDED);
         assertThat(refusal(() -> f.microvms.use(a).close()).kind()).isEqualTo(MicrovmException.Kind.QUOTA_EXCEEDED);
         assertThat(f.state(a)).isEqualTo("SUSPENDED");
@@ -146,12 +146,12 @@ class SuspendRestartTest {
         LaunchSource app = new LaunchSource(arn, "app", "1", 1, 128, Map.of(), dir.resolve("app.ext4"), template);
         f.images = catalog -> new ImageSource() {
             @Override
-            public Optional<LaunchSource> resolve(String identifier, String version) {
+            public Optional<LaunchSource> resolve(String tenantId, String identifier, String version) {
                 return identifier.equals("app") ? Optional.of(app) : Optional.empty();
             }
 
             @Override
-            public Optional<String> arn(String identifier) {
+            public Optional<String> arn(String tenantId, String identifier) {
                 return identifier.equals("app") || identifier.equals(arn) ? Optional.of(arn) : Optional.empty();
             }
         };

@@ -77,7 +77,7 @@ class SuspendResumeTest {
         FakeVm vm = f.driver.vm(id);
         FakeAgent agent = f.agents.of(id);
 
-        MicrovmRecord r = f.microvms.suspend(id);
+        MicrovmRecord r = f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         assertThat(r.state()).isEqualTo("SUSPENDED");
         assertThat(r.vmmPid()).isNull();
         assertThat(f.store.suspendedAt(id)).get().satisfies(
@@ -91,7 +91,7 @@ class SuspendResumeTest {
         assertThat(snap.vcpus()).isEqualTo(1);
         assertThat(snap.memoryMib()).isEqualTo(128);
 
-        MicrovmRecord again = f.microvms.suspend(id);
+        MicrovmRecord again = f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         assertThat(again.state()).isEqualTo("SUSPENDED");
         assertThat(f.driver.saves).hasSize(1);
         assertThat(f.events(id)).hasSize(4);
@@ -101,7 +101,7 @@ class SuspendResumeTest {
     void shouldRefuseToSuspendAPendingMicrovm() {
         f.agents.helloGate = new CountDownLatch(1);
         String id = f.microvms.run(f.run(600, null)).id();
-        MicrovmException e = refusal(() -> f.microvms.suspend(id));
+        MicrovmException e = refusal(() -> f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id));
         assertThat(e.kind()).isEqualTo(MicrovmException.Kind.CONFLICT);
         assertThat(e.getMessage()).contains("PENDING");
         assertThat(f.driver.saves).isEmpty();
@@ -112,9 +112,9 @@ class SuspendResumeTest {
     @Test
     void shouldResumeFromItsOwnSnapshotConnectingTheAgentBeforeTheGuestRuns() throws Exception {
         String id = f.running(600, null);
-        Path workDir = Path.of(f.microvms.suspend(id).workDir());
+        Path workDir = Path.of(f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id).workDir());
 
-        MicrovmRecord r = f.microvms.resume(id);
+        MicrovmRecord r = f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id);
         Instant after = Instant.now();
         assertThat(r.state()).isEqualTo("RUNNING");
         assertThat(f.events(id)).containsExactly("PENDING/USER", "RUNNING/BOOT", "SUSPENDING/USER", "SUSPENDED/USER",
@@ -146,7 +146,7 @@ class SuspendResumeTest {
         // The snapshot was consumed: no second restore can find it.
         assertThatThrownBy(() -> Snapshot.load(workDir)).isInstanceOf(VmmException.class).hasMessageContaining("snapshot.json");
         assertThat(workDir.resolve("vmstate")).doesNotExist();
-        assertThat(f.microvms.resume(id).state()).as("resuming a RUNNING microVM is a no-op").isEqualTo("RUNNING");
+        assertThat(f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id).state()).as("resuming a RUNNING microVM is a no-op").isEqualTo("RUNNING");
         assertThat(f.driver.restores).hasSize(1);
 
         try (GuestLease lease = f.microvms.use(id)) {
@@ -154,8 +154,8 @@ class SuspendResumeTest {
             assertThat(echo(lease, "awake")).isEqualTo("awake");
         }
         // Suspend and resume again: a new snapshot each time.
-        f.microvms.suspend(id);
-        assertThat(f.microvms.resume(id).state()).isEqualTo("RUNNING");
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
+        assertThat(f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id).state()).isEqualTo("RUNNING");
         assertThat(f.driver.saves).hasSize(2);
         assertThat(f.driver.restores).hasSize(2);
     }
@@ -163,7 +163,7 @@ class SuspendResumeTest {
     @Test
     void shouldResumeASuspendedMicrovmForARequest() throws Exception {
         String id = f.running(600, new IdlePolicy(0, 0, true));
-        f.microvms.suspend(id);
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         try (GuestLease lease = f.microvms.use(id)) {
             assertThat(f.state(id)).isEqualTo("RUNNING");
             assertThat(echo(lease, "hi")).isEqualTo("hi");
@@ -174,7 +174,7 @@ class SuspendResumeTest {
     @Test
     void shouldResumeForARequestWithoutAnIdlePolicy() {
         String id = f.running(600, null);
-        f.microvms.suspend(id);
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         try (GuestLease lease = f.microvms.use(id)) {
             assertThat(lease.microvmId()).isEqualTo(id);
         }
@@ -184,21 +184,21 @@ class SuspendResumeTest {
     @Test
     void shouldRefuseARequestToASuspendedMicrovmWithoutAutoResume() {
         String id = f.running(600, new IdlePolicy(0, 0, false));
-        f.microvms.suspend(id);
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         MicrovmException e = refusal(() -> f.microvms.use(id).close());
         assertThat(e.kind()).isEqualTo(MicrovmException.Kind.CONFLICT);
         assertThat(e.getMessage()).contains("ResumeMicrovm").contains("autoResumeEnabled=false");
         assertThat(f.state(id)).isEqualTo("SUSPENDED");
         assertThat(f.driver.restores).isEmpty();
 
-        f.microvms.resume(id); // the explicit call still works
+        f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id); // the explicit call still works
         f.microvms.use(id).close();
     }
 
     @Test
     void shouldResumeOnceForManyConcurrentRequests() throws Exception {
         String id = f.running(600, new IdlePolicy(0, 0, true));
-        f.microvms.suspend(id);
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         f.driver.restoreGate = new CountDownLatch(1);
         int n = 8;
         CountDownLatch ready = new CountDownLatch(n);
@@ -230,7 +230,7 @@ class SuspendResumeTest {
         FakeVm vm = f.driver.vm(id);
         f.driver.saveFailure = FakeDriver.SaveFailure.GUEST_GOES_ON;
 
-        MicrovmException e = refusal(() -> f.microvms.suspend(id));
+        MicrovmException e = refusal(() -> f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id));
         assertThat(e.kind()).isEqualTo(MicrovmException.Kind.INTERNAL);
         assertThat(e.getMessage()).contains("No space left on device").contains("goes on running");
         MicrovmRecord r = f.microvms.get(id);
@@ -248,7 +248,7 @@ class SuspendResumeTest {
         }
 
         f.driver.saveFailure = FakeDriver.SaveFailure.NONE; // and a later suspend works
-        assertThat(f.microvms.suspend(id).state()).isEqualTo("SUSPENDED");
+        assertThat(f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id).state()).isEqualTo("SUSPENDED");
     }
 
     @Test
@@ -257,7 +257,7 @@ class SuspendResumeTest {
         Path workDir = Path.of(f.microvms.get(id).workDir());
         f.driver.saveFailure = FakeDriver.SaveFailure.VMM_DIES;
 
-        MicrovmException e = refusal(() -> f.microvms.suspend(id));
+        MicrovmException e = refusal(() -> f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id));
         assertThat(e.kind()).isEqualTo(MicrovmException.Kind.CONFLICT);
         MicrovmRecord r = f.microvms.get(id);
         assertThat(r.state()).isEqualTo("TERMINATED");
@@ -270,10 +270,10 @@ class SuspendResumeTest {
     @Test
     void shouldStaySuspendedWhenTheVmmCannotStartAndResumeLater() {
         String id = f.running(600, null);
-        Path workDir = Path.of(f.microvms.suspend(id).workDir());
+        Path workDir = Path.of(f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id).workDir());
         f.driver.restoreFailure = "qemu: cannot allocate memory";
 
-        MicrovmException e = refusal(() -> f.microvms.resume(id));
+        MicrovmException e = refusal(() -> f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id));
         assertThat(e.kind()).isEqualTo(MicrovmException.Kind.INTERNAL);
         assertThat(e.getMessage()).contains("cannot allocate memory").contains("stays SUSPENDED");
         assertThat(f.microvms.get(id).state()).isEqualTo("SUSPENDED");
@@ -281,17 +281,17 @@ class SuspendResumeTest {
         assertThat(workDir.resolve("snapshot.json")).as("the snapshot is untouched").exists();
 
         f.driver.restoreFailure = null;
-        f.microvms.resume(id);
+        f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id);
         assertThat(f.microvms.get(id).state()).isEqualTo("RUNNING");
     }
 
     @Test
     void shouldTerminateWhenTheSnapshotIsIncomplete() throws Exception {
         String id = f.running(600, null);
-        Path workDir = Path.of(f.microvms.suspend(id).workDir());
+        Path workDir = Path.of(f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id).workDir());
         Files.delete(workDir.resolve("vmstate"));
 
-        MicrovmException e = refusal(() -> f.microvms.resume(id));
+        MicrovmException e = refusal(() -> f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id));
         assertThat(e.kind()).isEqualTo(MicrovmException.Kind.CONFLICT);
         MicrovmRecord r = f.microvms.get(id);
         assertThat(r.state()).isEqualTo("TERMINATED");
@@ -303,10 +303,10 @@ class SuspendResumeTest {
     @Test
     void shouldTerminateWhenTheRestoredGuestRejectsTheFixup() {
         String id = f.running(600, null);
-        f.microvms.suspend(id);
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         f.agents.restoredFailure = "clock_settime: Operation not permitted";
 
-        assertThatThrownBy(() -> f.microvms.resume(id)).isInstanceOf(MicrovmException.class);
+        assertThatThrownBy(() -> f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id)).isInstanceOf(MicrovmException.class);
         MicrovmRecord r = f.microvms.get(id);
         assertThat(r.state()).isEqualTo("TERMINATED");
         assertThat(r.stateReason()).startsWith("Resume failed").contains("clock_settime");
@@ -353,7 +353,7 @@ class SuspendResumeTest {
         FakeDriver.writeSnapshot(template, 1, 128);
         useAppImage(template);
 
-        String id = f.microvms.run(new Action.Run("app", null, null, null, 600, null), true).id();
+        String id = f.microvms.run(io.ember.tenant.Tenant.ADMIN_ID, new Action.Run("app", null, null, null, 600, null), true).id();
         Await.until("RUNNING", () -> f.state(id).equals("RUNNING"));
         assertThat(f.driver.restores).isEmpty();
         assertThat(f.driver.resumed).isEmpty();
@@ -388,13 +388,13 @@ class SuspendResumeTest {
             final ImageSource managed = ImageSource.managed(catalog);
 
             @Override
-            public Optional<LaunchSource> resolve(String identifier, String version) {
-                return identifier.equals("app") || identifier.equals(arn) ? Optional.of(app) : managed.resolve(identifier, version);
+            public Optional<LaunchSource> resolve(String tenantId, String identifier, String version) {
+                return identifier.equals("app") || identifier.equals(arn) ? Optional.of(app) : managed.resolve(tenantId, identifier, version);
             }
 
             @Override
-            public Optional<String> arn(String identifier) {
-                return identifier.equals("app") || identifier.equals(arn) ? Optional.of(arn) : managed.arn(identifier);
+            public Optional<String> arn(String tenantId, String identifier) {
+                return identifier.equals("app") || identifier.equals(arn) ? Optional.of(arn) : managed.arn(tenantId, identifier);
             }
         };
         f.restart();

@@ -42,7 +42,7 @@ class UsageRestartTest {
 
     UsageReport report(String id, Instant from, Instant to) {
         return new Metering(f.microvms::usage, PriceTable.defaults(), Clock.systemUTC())
-                .report(id, from, to, Granularity.TOTAL);
+                .report(io.ember.tenant.Tenant.ADMIN_ID, id, from, to, Granularity.TOTAL);
     }
 
     static long seconds(long fromMs, long toMs) {
@@ -54,11 +54,11 @@ class UsageRestartTest {
         long t0 = System.currentTimeMillis();
         String id = f.running(600, null);
         Thread.sleep(PHASE_MS);
-        f.microvms.suspend(id);
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         long slept = System.currentTimeMillis();
         Thread.sleep(PHASE_MS);
         long waking = System.currentTimeMillis();
-        f.microvms.resume(id);
+        f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id);
         Thread.sleep(PHASE_MS);
         f.close(); // the server stops; the VM goes on running, and its seconds count
         Thread.sleep(PHASE_MS);
@@ -72,7 +72,7 @@ class UsageRestartTest {
         assertThat(r.total().runningSeconds()).isBetween(running - 1, running + 1);
         assertThat(r.total().suspendedSeconds()).isBetween(seconds(slept, waking) - 1, seconds(slept, waking) + 1);
         assertThat(r.total().vcpuSeconds()).isEqualTo(r.total().runningSeconds()); // busybox: 1 vCPU
-        assertThat(f.store.usage(id, Instant.EPOCH, Instant.now())).filteredOn(u -> u.kind().equals("SUSPENDED"))
+        assertThat(f.store.usage(null, id, Instant.EPOCH, Instant.now())).filteredOn(u -> u.kind().equals("SUSPENDED"))
                 .singleElement().satisfies(u -> assertThat(u.diskBytes()).as("the snapshot's bytes").isPositive());
 
         UsageReport asleep = report(id, Instant.ofEpochMilli(slept + 100), Instant.ofEpochMilli(waking - 100));
@@ -87,21 +87,21 @@ class UsageRestartTest {
     void shouldKeepASuspendedMicrovmsStorageSecondsAcrossARestart() throws Exception {
         long t0 = System.currentTimeMillis();
         String id = f.running(600, null);
-        f.microvms.suspend(id);
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         long slept = System.currentTimeMillis();
         f.close();
         Thread.sleep(PHASE_MS);
         f.start();
         assertThat(f.state(id)).isEqualTo("SUSPENDED");
         Thread.sleep(PHASE_MS);
-        f.microvms.terminate(new Action.Terminate(id, Cause.USER));
+        f.microvms.terminate(io.ember.tenant.Tenant.ADMIN_ID, new Action.Terminate(id, Cause.USER));
         long ended = System.currentTimeMillis();
         Thread.sleep(1_000);
 
         UsageReport r = report(id, Instant.EPOCH, null);
         assertThat(r.total().runningSeconds()).isBetween(seconds(t0, slept) - 1, seconds(t0, slept) + 1);
         assertThat(r.total().suspendedSeconds()).isBetween(seconds(slept, ended) - 1, seconds(slept, ended) + 1);
-        assertThat(f.store.usage(id, Instant.EPOCH, Instant.now().plusSeconds(60)))
+        assertThat(f.store.usage(null, id, Instant.EPOCH, Instant.now().plusSeconds(60)))
                 .as("terminated: nothing open").allSatisfy(u -> assertThat(u.end()).isNotNull());
         assertContiguous(id);
     }
@@ -128,7 +128,7 @@ class UsageRestartTest {
 
     /** Each interval starts where the one before ended, and at most the last one is open. */
     private void assertContiguous(String id) {
-        List<UsageRecord> rows = f.store.usage(id, Instant.EPOCH, Instant.now().plusSeconds(60));
+        List<UsageRecord> rows = f.store.usage(null, id, Instant.EPOCH, Instant.now().plusSeconds(60));
         for (int i = 1; i < rows.size(); i++) assertThat(rows.get(i).start()).isEqualTo(rows.get(i - 1).end());
         for (int i = 0; i < rows.size() - 1; i++) assertThat(rows.get(i).end()).isNotNull();
         assertThat(rows.getFirst().start()).isEqualTo(f.microvms.get(id).startedAt());

@@ -79,8 +79,9 @@ class EmberServerTest {
         FakeDriver driver = new FakeDriver();
         FakeAgents agents = new FakeAgents();
         String id;
-        try (HttpClient http = HttpClient.newHttpClient()) {
+        try (io.ember.testing.SigningHttpClient http = new io.ember.testing.SigningHttpClient(HttpClient.newHttpClient(), null)) {
             try (EmberServer s = EmberServer.start(c, driver, agents)) {
+                http.use(io.ember.testing.SigningHttpClient.Key.admin(c.dataDir()));
                 String run = http.send(HttpRequest.newBuilder(URI.create(s.endpoint() + "/2025-09-09/microvms"))
                         .POST(HttpRequest.BodyPublishers.ofString("{\"imageIdentifier\":\"busybox\"}")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();

@@ -23,7 +23,7 @@ class StoreTest {
         return new MicrovmRecord(0, id, "arn:aws:lambda:local:000000000000:microvm/" + id, imageName,
                 "arn:aws:lambda:local:aws:microvm-image/" + imageName, "1", "PENDING", null, 1, 128,
                 "{\"maxIdleDurationSeconds\":60,\"suspendedDurationSeconds\":0,\"autoResumeEnabled\":true}", 600,
-                "arn:aws:iam::000000000000:role/r", T0, null, null, "/data/vms/" + id, token);
+                "arn:aws:iam::000000000000:role/r", T0, null, null, "/data/vms/" + id, token, "000000000000");
     }
 
     static EventRecord created(String id) {
@@ -76,13 +76,13 @@ class StoreTest {
                 String id = "mvm-00000000000000000000000" + i;
                 store.insert(record(id, i % 2 == 0 ? "debian" : "busybox", null), created(id));
             }
-            List<MicrovmRecord> first = store.list(0, 2, null, null);
+            List<MicrovmRecord> first = store.list("000000000000", 0, 2, null, null);
             assertThat(first).extracting(MicrovmRecord::id).containsExactly(
                     "mvm-000000000000000000000001", "mvm-000000000000000000000002");
-            List<MicrovmRecord> rest = store.list(first.get(1).ordinal(), 10, null, null);
+            List<MicrovmRecord> rest = store.list("000000000000", first.get(1).ordinal(), 10, null, null);
             assertThat(rest).hasSize(3);
-            assertThat(store.list(0, 10, "arn:aws:lambda:local:aws:microvm-image/debian", null)).hasSize(2);
-            assertThat(store.list(0, 10, null, "2")).isEmpty();
+            assertThat(store.list("000000000000", 0, 10, "arn:aws:lambda:local:aws:microvm-image/debian", null)).hasSize(2);
+            assertThat(store.list("000000000000", 0, 10, null, "2")).isEmpty();
             assertThat(store.notIn("TERMINATED")).hasSize(5);
         }
     }

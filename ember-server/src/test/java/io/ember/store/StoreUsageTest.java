@@ -38,15 +38,15 @@ class StoreUsageTest {
             store.transition(event("SUSPENDING", "SUSPENDED", 12), null, null,
                     UsageChange.closeAndOpen(opening(ID, "SUSPENDED", 5000)));
 
-            assertThat(store.usage(ID, T0, FAR)).containsExactly(
-                    new UsageRecord(ID, null, "RUNNING", T0, T0.plusSeconds(12), 1, 128, 0),
-                    new UsageRecord(ID, null, "SUSPENDED", T0.plusSeconds(12), null, 1, 128, 5000));
+            assertThat(store.usage(null, ID, T0, FAR)).containsExactly(
+                    new UsageRecord(ID, "000000000000", "RUNNING", T0, T0.plusSeconds(12), 1, 128, 0),
+                    new UsageRecord(ID, "000000000000", "SUSPENDED", T0.plusSeconds(12), null, 1, 128, 5000));
             store.transition(event("SUSPENDED", "TERMINATED", 20), "gone", T0.plusSeconds(20), UsageChange.closeOnly());
-            assertThat(store.usage(null, T0, FAR)).extracting(UsageRecord::end)
+            assertThat(store.usage(null, null, T0, FAR)).extracting(UsageRecord::end)
                     .containsExactly(T0.plusSeconds(12), T0.plusSeconds(20));
-            assertThat(store.usage(ID, T0.plusSeconds(12), T0.plusSeconds(13))).extracting(UsageRecord::kind)
+            assertThat(store.usage(null, ID, T0.plusSeconds(12), T0.plusSeconds(13))).extracting(UsageRecord::kind)
                     .as("only the intervals overlapping the span").containsExactly("SUSPENDED");
-            assertThat(store.usage("mvm-other", T0, FAR)).isEmpty();
+            assertThat(store.usage(null, "mvm-other", T0, FAR)).isEmpty();
         }
     }
 
@@ -55,7 +55,7 @@ class StoreUsageTest {
         try (Store store = Store.open(dir.resolve("ember.db"))) {
             store.insert(StoreTest.record(ID, "busybox", null), null, StoreTest.created(ID), opening(ID, "RUNNING", 0));
             store.transition(event("PENDING", "RUNNING", 2), null, null, UsageChange.NONE);
-            List<UsageRecord> before = store.usage(ID, T0, FAR);
+            List<UsageRecord> before = store.usage(null, ID, T0, FAR);
             int events = store.events(ID).size();
 
             // The usage write fails after the state moved, the event was written and the interval was closed.
@@ -68,7 +68,7 @@ class StoreUsageTest {
 
             assertThat(store.find(ID).orElseThrow().state()).isEqualTo("RUNNING");
             assertThat(store.events(ID)).hasSize(events);
-            assertThat(store.usage(ID, T0, FAR)).isEqualTo(before).singleElement()
+            assertThat(store.usage(null, ID, T0, FAR)).isEqualTo(before).singleElement()
                     .satisfies(u -> assertThat(u.end()).as("still open").isNull());
         }
     }
@@ -80,7 +80,7 @@ class StoreUsageTest {
             assertThatThrownBy(() -> store.transition(event("PENDING", "RUNNING", 2), null, null,
                     new UsageChange(false, opening(ID, "RUNNING", 0)))).isInstanceOf(StoreException.class);
             assertThat(store.find(ID).orElseThrow().state()).isEqualTo("PENDING");
-            assertThat(store.usage(ID, T0, FAR)).hasSize(1);
+            assertThat(store.usage(null, ID, T0, FAR)).hasSize(1);
         }
     }
 
@@ -90,7 +90,7 @@ class StoreUsageTest {
             store.insert(StoreTest.record(ID, "busybox", null), null, StoreTest.created(ID), opening(ID, "RUNNING", 0));
             // The wall clock stepped back between the two transitions.
             store.transition(event("PENDING", "TERMINATED", -3), "x", T0, UsageChange.closeOnly());
-            assertThat(store.usage(ID, T0.minusSeconds(10), FAR)).singleElement()
+            assertThat(store.usage(null, ID, T0.minusSeconds(10), FAR)).singleElement()
                     .satisfies(u -> assertThat(u.end()).isEqualTo(T0));
         }
     }
@@ -108,9 +108,9 @@ class StoreUsageTest {
             insertV4(c, "mvm-dead", "TERMINATED", new String[][] {{null, "PENDING", "0"}, {"PENDING", "TERMINATED", "1"}});
         }
         try (Store store = Store.open(file)) {
-            assertThat(store.usage(null, T0, FAR)).containsExactlyInAnyOrder(
-                    new UsageRecord("mvm-run", null, "RUNNING", T0.plusSeconds(3), null, 1, 128, 0),
-                    new UsageRecord("mvm-sleep", null, "SUSPENDED", T0.plusSeconds(9), null, 1, 128, 0));
+            assertThat(store.usage(null, null, T0, FAR)).containsExactlyInAnyOrder(
+                    new UsageRecord("mvm-run", "000000000000", "RUNNING", T0.plusSeconds(3), null, 1, 128, 0),
+                    new UsageRecord("mvm-sleep", "000000000000", "SUSPENDED", T0.plusSeconds(9), null, 1, 128, 0));
         }
     }
 

@@ -1,0 +1,118 @@
+package io.ember.api;
+
+import io.ember.auth.ReplayGuard;
+import io.ember.auth.SigV4;
+import io.ember.auth.SignatureRejected;
+import io.ember.auth.SignedRequest;
+import io.ember.tenant.Tenant;
+import io.ember.tenant.Tenants;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Every request but the health check and the OpenAPI document is signed with AWS Signature Version 4 by
+ * a tenant's active access key, as the official clients sign ("lambda" is the service in the credential
+ * scope; any region). The JSON body is read here (bounded) to check its hash and kept for the handler;
+ * bodies that stream (file and code uploads) are signed as UNSIGNED-PAYLOAD instead, as S3 allows, since
+ * their hash could only be known at their end. A signature is accepted once (replay guard).
+ */
+final class Authentication {
+    static final String BODY_ATTRIBUTE = "ember.body";
+    private static final String UNSIGNED = "UNSIGNED-PAYLOAD";
+    private static final String SERVICE = "lambda";
+    private static final Pattern SIGNATURE = Pattern.compile("Signature=([0-9a-f]{64})");
+    private static final Pattern STREAMED = Pattern.compile(
+            "PUT /ember/v1/microvms/[^/]+/files|POST " + Pattern.quote(BuildExtensionRoutes.UPLOADS));
+
+    private final Tenants tenants;
+    private final ReplayGuard replays;
+    private final Clock clock;
+
+    Authentication(Tenants tenants, ReplayGuard replays, Clock clock) {
+        this.tenants = tenants;
+        this.replays = replays;
+        this.clock = clock;
+    }
+
+    void install(Javalin app) {
+        app.before(this::verify);
+    }
+
+    private void verify(Context ctx) {
+        if (exempt(ctx)) return;
+        try {
+            Instant now = clock.instant();
+            String payloadHash = payloadHash(ctx);
+            SignedRequest request = new SignedRequest(ctx.method().name(), ctx.req().getRequestURI(),
+                    ctx.req().getQueryString(), headers(ctx), payloadHash);
+            SigV4.Signer signer = SigV4.verify(request, id -> tenants.activeKey(id).map(Tenants.ActiveKey::secret), now);
+            if (!signer.service().equals(SERVICE)) {
+                throw new SignatureRejected("InvalidSignatureException", "the credential scope names service "
+                        + signer.service() + "; Ember's is " + SERVICE);
+            }
+            Matcher m = SIGNATURE.matcher(ctx.header("Authorization"));
+            if (m.find()) replays.check(m.group(1), now);
+            Optional<Tenants.ActiveKey> key = tenants.activeKey(signer.accessKeyId());
+            if (key.isEmpty()) throw new SignatureRejected("UnrecognizedClientException", "the access key was revoked");
+            Tenant tenant = tenants.get(key.get().tenantId());
+            tenants.used(key.get().id());
+            ctx.attribute(Caller.ATTRIBUTE, new Caller(tenant.id(), key.get().id(), tenant.admin()));
+        } catch (SignatureRejected e) {
+            throw rejected(e);
+        }
+    }
+
+    private static boolean exempt(Context ctx) {
+        if (ctx.method() == HandlerType.OPTIONS) return false;
+        String p = ctx.path();
+        return ctx.method() == HandlerType.GET && (p.equals("/ember/v1/health") || p.equals(OpenApiRoutes.PATH));
+    }
+
+    private static String payloadHash(Context ctx) {
+        String declared = ctx.header("x-amz-content-sha256");
+        if (STREAMED.matcher(ctx.method().name() + " " + ctx.path()).matches()) {
+            if (UNSIGNED.equals(declared)) return UNSIGNED;
+            if (ctx.req().getContentLengthLong() == 0 || declared == null && ctx.req().getContentLengthLong() < 0
+                    && ctx.header("Transfer-Encoding") == null) {
+                return SigV4.sha256Hex(new byte[0]);
+            }
+            throw new SignatureRejected("IncompleteSignatureException", "a streamed body is signed with "
+                    + "x-amz-content-sha256: " + UNSIGNED + " (its hash cannot be known before it ends)");
+        }
+        byte[] body = Json.readBounded(ctx);
+        ctx.attribute(BODY_ATTRIBUTE, body);
+        String actual = SigV4.sha256Hex(body);
+        if (declared != null && !declared.equalsIgnoreCase(actual)) {
+            throw new SignatureRejected("InvalidSignatureException", "x-amz-content-sha256 is not the SHA-256 of the body");
+        }
+        return actual;
+    }
+
+    private static Map<String, List<String>> headers(Context ctx) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String name : Collections.list(ctx.req().getHeaderNames())) {
+            out.put(name, new ArrayList<>(Collections.list(ctx.req().getHeaders(name))));
+        }
+        return out;
+    }
+
+    private static ApiException rejected(SignatureRejected e) {
+        int status = switch (e.code()) {
+            case "ThrottlingException" -> 429;
+            case "IncompleteSignatureException" -> 400;
+            default -> 403;
+        };
+        return new ApiException(e.code(), status, e.getMessage(), Map.of());
+    }
+}

@@ -1,0 +1,146 @@
+package io.ember.store;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Tenants and their access keys (V7__tenants.sql), on a connection of its own to the database {@link Store#open}
+ * created and migrated, used under this object's monitor like {@link Store}'s.
+ */
+public final class TenantStore implements AutoCloseable {
+    private static final String TENANT = "seq, id, name, admin, quotas, created_at";
+    private static final String KEY = "id, tenant_id, secret, status, created_at, revoked_at, last_used_at";
+
+    private final Connection conn;
+
+    private TenantStore(Connection conn) {
+        this.conn = conn;
+    }
+
+    /** Opens the database at {@code file}, which {@link Store#open} must have migrated. */
+    public static TenantStore open(Path file) {
+        try {
+            return new TenantStore(Sqlite.dataSource(file).getConnection());
+        } catch (SQLException e) {
+            throw new StoreException("cannot open the database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** False when the id or the name is taken (by a live or a deleted tenant). */
+    public synchronized boolean insert(TenantRecord t) {
+        if (!query("SELECT " + TENANT + " FROM tenants WHERE id = ? OR name = ?", TenantStore::tenant, t.id(), t.name()).isEmpty()) {
+            return false;
+        }
+        update("INSERT INTO tenants (id, name, admin, quotas, created_at) VALUES (?,?,?,?,?)", t.id(), t.name(),
+                t.admin() ? 1 : 0, t.quotasJson(), t.createdAt());
+        return true;
+    }
+
+    /** A live tenant by id or name. */
+    public synchronized Optional<TenantRecord> tenant(String idOrName) {
+        return query("SELECT " + TENANT + " FROM tenants WHERE (id = ? OR name = ?) AND deleted_at IS NULL",
+                TenantStore::tenant, idOrName, idOrName).stream().findFirst();
+    }
+
+    public synchronized List<TenantRecord> tenants(long afterOrdinal, int limit) {
+        return query("SELECT " + TENANT + " FROM tenants WHERE seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT ?",
+                TenantStore::tenant, afterOrdinal, limit);
+    }
+
+    public synchronized void setQuotas(String tenantId, String quotasJson) {
+        update("UPDATE tenants SET quotas = ? WHERE id = ?", quotasJson, tenantId);
+    }
+
+    /** Marks the tenant deleted (its id and name are never given again) and revokes its keys, in one transaction. */
+    public synchronized void delete(String tenantId, Instant now) {
+        Sqlite.transaction(conn, () -> {
+            update("UPDATE access_keys SET status = 'REVOKED', revoked_at = ? WHERE tenant_id = ? AND status = 'ACTIVE'", now, tenantId);
+            update("UPDATE tenants SET deleted_at = ? WHERE id = ?", now, tenantId);
+            return null;
+        });
+    }
+
+    public synchronized void insertKey(AccessKeyRecord k) {
+        update("INSERT INTO access_keys (" + KEY + ") VALUES (?,?,?,?,?,?,?)", k.id(), k.tenantId(), k.sealedSecret(),
+                k.status(), k.createdAt(), k.revokedAt(), k.lastUsedAt());
+    }
+
+    /** An access key of a live tenant, whatever its status. */
+    public synchronized Optional<AccessKeyRecord> key(String id) {
+        return query("SELECT k.id, k.tenant_id, k.secret, k.status, k.created_at, k.revoked_at, k.last_used_at "
+                + "FROM access_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = ? AND t.deleted_at IS NULL",
+                TenantStore::key, id).stream().findFirst();
+    }
+
+    public synchronized List<AccessKeyRecord> keys(String tenantId) {
+        return query("SELECT " + KEY + " FROM access_keys WHERE tenant_id = ? ORDER BY seq", TenantStore::key, tenantId);
+    }
+
+    /** False when the tenant has no such active key. */
+    public synchronized boolean revokeKey(String tenantId, String keyId, Instant now) {
+        return update("UPDATE access_keys SET status = 'REVOKED', revoked_at = ? WHERE id = ? AND tenant_id = ? AND status = 'ACTIVE'",
+                now, keyId, tenantId) == 1;
+    }
+
+    public synchronized void touchKey(String keyId, Instant now) {
+        update("UPDATE access_keys SET last_used_at = ? WHERE id = ?", now, keyId);
+    }
+
+    /** Microvms of the tenant that are not TERMINATED. */
+    public synchronized int liveMicrovms(String tenantId) {
+        return query("SELECT COUNT(*) FROM microvms WHERE tenant_id = ? AND state <> 'TERMINATED'", rs -> rs.getInt(1), tenantId)
+                .getFirst();
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            throw new StoreException("closing the database failed", e);
+        }
+    }
+
+    private static TenantRecord tenant(ResultSet rs) throws SQLException {
+        return new TenantRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4) != 0, rs.getString(5),
+                Rows.instant(rs, 6));
+    }
+
+    private static AccessKeyRecord key(ResultSet rs) throws SQLException {
+        return new AccessKeyRecord(rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getString(4), Rows.instant(rs, 5),
+                Rows.instant(rs, 6), Rows.instant(rs, 7));
+    }
+
+    private interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            Sqlite.bind(ps, args);
+            List<T> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(mapper.map(rs));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException("tenant query failed: " + e.getMessage(), e);
+        }
+    }
+
+    private int update(String sql, Object... args) {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            Sqlite.bind(ps, args);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("tenant update failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,6 +1,6 @@
 // Drives Ember with the official, unmodified AWS client: run, get, list, tags, suspend, resume, auth tokens and the
 // endpoint they open, terminate, typed errors.
-// Usage: EMBER_ENDPOINT=http://127.0.0.1:PORT node official-client.mjs
+// Usage: EMBER_ENDPOINT=http://127.0.0.1:PORT AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... node official-client.mjs
 // Prints one line per step and "OFFICIAL-CLIENT OK" at the end; exits non-zero on the first failure.
 import {
   LambdaMicrovmsClient,
@@ -26,11 +26,13 @@ import {
 
 const endpoint = process.env.EMBER_ENDPOINT;
 if (!endpoint) throw new Error("EMBER_ENDPOINT is not set");
+if (!process.env.AWS_ACCESS_KEY_ID || !process.env.AWS_SECRET_ACCESS_KEY) throw new Error("AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set");
 
 const client = new LambdaMicrovmsClient({
   endpoint,
   region: "us-east-1",
-  credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
+  // The admin's keys (OfficialClientEndToEndTest reads them from the server's <dataDir>/credentials).
+  credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY },
   maxAttempts: 1,
 });
 

@@ -1,6 +1,6 @@
 // Builds and uses an image with the official, unmodified AWS client: create (code artifact from a file:// URI),
 // get, list, versions, builds, run from the image, suspend/resume, status INACTIVE, update, delete.
-// Usage: EMBER_ENDPOINT=http://127.0.0.1:PORT EMBER_CODE_ZIP=/abs/code.zip node official-images.mjs
+// Usage: EMBER_ENDPOINT=http://127.0.0.1:PORT EMBER_CODE_ZIP=/abs/code.zip AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... node official-images.mjs
 import {
   LambdaMicrovmsClient,
   CreateMicrovmImageCommand,
@@ -28,7 +28,8 @@ if (!endpoint || !zip) throw new Error("EMBER_ENDPOINT and EMBER_CODE_ZIP must b
 const client = new LambdaMicrovmsClient({
   endpoint,
   region: "us-east-1",
-  credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
+  // The admin's keys (OfficialClientEndToEndTest reads them from the server's <dataDir>/credentials).
+  credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY },
   maxAttempts: 1,
 });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

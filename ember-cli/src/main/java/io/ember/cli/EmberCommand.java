@@ -1,5 +1,6 @@
 package io.ember.cli;
 
+import io.ember.sdk.CredentialsChain;
 import io.ember.sdk.EmberClient;
 import java.net.URI;
 import java.util.concurrent.Callable;
@@ -10,7 +11,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 @Command(name = "ember", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "ember 0.1.0",
-        description = "Self-hosted microVM sandboxes: the aws lambda-microvms verbs (microVMs and images), exec and files, and the server.",
+        description = "Self-hosted microVM sandboxes: the aws lambda-microvms verbs (microVMs and images), exec and files, tenants, keys,"
+                + " secrets, roles, events and usage, and the server. Requests are signed with keys from the environment or a profile.",
         subcommands = {
                 MicrovmCommands.Run.class, MicrovmCommands.Get.class, MicrovmCommands.ListVms.class,
                 MicrovmCommands.Terminate.class, MicrovmCommands.Suspend.class, MicrovmCommands.Resume.class,
@@ -23,6 +25,12 @@ import picocli.CommandLine.Spec;
                 ShellCommands.CreateToken.class, ShellCommands.Open.class,
                 FileCommands.Cp.class, FileCommands.Ls.class, FileCommands.Mkdir.class, FileCommands.Rm.class,
                 TagCommands.Tag.class, TagCommands.Untag.class, TagCommands.ListTags.class,
+                TenantCommands.WhoAmI.class, TenantCommands.Create.class, TenantCommands.ListTenants.class,
+                TenantCommands.Get.class, TenantCommands.Update.class, TenantCommands.Delete.class,
+                TenantCommands.CreateKey.class, TenantCommands.ListKeys.class, TenantCommands.DeleteKey.class,
+                SecretCommands.Put.class, SecretCommands.ListSecrets.class, SecretCommands.Get.class, SecretCommands.Delete.class,
+                SecretCommands.PutRole.class, SecretCommands.ListRoles.class, SecretCommands.GetRole.class,
+                SecretCommands.DeleteRole.class, EventCommands.ListEvents.class, EventCommands.GetUsage.class,
                 ServerCommand.class, CompletionCommand.class,
         })
 final class EmberCommand implements Callable<Integer> {
@@ -42,6 +50,15 @@ final class EmberCommand implements Callable<Integer> {
             description = "Output format (default json; ls defaults to a listing).")
     Format output;
 
+    @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = "Sign with this profile's keys (~/.aws/credentials, ~/.aws/config, then $EMBER_DATA_DIR/credentials)"
+                    + " instead of AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (default: $AWS_PROFILE, else default, else ember-admin).")
+    String profile;
+
+    @Option(names = "--region", scope = ScopeType.INHERIT, paramLabel = "REGION",
+            description = "Region in the signature (default: $AWS_REGION, the profile's region, else local; Ember accepts any).")
+    String region;
+
     EmberCommand(Main.Io io) {
         this.io = io;
     }
@@ -58,7 +75,9 @@ final class EmberCommand implements Callable<Integer> {
 
     EmberClient client() {
         try {
-            return EmberClient.builder().endpoint(URI.create(endpoint())).build();
+            CredentialsChain chain = CredentialsChain.of(io.env()).withProfile(profile);
+            return EmberClient.builder().endpoint(URI.create(endpoint())).credentialsProvider(chain)
+                    .region(region != null && !region.isBlank() ? region : chain.region()).build();
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "invalid endpoint URL: " + endpoint());
         }

@@ -32,6 +32,9 @@ final class ExecCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ID", description = "microVM id or ARN") String id;
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "argv to run") List<String> command;
     @Option(names = "--env", paramLabel = "K=V", description = "add to the environment (repeatable)") Map<String, String> env;
+    @Option(names = "--secret-env", paramLabel = "ENV=SECRET",
+            description = "set ENV to the value of the secret SECRET, resolved on the server through the microVM's role (repeatable)")
+    Map<String, String> secretEnv;
     @Option(names = "--workdir", paramLabel = "DIR", description = "working directory (default /workspace)") String workdir;
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "kill after this long (server default 3600)") Integer timeout;
     @Option(names = "--stdin", description = "send this program's stdin (under ~750 KiB) to the command") boolean stdin;
@@ -39,7 +42,7 @@ final class ExecCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ExecRequest req = ExecRequest.command(command).withEnv(env).withWorkingDirectory(workdir)
-                .withTimeoutSeconds(timeout).withStdin(stdin ? readStdin() : null);
+                .withTimeoutSeconds(timeout).withStdin(stdin ? readStdin() : null).withSecretEnvironment(secretEnv);
         try (EmberClient c = root.client()) {
             return c.exec(id, req, ExecHandler.forwardingTo(root.io().out(), root.io().err())).shellStatus();
         }

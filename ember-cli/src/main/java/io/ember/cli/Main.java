@@ -24,7 +24,8 @@ public final class Main {
         return run(args, in, out, err, System.getenv());
     }
 
-    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+    /** With the environment given instead of this process's (where the CLI finds its endpoint and keys). */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
         return run(args, new Io(in, out, err, env), new ServerCommand());
     }
 

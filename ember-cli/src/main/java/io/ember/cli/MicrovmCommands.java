@@ -37,6 +37,8 @@ final class MicrovmCommands {
                 description = "JSON or shorthand, e.g. maxIdleDurationSeconds=300,suspendedDurationSeconds=0,autoResumeEnabled=false")
         String idlePolicy;
         @Option(names = "--client-token", paramLabel = "T") String clientToken;
+        @Option(names = "--execution-role-arn", paramLabel = "ARN",
+                description = "an execution role (put-role): the secrets the microVM may read") String executionRoleArn;
         @Option(names = "--run-hook-payload", paramLabel = "TEXT",
                 description = "the body of the image's run hook (docs/hooks.md), at most 16 KiB") String runHookPayload;
 
@@ -48,6 +50,7 @@ final class MicrovmCommands {
             }
             RunMicrovmRequest req = RunMicrovmRequest.of(image).withImageVersion(version)
                     .withMaximumDurationInSeconds(maxDuration).withClientToken(clientToken).withRunHookPayload(runHookPayload)
+                    .withExecutionRoleArn(executionRoleArn)
                     .withIdlePolicy(idlePolicy == null ? null : parse(spec, "--idle-policy", () -> Shorthand.object(idlePolicy, IdlePolicy.class)));
             try (EmberClient c = root.client()) {
                 Output.print(root.io().out(), c.runMicrovm(req), root.format(EmberCommand.Format.json));
@@ -205,6 +208,11 @@ final class MicrovmCommands {
         Integer pageSize;
 
         Map<String, Object> collect(BiFunction<Integer, String, Page> fetch) {
+            return collect("items", fetch);
+        }
+
+        /** As {@link #collect(BiFunction)}, the items under {@code key} (as the operation's answer names them). */
+        Map<String, Object> collect(String key, BiFunction<Integer, String, Page> fetch) {
             if (maxItems != null && maxItems < 1) throw new ParameterException(spec.commandLine(), "--max-items must be at least 1");
             List<Object> items = new ArrayList<>();
             String token = startingToken;
@@ -222,7 +230,7 @@ final class MicrovmCommands {
                 }
             }
             Map<String, Object> result = new LinkedHashMap<>();
-            result.put("items", items);
+            result.put(key, items);
             if (truncatedAt != null) result.put("NextToken", truncatedAt);
             return result;
         }

@@ -22,10 +22,14 @@ class CompletionCommandTest {
         // Source it in a real bash and ask what it completes for "ember run-m" and "ember run-microvm --idle".
         String probe = "source " + script + "\n"
                 + "COMP_WORDS=(ember run-m); COMP_CWORD=1; _complete_ember; echo \"verbs: ${COMPREPLY[*]}\"\n"
-                + "COMP_WORDS=(ember run-microvm --idle); COMP_CWORD=2; _complete_ember; echo \"flags: ${COMPREPLY[*]}\"\n";
+                + "COMP_WORDS=(ember run-microvm --idle); COMP_CWORD=2; _complete_ember; echo \"flags: ${COMPREPLY[*]}\"\n"
+                + "COMP_WORDS=(ember create-acc); COMP_CWORD=1; _complete_ember; echo \"keys: ${COMPREPLY[*]}\"\n"
+                + "COMP_WORDS=(ember put-secret --value); COMP_CWORD=2; _complete_ember; echo \"secret: ${COMPREPLY[*]}\"\n"
+                + "COMP_WORDS=(ember whoami --pro); COMP_CWORD=2; _complete_ember; echo \"global: ${COMPREPLY[*]}\"\n";
         Process bash = new ProcessBuilder("bash", "-c", probe).redirectErrorStream(true).start();
         String out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(bash.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(out).contains("verbs: run-microvm").contains("flags: --idle-policy");
+        assertThat(out).contains("verbs: run-microvm").contains("flags: --idle-policy").contains("keys: create-access-key")
+                .contains("secret: --value-file").contains("global: --profile");
     }
 }

@@ -48,8 +48,10 @@ class ServerCommandTest {
             String endpoint = awaitEndpoint(out, err);
 
             Cli health = Cli.run("health", "--endpoint-url", endpoint);
-            Cli images = Cli.run("list-managed-microvm-images", "--endpoint-url", endpoint, "--output", "text");
-            Cli missing = Cli.run("get-microvm", "--microvm-identifier", "mvm-000000000000000000000000", "--endpoint-url", endpoint);
+            // As on the server's host: the CLI signs with the admin key the server wrote to its data directory.
+            Map<String, String> local = Map.of("EMBER_DATA_DIR", tmp.resolve("data").toString(), "HOME", tmp.toString());
+            Cli images = Cli.runWithEnvOnly(local, "list-managed-microvm-images", "--endpoint-url", endpoint, "--output", "text");
+            Cli missing = Cli.runWithEnvOnly(local, "get-microvm", "--microvm-identifier", "mvm-000000000000000000000000", "--endpoint-url", endpoint);
 
             assertThat(health.out).as(health.toString()).contains("\"status\": \"ok\"");
             assertThat(images.out).contains("arn:aws:lambda:local:aws:microvm-image/busybox");

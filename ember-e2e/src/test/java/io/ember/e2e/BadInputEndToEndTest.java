@@ -75,10 +75,11 @@ class BadInputEndToEndTest extends OneVmPerClass {
     }
 
     private void expect(String method, String path, String body, int status, String type) throws Exception {
+        byte[] bytes = body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(server.endpoint() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .method(method, bytes == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(bytes))
                 .header("Content-Type", "application/json");
-        HttpResponse<String> res = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> res = http.send(Rest.signed(server, req.build(), bytes), HttpResponse.BodyHandlers.ofString());
         String what = method + " " + path + " " + body + " -> " + res.statusCode() + " " + res.body();
         assertThat(res.statusCode()).as(what).isEqualTo(status);
         assertThat(res.body()).as(what).doesNotContain("Exception:").doesNotContain("\tat ");

@@ -1,7 +1,10 @@
 package io.ember.e2e;
 
 import io.ember.cli.Main;
+import io.ember.sdk.Credentials;
+import io.ember.sdk.CredentialsChain;
 import io.ember.sdk.EmberClient;
+import io.ember.sdk.MissingCredentialsException;
 import io.ember.server.EmberServer;
 import io.ember.server.ServerConfig;
 import io.ember.vmm.Accelerator;
@@ -15,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -26,8 +31,14 @@ final class EmberTestServer implements AutoCloseable {
 
     private final Path dataDir;
     private final boolean ownsDataDir;
+    /**
+     * Signs when the server has written no credentials file (a server that does not check signatures yet);
+     * a server that checks them refuses it, so a missing file cannot go unnoticed there.
+     */
+
     private EmberServer server;
     private EmberClient client;
+    private Credentials admin;
 
     private EmberTestServer(Path dataDir, boolean ownsDataDir) {
         this.dataDir = dataDir;
@@ -59,7 +70,32 @@ final class EmberTestServer implements AutoCloseable {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, assetsDir(), accelerator(),
                 "qemu-system-x86_64", 16);
         server = EmberServer.start(config);
-        client = EmberClient.builder().endpoint(endpoint()).build();
+        admin = readAdminCredentials();
+        client = clientFor(admin);
+    }
+
+    /** The admin's keys, as the server wrote them at first start to {@code <dataDir>/credentials} ({@code [ember-admin]}). */
+    private Credentials readAdminCredentials() {
+        try {
+            return CredentialsChain.of(Map.of("HOME", dataDir.toString(), "EMBER_DATA_DIR", dataDir.toString()))
+                    .withProfile(CredentialsChain.ADMIN_PROFILE).resolve();
+        } catch (MissingCredentialsException e) {
+            throw new IllegalStateException("the server wrote " + credentialsFile() + " without an [ember-admin] key pair", e);
+        }
+    }
+
+    Path credentialsFile() {
+        return dataDir.resolve("credentials");
+    }
+
+    /** The admin tenant's keys (to sign raw HTTP calls, or to hand to the official client). */
+    Credentials adminCredentials() {
+        return admin;
+    }
+
+    /** A client of this server signing with {@code keys} (e.g. a tenant's, from createAccessKey); close it. */
+    EmberClient clientFor(Credentials keys) {
+        return EmberClient.builder().endpoint(endpoint()).credentials(keys).build();
     }
 
     /** Stops the server process-internally, leaving VMs running, and starts a new one on the same data. */
@@ -104,7 +140,23 @@ final class EmberTestServer implements AutoCloseable {
         return cli(new byte[0], args);
     }
 
+    /**
+     * Runs the CLI as the admin: with the server's credentials file found through {@code EMBER_DATA_DIR}, as on the
+     * server's own host (no AWS keys or profile in its environment).
+     */
     CliResult cli(byte[] stdin, String... args) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        for (String k : new String[] {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"}) {
+            env.remove(k);
+        }
+        env.put("HOME", dataDir.toString());
+        env.put("EMBER_DATA_DIR", dataDir.toString());
+        return cli(stdin, env, args);
+    }
+
+    /** Runs the CLI with exactly this environment (where it finds its keys). */
+    CliResult cli(byte[] stdin, Map<String, String> env, String... args) {
         String[] all = new String[args.length + 2];
         all[0] = "--endpoint-url";
         all[1] = endpoint();
@@ -113,7 +165,7 @@ final class EmberTestServer implements AutoCloseable {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         InputStream in = new ByteArrayInputStream(stdin);
         int code = Main.run(all, in, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+                new PrintStream(err, true, StandardCharsets.UTF_8), env);
         return new CliResult(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
     }
 

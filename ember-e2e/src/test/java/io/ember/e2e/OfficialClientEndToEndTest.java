@@ -41,6 +41,9 @@ class OfficialClientEndToEndTest {
             ProcessBuilder pb = new ProcessBuilder("node", script).directory(dir.toFile())
                     .redirectErrorStream(true);
             pb.environment().put("EMBER_ENDPOINT", server.endpoint());
+            // The admin's keys as the server wrote them to <dataDir>/credentials: the official client signs with them.
+            pb.environment().put("AWS_ACCESS_KEY_ID", server.adminCredentials().accessKeyId());
+            pb.environment().put("AWS_SECRET_ACCESS_KEY", server.adminCredentials().secretAccessKey());
             pb.environment().putAll(env);
             Path log = Files.createTempFile("official-client", ".log");
             pb.redirectOutput(log.toFile());

@@ -3,6 +3,7 @@ package io.ember.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import io.ember.sdk.RequestSigner;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,7 +11,7 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Plain HTTP calls to the server, as any client of the REST API makes them. */
+/** Plain HTTP calls to the server, as any client of the REST API makes them, signed with the admin's keys. */
 final class Rest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -20,14 +21,20 @@ final class Rest {
     record Answer(int status, JsonNode body) {}
 
     static Answer postJson(EmberTestServer server, String path, String json, java.util.Map<String, String> headers) {
+        byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.endpoint() + path))
-                .POST(HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json");
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", "application/json");
         headers.forEach(b::header);
-        return send(b.build());
+        return send(signed(server, b.build(), body));
     }
 
     static Answer get(EmberTestServer server, String path) {
-        return send(HttpRequest.newBuilder(URI.create(server.endpoint() + path)).GET().build());
+        return send(signed(server, HttpRequest.newBuilder(URI.create(server.endpoint() + path)).GET().build(), null));
+    }
+
+    /** {@code request} signed as the admin (each call signs afresh: the server refuses a replayed signature). */
+    static HttpRequest signed(EmberTestServer server, HttpRequest request, byte[] body) {
+        return RequestSigner.sign(request, RequestSigner.payloadHash(body), server.adminCredentials(), "local");
     }
 
     /** Through the SDK, as users do; the raw answer is checked by the official client's test. */

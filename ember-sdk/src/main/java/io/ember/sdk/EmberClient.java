@@ -294,7 +294,7 @@ public final class EmberClient implements AutoCloseable {
         try {
             HttpRequest req = transport.request(EXT + "/uploads").header("Content-Type", "application/zip")
                     .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofFile(zip)).build();
-            try (InputStream in = transport.open(req).body()) {
+            try (InputStream in = transport.open(req, SigV4Signer.UNSIGNED_PAYLOAD).body()) {
                 return Json.MAPPER.readValue(in, CodeArtifactUpload.class);
             }
         } catch (IOException e) {
@@ -355,10 +355,11 @@ public final class EmberClient implements AutoCloseable {
 
     /** Starts a command and returns its events as they arrive; close the stream if you stop early. */
     public ExecStream exec(String microvmIdentifier, ExecRequest request) {
+        byte[] body = Transport.json(request);
         HttpRequest req = transport.request(EXT + "/microvms/" + Transport.segment(microvmIdentifier) + "/exec")
                 .header("Content-Type", "application/json").header("Accept", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Transport.json(request))).build();
-        HttpResponse<InputStream> r = transport.open(req);
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        HttpResponse<InputStream> r = transport.open(req, SigV4Signer.sha256Hex(body));
         return new ExecStream(r.body(), r.headers().firstValue("x-amzn-RequestId").orElse(null));
     }
 
@@ -418,7 +419,7 @@ public final class EmberClient implements AutoCloseable {
         HttpRequest req = transport.request(files(id, "", "path", remotePath, "mode", mode == null ? null : FileMode.octal(mode)))
                 .header("Content-Type", "application/octet-stream").header("Accept", "application/json")
                 .PUT(body).build();
-        try (InputStream in = transport.open(req).body()) {
+        try (InputStream in = transport.open(req, SigV4Signer.UNSIGNED_PAYLOAD).body()) {
             return Json.MAPPER.readValue(in, UploadResult.class);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -480,6 +481,162 @@ public final class EmberClient implements AutoCloseable {
     public void remove(String microvmIdentifier, String path, boolean recursive) {
         transport.call("DELETE", files(microvmIdentifier, "", "path", path, "recursive", recursive), null, Void.class);
     }
+
+    // ---- Ember extensions: tenants, keys, secrets, roles, events, usage (issue 5) ----
+
+    /** Who signs this client's requests (WhoAmI): tenant, access key and whether it is the admin. */
+    public CallerIdentity whoami() {
+        return transport.call("GET", EXT + "/whoami", null, CallerIdentity.class);
+    }
+
+    /** Admin only: creates a tenant with {@code quotas} (null: the server's defaults). */
+    public Tenant createTenant(String name, Quotas quotas) {
+        record Body(String name, Quotas quotas) {}
+        return transport.call("POST", EXT + "/tenants", new Body(name, quotas), Tenant.class);
+    }
+
+    /** Admin only: one page of tenants. */
+    public ListTenantsResponse listTenants(Integer maxResults, String nextToken) {
+        return transport.call("GET", EXT + "/tenants" + Transport.query("maxResults", maxResults, "nextToken", nextToken),
+                null, ListTenantsResponse.class);
+    }
+
+    /** Admin only: every tenant across all pages, lazily. */
+    public Stream<Tenant> listAllTenants() {
+        return all(t -> listTenants(null, t), ListTenantsResponse::nextToken, ListTenantsResponse::tenants);
+    }
+
+    /** Admin only. */
+    public Tenant getTenant(String tenantId) {
+        return transport.call("GET", tenant(tenantId), null, Tenant.class);
+    }
+
+    /** Admin only: sets the quotas given (null fields: the server's defaults) and returns the tenant. */
+    public Tenant updateTenant(String tenantId, Quotas quotas) {
+        return transport.call("PATCH", tenant(tenantId), Map.of("quotas", Objects.requireNonNull(quotas, "quotas")), Tenant.class);
+    }
+
+    /** Admin only: deletes the tenant and revokes its keys. */
+    public void deleteTenant(String tenantId) {
+        transport.call("DELETE", tenant(tenantId), null, Void.class);
+    }
+
+    /** Admin only: a new key for the tenant; its secret is in this answer and nowhere else, ever. */
+    public AccessKey createAccessKey(String tenantId) {
+        return transport.call("POST", tenant(tenantId) + "/access-keys", null, AccessKey.class);
+    }
+
+    /** Admin only: the tenant's keys, without secrets. */
+    public ListAccessKeysResponse listAccessKeys(String tenantId, Integer maxResults, String nextToken) {
+        return transport.call("GET", tenant(tenantId) + "/access-keys" + Transport.query("maxResults", maxResults,
+                "nextToken", nextToken), null, ListAccessKeysResponse.class);
+    }
+
+    /** Admin only: every key of the tenant across all pages, lazily. */
+    public Stream<AccessKey> listAllAccessKeys(String tenantId) {
+        return all(t -> listAccessKeys(tenantId, null, t), ListAccessKeysResponse::nextToken, ListAccessKeysResponse::accessKeys);
+    }
+
+    /** Admin only: revokes the key at once (the next request it signs is refused). */
+    public void deleteAccessKey(String tenantId, String accessKeyId) {
+        transport.call("DELETE", tenant(tenantId) + "/access-keys/" + Transport.segment(accessKeyId), null, Void.class);
+    }
+
+    /**
+     * Stores (or replaces) the caller's secret {@code name}; the answer describes it without the value, and no
+     * later answer returns it. {@code description} may be null.
+     */
+    public Secret putSecret(String name, String value, String description) {
+        record Body(String value, String description) {}
+        return transport.call("PUT", EXT + "/secrets/" + Transport.segment(name),
+                new Body(Objects.requireNonNull(value, "value"), description), Secret.class);
+    }
+
+    public ListSecretsResponse listSecrets(Integer maxResults, String nextToken) {
+        return transport.call("GET", EXT + "/secrets" + Transport.query("maxResults", maxResults, "nextToken", nextToken),
+                null, ListSecretsResponse.class);
+    }
+
+    /** Every secret of the caller across all pages, lazily. */
+    public Stream<Secret> listAllSecrets() {
+        return all(t -> listSecrets(null, t), ListSecretsResponse::nextToken, ListSecretsResponse::secrets);
+    }
+
+    /** The secret's description (never its value). */
+    public Secret getSecret(String name) {
+        return transport.call("GET", EXT + "/secrets/" + Transport.segment(name), null, Secret.class);
+    }
+
+    public void deleteSecret(String name) {
+        transport.call("DELETE", EXT + "/secrets/" + Transport.segment(name), null, Void.class);
+    }
+
+    /** Creates or replaces the role {@code name}: the secrets a microVM run with its ARN may read. */
+    public Role putRole(String name, List<String> secrets, String description) {
+        record Body(List<String> secrets, String description) {}
+        return transport.call("PUT", EXT + "/roles/" + Transport.segment(name),
+                new Body(List.copyOf(secrets), description), Role.class);
+    }
+
+    public ListRolesResponse listRoles(Integer maxResults, String nextToken) {
+        return transport.call("GET", EXT + "/roles" + Transport.query("maxResults", maxResults, "nextToken", nextToken),
+                null, ListRolesResponse.class);
+    }
+
+    /** Every role of the caller across all pages, lazily. */
+    public Stream<Role> listAllRoles() {
+        return all(t -> listRoles(null, t), ListRolesResponse::nextToken, ListRolesResponse::roles);
+    }
+
+    public Role getRole(String name) {
+        return transport.call("GET", EXT + "/roles/" + Transport.segment(name), null, Role.class);
+    }
+
+    public void deleteRole(String name) {
+        transport.call("DELETE", EXT + "/roles/" + Transport.segment(name), null, Void.class);
+    }
+
+    /** One page of the caller's events, oldest first: all, or one microVM's ({@code microvmId} not null). */
+    public ListEventsResponse listEvents(String microvmId, Integer maxResults, String nextToken) {
+        return transport.call("GET", EXT + "/events" + Transport.query("microvmId", microvmId, "maxResults", maxResults,
+                "nextToken", nextToken), null, ListEventsResponse.class);
+    }
+
+    /** Every event across all pages, lazily ({@code microvmId} null: the whole tenant's). */
+    public Stream<Event> listAllEvents(String microvmId) {
+        return all(t -> listEvents(microvmId, null, t), ListEventsResponse::nextToken, ListEventsResponse::events);
+    }
+
+    /** One page of a microVM's events, oldest first: transitions with their causes and hook outcomes. */
+    public ListEventsResponse listMicrovmEvents(String microvmIdentifier, Integer maxResults, String nextToken) {
+        return transport.call("GET", EXT + "/microvms/" + Transport.segment(microvmIdentifier) + "/events"
+                + Transport.query("maxResults", maxResults, "nextToken", nextToken), null, ListEventsResponse.class);
+    }
+
+    /** Every event of the microVM across all pages, lazily. */
+    public Stream<Event> listAllMicrovmEvents(String microvmIdentifier) {
+        return all(t -> listMicrovmEvents(microvmIdentifier, null, t), ListEventsResponse::nextToken, ListEventsResponse::events);
+    }
+
+    /** Metered, priced usage (docs/metering.md); another tenant's only for the admin. */
+    public UsageReport getUsage(UsageRequest request) {
+        return transport.call("GET", EXT + "/usage" + Transport.query("microvmId", request.microvmId(),
+                "from", request.from(), "to", request.to(), "granularity", request.granularity(),
+                "tenantId", request.tenantId()), null, UsageReport.class);
+    }
+
+    private static String tenant(String tenantId) {
+        return EXT + "/tenants/" + Transport.segment(tenantId);
+    }
+
+    private static <P, T> Stream<T> all(java.util.function.Function<String, P> fetch,
+                                        java.util.function.Function<P, String> nextToken,
+                                        java.util.function.Function<P, List<T>> items) {
+        Iterable<P> pages = () -> new Pages<>(null, fetch, nextToken);
+        return StreamSupport.stream(pages.spliterator(), false).flatMap(p -> items.apply(p).stream());
+    }
+
+    // ---- end of issue 5 extensions ----
 
     public Health health() {
         return transport.call("GET", EXT + "/health", null, Health.class);
@@ -543,11 +700,16 @@ public final class EmberClient implements AutoCloseable {
         }
     }
 
-    /** Endpoint and timeouts; the request timeout bounds non-streaming calls only. */
+    /**
+     * Endpoint, keys, region and timeouts; the request timeout bounds non-streaming calls only. Without
+     * {@link #credentials} the keys come from {@link CredentialsChain#standard()}, looked up at the first signed call.
+     */
     public static final class Builder {
         private URI endpoint = URI.create("http://127.0.0.1:8080");
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration requestTimeout = Duration.ofSeconds(60);
+        private CredentialsProvider credentialsProvider;
+        private String region;
 
         private Builder() {}
 
@@ -570,12 +732,32 @@ public final class EmberClient implements AutoCloseable {
             return this;
         }
 
+        /** Signs with these keys. */
+        public Builder credentials(Credentials credentials) {
+            return credentialsProvider(CredentialsProvider.of(credentials));
+        }
+
+        /** Signs with the keys this provider resolves (once, at the first signed call). */
+        public Builder credentialsProvider(CredentialsProvider provider) {
+            this.credentialsProvider = Objects.requireNonNull(provider, "provider");
+            return this;
+        }
+
+        /** The region in the signature's scope (Ember accepts any); default from the chain, else {@code local}. */
+        public Builder region(String region) {
+            this.region = region;
+            return this;
+        }
+
         public EmberClient build() {
             String scheme = endpoint.getScheme();
             if (!"http".equals(scheme) && !"https".equals(scheme) || endpoint.getHost() == null) {
                 throw new IllegalArgumentException("endpoint must be an http(s) URL with a host: " + endpoint);
             }
-            return new EmberClient(new Transport(endpoint, connectTimeout, requestTimeout));
+            CredentialsProvider provider = credentialsProvider != null ? credentialsProvider : CredentialsChain.standard();
+            String r = region != null && !region.isBlank() ? region
+                    : (provider instanceof CredentialsChain chain ? chain : CredentialsChain.standard()).region();
+            return new EmberClient(new Transport(endpoint, connectTimeout, requestTimeout, provider, r));
         }
     }
 }

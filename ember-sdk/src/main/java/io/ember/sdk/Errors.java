@@ -31,8 +31,12 @@ final class Errors {
                     new ResourceNotFoundException(status, requestId, message, resourceType, resourceId);
             case "ConflictException" -> new ConflictException(status, requestId, message);
             case "AccessDeniedException" -> new AccessDeniedException(status, requestId, message);
+            case "UnrecognizedClientException", "InvalidSignatureException", "IncompleteSignatureException",
+                 "MissingAuthenticationTokenException" -> new AuthenticationException(type, status, requestId, message);
             case "ServiceQuotaExceededException" -> new ServiceQuotaExceededException(status, requestId, message);
             case "InternalServerException" -> new InternalServerException(status, requestId, message);
+            case "InsufficientCapacityException" -> new InsufficientCapacityException(status, requestId, message);
+            case "ThrottlingException" -> new ThrottlingException(status, requestId, message);
             default -> new EmberException(type, status, requestId, message);
         };
     }
@@ -41,10 +45,12 @@ final class Errors {
     static int statusOf(String type) {
         return switch (type) {
             case "ValidationException" -> 400;
-            case "AccessDeniedException" -> 403;
+            case "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
+                 "IncompleteSignatureException", "MissingAuthenticationTokenException" -> 403;
             case "ServiceQuotaExceededException" -> 402;
             case "ResourceNotFoundException" -> 404;
             case "ConflictException" -> 409;
+            case "ThrottlingException" -> 429;
             default -> 500;
         };
     }

@@ -8,10 +8,13 @@ import java.util.Map;
  * A command to run in a microVM: an argv ({@link #command(String...)}) or a {@code /bin/sh -c} string
  * ({@link #shell(String)}), exactly one. {@code env} is added to the guest's default environment;
  * {@code stdin} (sent base64) is fed to the process, then closed; {@code timeoutSeconds} is 1 to 86400
- * (server default 3600). Null fields are left out.
+ * (server default 3600). {@code secretEnvironment} maps variable names to secret names, resolved on the host
+ * through the microVM's execution role when the command starts (the values never travel in the request).
+ * Null fields are left out.
  */
 public record ExecRequest(List<String> command, String shell, Map<String, String> env,
-                          String workingDirectory, byte[] stdin, Integer timeoutSeconds) {
+                          String workingDirectory, byte[] stdin, Integer timeoutSeconds,
+                          Map<String, String> secretEnvironment) {
 
     public ExecRequest {
         if ((command == null) == (shell == null)) {
@@ -20,6 +23,13 @@ public record ExecRequest(List<String> command, String shell, Map<String, String
         if (command != null && command.isEmpty()) throw new IllegalArgumentException("command is empty");
         command = command == null ? null : List.copyOf(command);
         env = env == null ? null : Map.copyOf(env);
+        secretEnvironment = secretEnvironment == null || secretEnvironment.isEmpty() ? null : Map.copyOf(secretEnvironment);
+    }
+
+    /** Without secret references (the shape before secrets existed). */
+    public ExecRequest(List<String> command, String shell, Map<String, String> env, String workingDirectory,
+                       byte[] stdin, Integer timeoutSeconds) {
+        this(command, shell, env, workingDirectory, stdin, timeoutSeconds, null);
     }
 
     public static ExecRequest command(String... argv) {
@@ -27,15 +37,15 @@ public record ExecRequest(List<String> command, String shell, Map<String, String
     }
 
     public static ExecRequest command(List<String> argv) {
-        return new ExecRequest(argv, null, null, null, null, null);
+        return new ExecRequest(argv, null, null, null, null, null, null);
     }
 
     public static ExecRequest shell(String script) {
-        return new ExecRequest(null, script, null, null, null, null);
+        return new ExecRequest(null, script, null, null, null, null, null);
     }
 
     public ExecRequest withEnv(Map<String, String> vars) {
-        return new ExecRequest(command, shell, vars, workingDirectory, stdin, timeoutSeconds);
+        return new ExecRequest(command, shell, vars, workingDirectory, stdin, timeoutSeconds, secretEnvironment);
     }
 
     /** Adds one variable to {@code env}. */
@@ -46,14 +56,26 @@ public record ExecRequest(List<String> command, String shell, Map<String, String
     }
 
     public ExecRequest withWorkingDirectory(String dir) {
-        return new ExecRequest(command, shell, env, dir, stdin, timeoutSeconds);
+        return new ExecRequest(command, shell, env, dir, stdin, timeoutSeconds, secretEnvironment);
     }
 
     public ExecRequest withStdin(byte[] input) {
-        return new ExecRequest(command, shell, env, workingDirectory, input, timeoutSeconds);
+        return new ExecRequest(command, shell, env, workingDirectory, input, timeoutSeconds, secretEnvironment);
     }
 
     public ExecRequest withTimeoutSeconds(Integer seconds) {
-        return new ExecRequest(command, shell, env, workingDirectory, stdin, seconds);
+        return new ExecRequest(command, shell, env, workingDirectory, stdin, seconds, secretEnvironment);
+    }
+
+    /** Variables whose values are the named secrets ({@code ENV_NAME -> secret name}), read through the microVM's role. */
+    public ExecRequest withSecretEnvironment(Map<String, String> references) {
+        return new ExecRequest(command, shell, env, workingDirectory, stdin, timeoutSeconds, references);
+    }
+
+    /** Adds one secret reference to {@code secretEnvironment}. */
+    public ExecRequest withSecretEnvironment(String name, String secretName) {
+        Map<String, String> merged = new LinkedHashMap<>(secretEnvironment == null ? Map.of() : secretEnvironment);
+        merged.put(name, secretName);
+        return withSecretEnvironment(merged);
     }
 }

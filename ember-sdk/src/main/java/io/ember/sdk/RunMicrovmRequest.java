@@ -52,4 +52,10 @@ public record RunMicrovmRequest(
         return new RunMicrovmRequest(imageIdentifier, imageVersion, executionRoleArn, idlePolicy, runHookPayload,
                 maximumDurationInSeconds, token, ingressNetworkConnectors, egressNetworkConnectors);
     }
+
+    /** An Ember role's ARN ({@code arn:aws:iam::<tenantId>:role/<name>}, from {@code putRole}): the secrets the microVM may read. */
+    public RunMicrovmRequest withExecutionRoleArn(String roleArn) {
+        return new RunMicrovmRequest(imageIdentifier, imageVersion, roleArn, idlePolicy, runHookPayload,
+                maximumDurationInSeconds, clientToken, ingressNetworkConnectors, egressNetworkConnectors);
+    }
 }

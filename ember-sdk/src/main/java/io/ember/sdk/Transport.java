@@ -13,19 +13,29 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.StringJoiner;
 
-/** HTTP plumbing: request building, JSON in and out, and turning error answers into exceptions. */
+/**
+ * HTTP plumbing: request building, JSON in and out, SigV4 signing of every control-API request (signed
+ * afresh at each send, so a retry never repeats a signature the server's replay guard has seen), and
+ * turning error answers into exceptions.
+ */
 final class Transport implements AutoCloseable {
     private static final int MAX_ERROR_BODY = 1 << 20;
 
     private final HttpClient http;
     private final String base;
     private final Duration connectTimeout, requestTimeout;
+    private final CredentialsProvider credentialsProvider;
+    private final String region;
+    private volatile Credentials credentials;
 
-    Transport(URI endpoint, Duration connectTimeout, Duration requestTimeout) {
+    Transport(URI endpoint, Duration connectTimeout, Duration requestTimeout, CredentialsProvider credentialsProvider,
+              String region) {
         String s = endpoint.toString();
         this.base = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
         this.connectTimeout = connectTimeout;
         this.requestTimeout = requestTimeout;
+        this.credentialsProvider = credentialsProvider;
+        this.region = region;
         // HTTP/1.1: streamed bodies both ways, no h2c upgrade dance with the server.
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
     }
@@ -44,12 +54,15 @@ final class Transport implements AutoCloseable {
     /** A JSON call bounded by the request timeout; {@code body} may be null, {@code type} Void. */
     <T> T call(String method, String path, Object body, Class<T> type) {
         HttpRequest.Builder b = request(path).timeout(requestTimeout).header("Accept", "application/json");
+        String payloadHash = SigV4Signer.EMPTY_SHA256;
         if (body == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
-            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(json(body)));
+            byte[] bytes = json(body);
+            payloadHash = SigV4Signer.sha256Hex(bytes);
+            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
         }
-        HttpResponse<InputStream> r = open(b.build());
+        HttpResponse<InputStream> r = open(b.build(), payloadHash);
         try (InputStream in = r.body()) {
             if (type == Void.class) {
                 in.transferTo(java.io.OutputStream.nullOutputStream());
@@ -61,11 +74,19 @@ final class Transport implements AutoCloseable {
         }
     }
 
-    /** Sends and returns a 2xx answer with its body unread; anything else is thrown as its typed error. */
+    /** As {@link #open(HttpRequest, String)} for a request without a body. */
     HttpResponse<InputStream> open(HttpRequest request) {
+        return open(request, SigV4Signer.EMPTY_SHA256);
+    }
+
+    /**
+     * Signs (with {@code payloadHash}: the body's hex SHA-256, or {@link SigV4Signer#UNSIGNED_PAYLOAD} for a
+     * streamed body), sends and returns a 2xx answer with its body unread; anything else is thrown as its typed error.
+     */
+    HttpResponse<InputStream> open(HttpRequest request, String payloadHash) {
         HttpResponse<InputStream> r;
         try {
-            r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            r = http.send(sign(request, payloadHash), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -81,6 +102,24 @@ final class Transport implements AutoCloseable {
         }
         throw Errors.fromResponse(r.statusCode(), r.headers().firstValue("X-Amzn-ErrorType"),
                 r.headers().firstValue("x-amzn-RequestId").orElse(null), errorBody);
+    }
+
+    /** The request with its signature headers; health and the OpenAPI document are open to all and go unsigned. */
+    HttpRequest sign(HttpRequest request, String payloadHash) {
+        String path = request.uri().getRawPath();
+        if (path.equals("/ember/v1/health") || path.equals("/ember/v1/openapi.json")) return request;
+        return RequestSigner.sign(request, payloadHash, credentials(), region);
+    }
+
+    private Credentials credentials() {
+        Credentials c = credentials;
+        if (c == null) {
+            synchronized (this) {
+                c = credentials;
+                if (c == null) credentials = c = java.util.Objects.requireNonNull(credentialsProvider.resolve(), "credentials");
+            }
+        }
+        return c;
     }
 
     static byte[] json(Object body) {

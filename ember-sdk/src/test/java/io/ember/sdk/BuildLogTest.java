@@ -31,7 +31,7 @@ class BuildLogTest {
     @BeforeEach
     void start() throws Exception {
         stub = new Stub();
-        client = EmberClient.create(stub.url());
+        client = stub.client();
     }
 
     @AfterEach
@@ -133,7 +133,8 @@ class BuildLogTest {
     void followBuildLog_givesUp_whenTheStreamKeepsEndingWithoutProgress() {
         stub.on("GET", LOG, ex -> Stub.send(ex, 200, "text/plain", ""));
         AtomicInteger buildCalls = new AtomicInteger();
-        try (Transport t = new Transport(java.net.URI.create(stub.url()), java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5))) {
+        try (Transport t = new Transport(java.net.URI.create(stub.url()), java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5),
+                CredentialsProvider.of(Stub.CREDENTIALS), "local")) {
             BuildLogs logs = new BuildLogs(t, o -> LOG + "?offset=" + o + "&follow=true", () -> {
                 buildCalls.incrementAndGet();
                 return BuildState.IN_PROGRESS;

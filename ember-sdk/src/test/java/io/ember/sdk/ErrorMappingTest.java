@@ -18,7 +18,7 @@ class ErrorMappingTest {
     @BeforeEach
     void start() throws Exception {
         stub = new Stub();
-        client = EmberClient.create(stub.url());
+        client = stub.client();
     }
 
     @AfterEach
@@ -34,7 +34,14 @@ class ErrorMappingTest {
             "ConflictException, 409, io.ember.sdk.ConflictException",
             "ServiceQuotaExceededException, 402, io.ember.sdk.ServiceQuotaExceededException",
             "InternalServerException, 500, io.ember.sdk.InternalServerException",
-            "ThrottlingException, 429, io.ember.sdk.EmberException",
+            "ThrottlingException, 429, io.ember.sdk.ThrottlingException",
+            "InsufficientCapacityException, 500, io.ember.sdk.InsufficientCapacityException",
+            "AccessDeniedException, 403, io.ember.sdk.AccessDeniedException",
+            "UnrecognizedClientException, 403, io.ember.sdk.AuthenticationException",
+            "InvalidSignatureException, 403, io.ember.sdk.AuthenticationException",
+            "IncompleteSignatureException, 403, io.ember.sdk.AuthenticationException",
+            "MissingAuthenticationTokenException, 403, io.ember.sdk.AuthenticationException",
+            "SomethingNewException, 418, io.ember.sdk.EmberException",
     })
     void eachErrorType_isThrownAsItsClass(String type, int status, Class<?> expected) {
         stub.on("GET", "/2025-09-09/microvms/mvm-x", ex -> Stub.error(ex, status, type, "it went wrong"));

@@ -30,7 +30,7 @@ class ExecTest {
     @BeforeEach
     void start() throws Exception {
         stub = new Stub();
-        client = EmberClient.create(stub.url());
+        client = stub.client();
     }
 
     @AfterEach

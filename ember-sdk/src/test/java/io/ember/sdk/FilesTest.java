@@ -30,7 +30,7 @@ class FilesTest {
     @BeforeEach
     void start() throws Exception {
         stub = new Stub();
-        client = EmberClient.create(stub.url());
+        client = stub.client();
     }
 
     @AfterEach
@@ -77,7 +77,7 @@ class FilesTest {
     void uploadFile_fromStream_readsTheSourceOnlyAsTheServerTakesIt() throws Exception {
         CountingSource source = new CountingSource(SIZE);
         try (SlowUploadServer slow = new SlowUploadServer(source.produced::get)) {
-            try (EmberClient c = EmberClient.create(slow.url())) {
+            try (EmberClient c = EmberClient.builder().endpoint(slow.url()).credentials(Stub.CREDENTIALS).build()) {
                 UploadResult r = c.uploadFile("mvm-1", "/workspace/x", source, null);
                 assertThat(r.size()).isEqualTo(SIZE);
             }

@@ -22,7 +22,7 @@ class ImageOperationsTest {
     @BeforeEach
     void start() throws Exception {
         stub = new Stub();
-        client = EmberClient.create(stub.url());
+        client = stub.client();
     }
 
     @AfterEach

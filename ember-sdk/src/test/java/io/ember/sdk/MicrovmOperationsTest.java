@@ -23,7 +23,7 @@ class MicrovmOperationsTest {
     @BeforeEach
     void start() throws Exception {
         stub = new Stub();
-        client = EmberClient.builder().endpoint(stub.url() + "/").build();
+        client = EmberClient.builder().endpoint(stub.url() + "/").credentials(Stub.CREDENTIALS).build();
     }
 
     @AfterEach

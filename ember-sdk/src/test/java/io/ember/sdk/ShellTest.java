@@ -11,7 +11,7 @@ class ShellTest {
 
     @Test
     void createMicrovmShellAuthToken_postsTheLifetime_andReturnsTheHeaderAndToken() throws Exception {
-        try (Stub stub = new Stub(); EmberClient ember = EmberClient.create(stub.url())) {
+        try (Stub stub = new Stub(); EmberClient ember = stub.client()) {
             stub.capture("POST", "/2025-09-09/microvms/" + ID + "/shell-auth-token", 200,
                     "{\"authToken\":{\"X-aws-proxy-auth\":\"abc.def\"}}");
             AuthToken r = ember.createMicrovmShellAuthToken(ID, 15);
@@ -24,7 +24,7 @@ class ShellTest {
 
     @Test
     void openShell_refused_throwsTheTypedError_withTheTokenHeaderAndQuerySent() throws Exception {
-        try (Stub stub = new Stub(); EmberClient ember = EmberClient.create(stub.url())) {
+        try (Stub stub = new Stub(); EmberClient ember = stub.client()) {
             stub.on("GET", "/ember/v1/microvms/" + ID + "/shell",
                     ex -> Stub.error(ex, 403, "AccessDeniedException", "the token has expired"));
             assertThatThrownBy(() -> ember.openShell(ID, "tok.en", ShellOptions.of(30, 100).withCommand("top -b"), d -> { }))

@@ -20,11 +20,19 @@ import java.util.concurrent.Executors;
  * the CLI's tests through this module's test jar.
  */
 public final class Stub implements AutoCloseable {
+    /** The keys the stub accepts; {@link #client()} signs with them and the CLI's tests put them in its environment. */
+    public static final Credentials CREDENTIALS = new Credentials("AKIDSTUB000000000001", "stub/secret+key=0123456789");
+    /** The environment that gives the CLI the stub's keys. */
+    public static final Map<String, String> ENV = Map.of("AWS_ACCESS_KEY_ID", CREDENTIALS.accessKeyId(),
+            "AWS_SECRET_ACCESS_KEY", CREDENTIALS.secretAccessKey());
+
     public interface Handler {
         void handle(HttpExchange ex) throws Exception;
     }
 
-    public record Seen(String method, String rawPath, String rawQuery, Map<String, List<String>> headers) {
+    /** A request as it arrived; {@code signatureError} is null when its SigV4 signature held (or the route needs none). */
+    public record Seen(String method, String rawPath, String rawQuery, Map<String, List<String>> headers,
+                       String signatureError) {
         public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().get(0)).findFirst().orElse(null);
@@ -37,16 +45,24 @@ public final class Stub implements AutoCloseable {
     private final Map<String, Handler> routes = new ConcurrentHashMap<>();
     private final HttpServer server;
     private final ExecutorService pool = Executors.newCachedThreadPool();
+    private final SignatureCheck signatures = new SignatureCheck(CREDENTIALS);
 
     public Stub() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(pool);
         server.createContext("/", ex -> {
+            String[] refused = null;
+            try {
+                if (!SignatureCheck.unsigned(ex.getRequestMethod(), ex.getRequestURI().getRawPath())) refused = signatures.check(ex);
+            } catch (RuntimeException e) {
+                refused = new String[] {"IncompleteSignatureException", e.toString()};
+            }
             seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), ex.getRequestURI().getRawQuery(),
-                    Map.copyOf(ex.getRequestHeaders())));
+                    Map.copyOf(ex.getRequestHeaders()), refused == null ? null : refused[0] + ": " + refused[1]));
             Handler h = routes.get(ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath());
             try {
-                if (h == null) send(ex, 599, "text/plain", "no stub route");
+                if (refused != null) error(ex, 403, refused[0], refused[1].replace("\"", "'"));
+                else if (h == null) send(ex, 599, "text/plain", "no stub route");
                 else h.handle(ex);
             } catch (Exception e) {
                 send(ex, 598, "text/plain", "stub handler failed: " + e);
@@ -100,6 +116,11 @@ public final class Stub implements AutoCloseable {
             if (eq > 0 && kv.substring(0, eq).equals(name)) return kv.substring(eq + 1);
         }
         return null;
+    }
+
+    /** A client of this stub, signing with {@link #CREDENTIALS}. */
+    public EmberClient client() {
+        return EmberClient.builder().endpoint(url()).credentials(CREDENTIALS).build();
     }
 
     public String url() {

@@ -19,7 +19,7 @@ class TagOperationsTest {
     @BeforeEach
     void start() throws Exception {
         stub = new Stub();
-        client = EmberClient.create(stub.url());
+        client = stub.client();
     }
 
     @AfterEach

@@ -33,7 +33,30 @@ class OfficialClientEndToEndTest {
         }
     }
 
-    private static void node(EmberTestServer server, String script, String ok, Map<String, String> env) throws Exception {
+    @Test
+    void twoTenantsAreIsolatedThroughTheOfficialClientAndARevokedKeyStopsAtOnce() throws Exception {
+        try (EmberTestServer server = EmberTestServer.start()) {
+            io.ember.sdk.EmberClient admin = server.client();
+            io.ember.sdk.Tenant a = admin.createTenant("official-a", null);
+            io.ember.sdk.Tenant b = admin.createTenant("official-b", new io.ember.sdk.Quotas(0, null, null, null, null));
+            io.ember.sdk.AccessKey ka = admin.createAccessKey(a.tenantId()), kb = admin.createAccessKey(b.tenantId());
+            Map<String, String> keys = Map.of("A_KEY", ka.accessKeyId(), "A_SECRET", ka.secretAccessKey(),
+                    "B_KEY", kb.accessKeyId(), "B_SECRET", kb.secretAccessKey());
+            String out = node(server, "official-tenants.mjs", "OFFICIAL-TENANTS OK", keys);
+            String id = out.replaceAll("(?s).*OFFICIAL-TENANTS OK (mvm-[0-9a-f]+).*", "$1");
+            admin.deleteAccessKey(a.tenantId(), ka.accessKeyId());
+            java.util.Map<String, String> revoked = new java.util.HashMap<>(keys);
+            revoked.put("PHASE", "revoked");
+            node(server, "official-tenants.mjs", "OFFICIAL-TENANTS OK", revoked);
+            // A's microVM, with a fresh key of A: still there, and ended cleanly.
+            io.ember.sdk.AccessKey again = admin.createAccessKey(a.tenantId());
+            io.ember.sdk.EmberClient asA = server.clientFor(new io.ember.sdk.Credentials(again.accessKeyId(), again.secretAccessKey()));
+            assertThat(asA.getMicrovm(id).microvmId()).isEqualTo(id);
+            asA.terminateMicrovm(id);
+        }
+    }
+
+    private static String node(EmberTestServer server, String script, String ok, Map<String, String> env) throws Exception {
         Path dir = Path.of("src/test/node").toAbsolutePath();
         assertThat(dir.resolve("node_modules/@aws-sdk/client-lambda-microvms"))
                 .as("npm dependencies missing: run `npm ci` in %s (bin/test does)", dir).isDirectory();
@@ -54,6 +77,7 @@ class OfficialClientEndToEndTest {
                 assertThat(done).as("node did not finish: %s", output).isTrue();
                 assertThat(node.exitValue()).as(output).isZero();
                 assertThat(output).contains(ok);
+                return output;
             } finally {
                 node.destroyForcibly();
                 Files.deleteIfExists(log);

@@ -6,7 +6,6 @@ import io.ember.microvm.Microvms;
 import io.ember.store.TenantEvent;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.util.List;
 
 /**
  * Ember extension: events, paged oldest first. Of one microVM ({@code /ember/v1/microvms/{id}/events}), or of
@@ -32,13 +31,11 @@ final class EventRoutes {
     }
 
     private void page(Context ctx, String microvmIdentifier) {
-        int limit = PageToken.maxResults(ctx);
-        long after = PageToken.decode("events", ctx.queryParam("nextToken"));
-        List<TenantEvent> page = microvms.events(Caller.of(ctx).tenantId(), microvmIdentifier, after, limit + 1);
+        String tenantId = Caller.of(ctx).tenantId();
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("events");
-        for (TenantEvent e : page.subList(0, Math.min(limit, page.size()))) items.add(view(e));
-        if (page.size() > limit) out.put("nextToken", PageToken.encode("events", page.get(limit - 1).seq()));
+        PageToken.pageStored(ctx, "events", out, (after, limit) -> microvms.events(tenantId, microvmIdentifier, after, limit),
+                TenantEvent::seq, e -> items.add(view(e)));
         Json.ok(ctx, out);
     }
 

@@ -149,20 +149,18 @@ final class MicrovmImageRoutes {
     }
 
     private void list(Context ctx) {
-        int limit = PageToken.maxResults(ctx);
-        long after = PageToken.decode("microvm-images", ctx.queryParam("nextToken"));
         String filter = ctx.queryParam("nameFilter");
         if (filter != null && filter.length() > 64) throw ApiException.validation("nameFilter must be at most 64 characters");
-        List<ImageRecord> page = images.list(Caller.of(ctx).tenantId(), after, limit + 1, filter);
+        String tenantId = Caller.of(ctx).tenantId();
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
-        for (ImageRecord r : page.subList(0, Math.min(limit, page.size()))) {
-            ObjectNode o = imageView(r);
-            o.remove("tags");
-            o.remove("updatedAt");
-            items.add(o);
-        }
-        if (page.size() > limit) out.put("nextToken", PageToken.encode("microvm-images", page.get(limit - 1).ordinal()));
+        PageToken.pageStored(ctx, "microvm-images", out, (after, limit) -> images.list(tenantId, after, limit, filter),
+                ImageRecord::ordinal, r -> {
+                    ObjectNode o = imageView(r);
+                    o.remove("tags");
+                    o.remove("updatedAt");
+                    items.add(o);
+                });
         Json.ok(ctx, out);
     }
 

@@ -98,21 +98,13 @@ final class MicrovmRoutes {
     }
 
     private void list(Context ctx) {
-        int limit = PageToken.maxResults(ctx);
-        long after = PageToken.decode("microvms", ctx.queryParam("nextToken"));
-        List<MicrovmRecord> page = microvms.list(Caller.of(ctx).tenantId(), after, limit + 1, ctx.queryParam("imageIdentifier"),
-                ctx.queryParam("imageVersion"));
+        String tenantId = Caller.of(ctx).tenantId();
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
-        for (MicrovmRecord r : page.subList(0, Math.min(limit, page.size()))) {
-            ObjectNode item = items.addObject();
-            item.put("microvmId", r.id());
-            item.put("state", r.state());
-            item.put("imageArn", r.imageArn());
-            item.put("imageVersion", r.imageVersion());
-            item.put("startedAt", Json.epochSeconds(r.startedAt()));
-        }
-        if (page.size() > limit) out.put("nextToken", PageToken.encode("microvms", page.get(limit - 1).ordinal()));
+        PageToken.pageStored(ctx, "microvms", out, (after, limit) -> microvms.list(tenantId, after, limit,
+                ctx.queryParam("imageIdentifier"), ctx.queryParam("imageVersion")), MicrovmRecord::ordinal, r -> items.addObject()
+                .put("microvmId", r.id()).put("state", r.state()).put("imageArn", r.imageArn())
+                .put("imageVersion", r.imageVersion()).put("startedAt", Json.epochSeconds(r.startedAt())));
         Json.ok(ctx, out);
     }
 

@@ -34,6 +34,18 @@ final class PageToken {
         if (end < size) out.put("nextToken", encode(kind, end));
     }
 
+    /**
+     * Pages a list the store reads from a position on: reads one more than maxResults after the token's position,
+     * emits up to maxResults, and puts a nextToken (the last emitted's position) into {@code out} if more remain.
+     */
+    static <T> void pageStored(Context ctx, String kind, ObjectNode out, java.util.function.BiFunction<Long, Integer, java.util.List<T>> read,
+                               java.util.function.ToLongFunction<T> position, java.util.function.Consumer<T> emit) {
+        int limit = maxResults(ctx);
+        java.util.List<T> page = read.apply(decode(kind, ctx.queryParam("nextToken")), limit + 1);
+        page.subList(0, Math.min(limit, page.size())).forEach(emit);
+        if (page.size() > limit) out.put("nextToken", encode(kind, position.applyAsLong(page.get(limit - 1))));
+    }
+
     static String encode(String kind, long position) {
         return Base64.getUrlEncoder().withoutPadding()
                 .encodeToString((kind + ":" + position).getBytes(StandardCharsets.US_ASCII));

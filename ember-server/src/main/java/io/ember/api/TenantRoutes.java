@@ -68,13 +68,9 @@ final class TenantRoutes {
 
     private void list(Context ctx) {
         Caller.admin(ctx);
-        int limit = PageToken.maxResults(ctx);
-        long after = PageToken.decode("tenants", ctx.queryParam("nextToken"));
-        List<Tenant> page = tenants.list(after, limit + 1);
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("tenants");
-        for (Tenant t : page.subList(0, Math.min(limit, page.size()))) items.add(view(t));
-        if (page.size() > limit) out.put("nextToken", PageToken.encode("tenants", page.get(limit - 1).ordinal()));
+        PageToken.pageStored(ctx, "tenants", out, tenants::list, Tenant::ordinal, t -> items.add(view(t)));
         Json.ok(ctx, out);
     }
 

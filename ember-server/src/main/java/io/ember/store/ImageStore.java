@@ -229,30 +229,12 @@ public final class ImageStore implements AutoCloseable {
                 Rows.nullableLong(rs, 11), Rows.nullableLong(rs, 12), Rows.nullableLong(rs, 13));
     }
 
-    private interface RowMapper<T> {
-        T map(ResultSet rs) throws SQLException;
-    }
-
-    private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            Sqlite.bind(ps, args);
-            List<T> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(mapper.map(rs));
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new StoreException("image query failed: " + e.getMessage(), e);
-        }
+    private <T> List<T> query(String sql, Sqlite.RowMapper<T> mapper, Object... args) {
+        return Sqlite.query(conn, "image", sql, mapper, args);
     }
 
     private void update(String sql, Object... args) {
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            Sqlite.bind(ps, args);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("image update failed: " + e.getMessage(), e);
-        }
+        Sqlite.update(conn, "image", sql, args);
     }
 
     private <T> T tx(Sqlite.Work<T> work) {

@@ -3,9 +3,12 @@ package io.ember.store;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -42,6 +45,34 @@ final class Sqlite {
                 case byte[] b -> ps.setBytes(i + 1, b);
                 case Object o -> ps.setString(i + 1, o.toString());
             }
+        }
+    }
+
+    interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    /** The rows of {@code sql} bound to {@code args}, each mapped; StoreException naming {@code what} on failure. */
+    static <T> List<T> query(Connection conn, String what, String sql, RowMapper<T> mapper, Object... args) {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            bind(ps, args);
+            List<T> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(mapper.map(rs));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException(what + " query failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The rows {@code sql} changed; StoreException naming {@code what} on failure. */
+    static int update(Connection conn, String what, String sql, Object... args) {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            bind(ps, args);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException(what + " update failed: " + e.getMessage(), e);
         }
     }
 

@@ -118,29 +118,11 @@ public final class TenantStore implements AutoCloseable {
                 Rows.instant(rs, 6), Rows.instant(rs, 7));
     }
 
-    private interface RowMapper<T> {
-        T map(ResultSet rs) throws SQLException;
-    }
-
-    private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            Sqlite.bind(ps, args);
-            List<T> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(mapper.map(rs));
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new StoreException("tenant query failed: " + e.getMessage(), e);
-        }
+    private <T> List<T> query(String sql, Sqlite.RowMapper<T> mapper, Object... args) {
+        return Sqlite.query(conn, "tenant", sql, mapper, args);
     }
 
     private int update(String sql, Object... args) {
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            Sqlite.bind(ps, args);
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("tenant update failed: " + e.getMessage(), e);
-        }
+        return Sqlite.update(conn, "tenant", sql, args);
     }
 }

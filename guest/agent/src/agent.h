@@ -26,23 +26,26 @@
 #define PTY_MAX_DIM 1000            /* ROWS and COLS of a terminal: 1 to this */
 #define PTY_SMALL_READ 1024         /* a terminal read below this waits PTY_HOLD_MS before the next */
 #define PTY_HOLD_MS 2
-#define FEATURES "user,spawn,restored,net,tcp,pty" /* optional parts of version 1 this agent has (HELLO_OK) */
+#define META_ADDR "169.254.169.254" /* the metadata endpoint, on lo, port 80 */
+#define META_PORT 80
+#define FEATURES "user,spawn,restored,net,tcp,pty,metadata" /* optional parts of version 1 this agent has (HELLO_OK) */
 
 enum frame_type {
     T_HELLO = 0x01, T_EXEC, T_STDIN, T_SIGNAL, T_FILE_WRITE, T_FILE_DATA, T_FILE_READ,
     T_STAT, T_LIST, T_MKDIR, T_REMOVE, T_WINDOW, T_CANCEL, T_SPAWN, T_RESTORED, T_CONNECT, T_TCP_DATA, T_RESIZE,
+    T_METADATA, T_META_ANSWER,
     T_OK = 0x80, T_HELLO_OK, T_STARTED, T_STDOUT, T_STDERR, T_EXIT, T_FILE_INFO,
-    T_STAT_RESULT, T_LIST_ENTRY, T_ERROR = 0x8F
+    T_STAT_RESULT, T_LIST_ENTRY, T_META_REQUEST, T_ERROR = 0x8F
 };
 
 enum field_tag {
     F_ARG = 1, F_ENV, F_CWD, F_TIMEOUT_MS, F_STDIN, F_SIGNO, F_PATH, F_MODE, F_PARENTS,
     F_RECURSIVE, F_N, F_VERSION, F_AGENT, F_KERNEL, F_HOSTNAME, F_PID, F_CODE, F_TIMED_OUT,
     F_SIZE, F_TYPE, F_MTIME_MS, F_NAME, F_ERRNO, F_MESSAGE, F_USER, F_FEATURES, F_TIME_NS,
-    F_ENTROPY, F_NEW_IDENTITY, F_PORT, F_PTY, F_ROWS, F_COLS
+    F_ENTROPY, F_NEW_IDENTITY, F_PORT, F_PTY, F_ROWS, F_COLS, F_REQ, F_STATUS, F_VALUE
 };
 
-enum stream_kind { K_EXEC = 1, K_FWRITE, K_FREAD, K_LIST, K_TCP };
+enum stream_kind { K_EXEC = 1, K_FWRITE, K_FREAD, K_LIST, K_TCP, K_META };
 
 struct stream {
     struct stream *next;
@@ -85,6 +88,7 @@ struct user_ids {
 
 /* main.c */
 extern int g_host_mode; /* --connect: a process on the host, not PID 1 of a guest */
+extern int g_pid1_guest; /* PID 1 of a guest: may change the guest's network */
 extern int g_verbose;
 extern const char *g_workspace;
 void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -175,6 +179,15 @@ void tcp_ready(struct stream *s, short revents);
 void tcp_timers(int64_t now);
 void tcp_close(struct stream *s);
 int tcp_count(void);
+
+/* meta.c: the metadata endpoint (METADATA, META_REQUEST, META_ANSWER) */
+void meta_listen(const char *addr, int port);
+void meta_poll_set(void (*add)(int fd, short events, int idx), int64_t now, int *timeout);
+void meta_ready(int idx, short revents);
+void meta_timers(int64_t now);
+void meta_open(uint32_t id);
+void meta_end(struct stream *s);
+int meta_answer(struct stream *s, const uint8_t *p, size_t n); /* -1 = violation */
 
 /* files.c */
 void file_write_start(uint32_t id, const uint8_t *p, size_t n);

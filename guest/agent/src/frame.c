@@ -232,7 +232,7 @@ static int is_int_tag(uint8_t t)
     case F_TIMEOUT_MS: case F_STDIN: case F_SIGNO: case F_MODE: case F_PARENTS:
     case F_RECURSIVE: case F_N: case F_VERSION: case F_PID: case F_CODE: case F_TIMED_OUT:
     case F_SIZE: case F_MTIME_MS: case F_ERRNO: case F_TIME_NS: case F_NEW_IDENTITY:
-    case F_PTY: case F_ROWS: case F_COLS:
+    case F_PTY: case F_ROWS: case F_COLS: case F_REQ: case F_STATUS:
         return 1;
     }
     return 0;

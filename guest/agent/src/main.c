@@ -23,6 +23,7 @@
 
 int g_verbose;
 int g_host_mode;
+int g_pid1_guest;
 const char *g_workspace = "/workspace";
 static int g_pid1, g_connect_mode, g_connected;
 static int chan = -1, sigfd = -1;
@@ -176,7 +177,8 @@ static void on_signals(void)
 
 struct slot {
     struct stream *s;
-    int which; /* 0 stdout, 1 stderr, 2 stdin, 3 TCP socket */
+    int which; /* 0 stdout, 1 stderr, 2 stdin, 3 TCP socket, 4 metadata endpoint (idx: its connection, -1 listener) */
+    int idx;
 };
 
 static struct pollfd *pfd;
@@ -191,7 +193,13 @@ static void add_slot(int fd, short events, struct stream *s, int which)
         slots = xrealloc(slots, capslots * sizeof *slots);
     }
     pfd[nslots] = (struct pollfd){ .fd = fd, .events = events };
-    slots[nslots++] = (struct slot){ s, which };
+    slots[nslots++] = (struct slot){ s, which, 0 };
+}
+
+static void add_meta_slot(int fd, short events, int idx)
+{
+    add_slot(fd, events, NULL, 4);
+    slots[nslots - 1].idx = idx;
 }
 
 static int build_poll_set(int64_t now, int more)
@@ -205,6 +213,7 @@ static int build_poll_set(int64_t now, int more)
     add_slot(g_connected ? chan : -1, ev, NULL, 0);
     if (!g_connected)
         timeout = RECONNECT_POLL_MS;
+    meta_poll_set(add_meta_slot, now, &timeout);
     for (struct stream *s = g_streams; s; s = s->next) {
         if (!s->dead && s->kind == K_TCP) {
             short tev = tcp_events(s);
@@ -268,6 +277,10 @@ static void serve(void)
             on_signals();
         /* pipes before the channel: frames from the host may close streams these slots name */
         for (size_t i = 2; i < nslots; i++) {
+            if (pfd[i].revents && slots[i].which == 4) {
+                meta_ready(slots[i].idx, pfd[i].revents);
+                continue;
+            }
             if (!pfd[i].revents || slots[i].s->dead)
                 continue;
             if (slots[i].which == 3)
@@ -279,6 +292,7 @@ static void serve(void)
         }
         exec_timers(now_ms());
         tcp_timers(now_ms());
+        meta_timers(now_ms());
         short rev = pfd[1].revents;
         if (rev & POLLIN) {
             int r = inq_read(chan);
@@ -294,15 +308,17 @@ static void serve(void)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: ember-agent [--connect UNIX_SOCKET] [--workspace DIR] [--etc DIR] [--verbose]\n"
+    fprintf(stderr, "usage: ember-agent [--connect UNIX_SOCKET] [--workspace DIR] [--etc DIR] [--metadata-port N] [--verbose]\n"
                     "  as PID 1: sets up the guest and serves the virtio port '" PORT_NAME "'\n"
-                    "  --connect: serves a Unix socket instead (host-side tests), no PID 1 duties\n");
+                    "  --connect: serves a Unix socket instead (host-side tests), no PID 1 duties\n"
+                    "  --metadata-port: host mode: the metadata endpoint on 127.0.0.1:N (0: none)\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
     const char *connect_path = NULL;
+    int metadata_port = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--connect") && i + 1 < argc)
             connect_path = argv[++i];
@@ -314,7 +330,9 @@ int main(int argc, char **argv)
             snprintf(gr, sizeof gr, "%s/group", argv[i]);
             g_passwd_file = pw;
             g_group_file = gr;
-        } else if (!strcmp(argv[i], "--verbose"))
+        } else if (!strcmp(argv[i], "--metadata-port") && i + 1 < argc)
+            metadata_port = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--verbose"))
             g_verbose = 1;
         else if (!strcmp(argv[i], "--version")) {
             puts(AGENT_NAME);
@@ -325,9 +343,14 @@ int main(int argc, char **argv)
     g_pid1 = getpid() == 1 && !connect_path;
     g_connect_mode = connect_path != NULL;
     g_host_mode = !g_pid1;
+    g_pid1_guest = g_pid1;
     if (g_pid1)
         pid1_setup();
     early_setup();
+    if (g_pid1)
+        meta_listen(META_ADDR, META_PORT);
+    else if (metadata_port > 0 && metadata_port < 65536)
+        meta_listen("127.0.0.1", metadata_port);
 
     sigset_t mask;
     sigemptyset(&mask);

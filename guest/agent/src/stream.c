@@ -90,6 +90,8 @@ void streams_reset(void)
             exec_detach(s);
         else if (s->kind == K_TCP)
             tcp_close(s);
+        else if (s->kind == K_META)
+            meta_end(s);
         else
             file_close(s, 1);
     }
@@ -150,6 +152,7 @@ static int open_request(uint32_t id, uint8_t type, const uint8_t *p, size_t n)
     case T_REMOVE: do_remove(id, p, n); break;
     case T_SPAWN: spawn_start(id, p, n); break;
     case T_RESTORED: do_restored(id, p, n); break;
+    case T_METADATA: meta_open(id); break;
     case T_CONNECT:
         if (tcp_count() >= MAX_TCP)
             send_error(id, EMFILE, "too many TCP connections (limit %d)", MAX_TCP);
@@ -168,7 +171,7 @@ int dispatch(uint32_t id, uint8_t type, const uint8_t *p, size_t n)
 {
     if (g_verbose)
         logmsg("<- stream %u type 0x%02x len %zu", id, type, n);
-    if (type < T_HELLO || type > T_RESIZE)
+    if (type < T_HELLO || type > T_META_ANSWER)
         return violation("unknown frame type 0x%02x on stream %u", type, id);
     if (type == T_STDIN || type == T_FILE_DATA || type == T_TCP_DATA) {
         if (n > MAX_CHUNK)
@@ -189,8 +192,14 @@ int dispatch(uint32_t id, uint8_t type, const uint8_t *p, size_t n)
     int64_t v;
     switch (type) {
     case T_EXEC: case T_FILE_WRITE: case T_FILE_READ: case T_STAT: case T_LIST:
-    case T_MKDIR: case T_REMOVE: case T_SPAWN: case T_RESTORED: case T_CONNECT:
+    case T_MKDIR: case T_REMOVE: case T_SPAWN: case T_RESTORED: case T_CONNECT: case T_METADATA:
         return open_request(id, type, p, n);
+    case T_META_ANSWER:
+        if (!(s = stream_find(id)))
+            return 0;
+        if (s->kind != K_META)
+            return violation("META_ANSWER on stream %u, which is not the metadata stream", id);
+        return meta_answer(s, p, n);
     case T_TCP_DATA:
         if (!(s = stream_find(id)))
             return 0;
@@ -240,6 +249,8 @@ int dispatch(uint32_t id, uint8_t type, const uint8_t *p, size_t n)
             exec_cancel(s);
         else if (s->kind == K_TCP)
             tcp_close(s);
+        else if (s->kind == K_META)
+            meta_end(s);
         else
             file_close(s, 1);
         return 0;

@@ -26,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emberproto import *  # noqa: E402,F403
 from pty_tests import PTY_MALFORMED, PTY_TESTS  # noqa: E402
 from tcp_tests import LOCAL_ONLY_MALFORMED, TCP_MALFORMED, TCP_TESTS  # noqa: E402
+from meta_tests import META_MALFORMED, META_TESTS  # noqa: E402
 
 ENOENT, EACCES, EEXIST, ENOTDIR, EISDIR, EINVAL, EAGAIN, ENOTEMPTY, EPERM = 2, 13, 17, 20, 21, 22, 11, 39, 1
 
@@ -80,6 +81,10 @@ class LocalTarget:
         os.mkdir(self.base)
         self.workspace = os.path.join(self.dir, "ws")
         os.mkdir(self.workspace)
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.metadata_port = probe.getsockname()[1]  # the metadata endpoint (--metadata-port)
+        probe.close()
         self.etc = os.path.join(self.dir, "etc")  # the agent's users (--etc), never the host's
         os.mkdir(self.etc)
         for name, text in (("passwd", PASSWD), ("group", GROUP)):
@@ -94,7 +99,8 @@ class LocalTarget:
         lsock.bind(path)
         lsock.listen(1)
         lsock.settimeout(10)
-        proc = subprocess.Popen([self.binary, "--connect", path, "--workspace", self.workspace, "--etc", self.etc],
+        proc = subprocess.Popen([self.binary, "--connect", path, "--workspace", self.workspace, "--etc", self.etc,
+                                 "--metadata-port", str(self.metadata_port)],
                                 stderr=subprocess.PIPE)
         conn, _ = lsock.accept()
         lsock.close()
@@ -786,6 +792,7 @@ MALFORMED = {
     "request on an open stream": _reopen,
     **TCP_MALFORMED,
     **PTY_MALFORMED,
+    **META_MALFORMED,
 }
 
 
@@ -842,7 +849,7 @@ def main():
         x.c.hello()
         x.c.remove(x.base, recursive=True) if target.mode == "vm" and _exists(x) else None
         x.c.mkdir(x.base, parents=True)
-        for t in MAIN_TESTS + (VM_TESTS if target.mode == "vm" else TCP_TESTS):
+        for t in MAIN_TESTS + (VM_TESTS if target.mode == "vm" else TCP_TESTS + META_TESTS):
             if args.k and args.k not in t.__name__:
                 continue
             t0 = time.monotonic()

@@ -15,20 +15,21 @@ MAX_CHUNK = 65536
 WINDOW = 262144
 
 (HELLO, EXEC, STDIN, SIGNAL, FILE_WRITE, FILE_DATA, FILE_READ, STAT, LIST, MKDIR, REMOVE, WINDOW_T, CANCEL,
- SPAWN, RESTORED, CONNECT, TCP_DATA, RESIZE) = range(1, 19)
-OK, HELLO_OK, STARTED, STDOUT, STDERR, EXIT, FILE_INFO, STAT_RESULT, LIST_ENTRY = range(0x80, 0x89)
+ SPAWN, RESTORED, CONNECT, TCP_DATA, RESIZE, METADATA, META_ANSWER) = range(1, 21)
+OK, HELLO_OK, STARTED, STDOUT, STDERR, EXIT, FILE_INFO, STAT_RESULT, LIST_ENTRY, META_REQUEST = range(0x80, 0x8A)
 ERROR = 0x8F
 NAMES = {v: k for k, v in dict(HELLO=1, EXEC=2, STDIN=3, SIGNAL=4, FILE_WRITE=5, FILE_DATA=6, FILE_READ=7,
                                STAT=8, LIST=9, MKDIR=10, REMOVE=11, WINDOW=12, CANCEL=13, SPAWN=14,
-                               RESTORED=15, CONNECT=16, TCP_DATA=17, RESIZE=18, OK=0x80,
+                               RESTORED=15, CONNECT=16, TCP_DATA=17, RESIZE=18, METADATA=19, META_ANSWER=20, OK=0x80,
                                HELLO_OK=0x81, STARTED=0x82, STDOUT=0x83, STDERR=0x84, EXIT=0x85,
-                               FILE_INFO=0x86, STAT_RESULT=0x87, LIST_ENTRY=0x88, ERROR=0x8F).items()}
+                               FILE_INFO=0x86, STAT_RESULT=0x87, LIST_ENTRY=0x88, META_REQUEST=0x89,
+                               ERROR=0x8F).items()}
 
 (ARG, ENV, CWD, TIMEOUT_MS, STDIN_F, SIGNO, PATH, MODE, PARENTS, RECURSIVE, N, VERSION, AGENT, KERNEL,
  HOSTNAME, PID, CODE, TIMED_OUT, SIZE, TYPE, MTIME_MS, NAME, ERRNO, MESSAGE, USER, FEATURES, TIME_NS, ENTROPY,
- NEW_IDENTITY, PORT, PTY, ROWS, COLS) = range(1, 34)
+ NEW_IDENTITY, PORT, PTY, ROWS, COLS, REQ, STATUS, VALUE) = range(1, 37)
 INT_TAGS = {TIMEOUT_MS, STDIN_F, SIGNO, MODE, PARENTS, RECURSIVE, N, VERSION, PID, CODE, TIMED_OUT, SIZE,
-            MTIME_MS, ERRNO, TIME_NS, NEW_IDENTITY, PORT, PTY, ROWS, COLS}
+            MTIME_MS, ERRNO, TIME_NS, NEW_IDENTITY, PORT, PTY, ROWS, COLS, REQ, STATUS}
 DATA_TYPES = {STDIN, FILE_DATA, STDOUT, STDERR, TCP_DATA}
 TEST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -283,6 +284,13 @@ class Client:
         p = f_int(PORT, port) + (f_int(TIMEOUT_MS, timeout_ms) if timeout_ms is not None else b"")
         sid = self.new_stream()
         self.send(sid, CONNECT, p)
+        self._answer(sid, OK)
+        return sid
+
+    def metadata(self):
+        """METADATA: this client answers the guest's metadata endpoint on the returned stream."""
+        sid = self.new_stream()
+        self.send(sid, METADATA)
         self._answer(sid, OK)
         return sid
 

@@ -50,6 +50,9 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--tls-keystore-password-env", defaultValue = "EMBER_TLS_KEYSTORE_PASSWORD", paramLabel = "VAR", description = "environment variable holding the key store's password; default ${DEFAULT-VALUE}")
     String tlsPasswordEnv;
 
+    @Option(names = "--host-key-file", paramLabel = "FILE", description = "key that seals secret values (default $EMBER_HOST_KEY_FILE, else <data-dir>/host.key; created 0600 on first start)")
+    Path hostKeyFile;
+
     ServerCommand() {
         this(EmberServer::start);
     }
@@ -63,6 +66,9 @@ final class ServerCommand implements Callable<Integer> {
         ServerConfig config = new ServerConfig(bind, port, dir(dataDir, "EMBER_DATA_DIR", "/var/lib/ember"),
                 dir(assetsDir, "EMBER_ASSETS_DIR", "/var/cache/ember"), accelerator(), qemuBinary, maxRunningVms);
         config = config.withEndpoint(endpointSettings(config.endpoint()));
+        String keyEnv = root.io().env().get("EMBER_HOST_KEY_FILE");
+        if (hostKeyFile != null) config = config.withHostKeyFile(hostKeyFile);
+        else if (keyEnv != null && !keyEnv.isEmpty()) config = config.withHostKeyFile(Path.of(keyEnv));
         EmberServer server = starter.start(config);
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

@@ -34,8 +34,14 @@ final class Rest {
 
     /** {@code request} signed as the admin (each call signs afresh: the server refuses a replayed signature). */
     static HttpRequest signed(EmberTestServer server, HttpRequest request, byte[] body) {
-        return RequestSigner.sign(request, RequestSigner.payloadHash(body), server.adminCredentials(), "local");
+        // Bodies of the streaming routes are signed as UNSIGNED-PAYLOAD, as the SDK does (docs/tenants.md).
+        boolean streamed = STREAMED.matcher(request.method() + " " + request.uri().getPath()).matches();
+        return RequestSigner.sign(request, streamed ? RequestSigner.UNSIGNED_PAYLOAD : RequestSigner.payloadHash(body),
+                server.adminCredentials(), "local");
     }
+
+    private static final java.util.regex.Pattern STREAMED =
+            java.util.regex.Pattern.compile("PUT /ember/v1/microvms/[^/]+/files|POST /ember/v1/uploads");
 
     /** Through the SDK, as users do; the raw answer is checked by the official client's test. */
     static void suspend(EmberTestServer server, String id) {
@@ -48,9 +54,14 @@ final class Rest {
 
     /** "TO_STATE/CAUSE" of every event of a microVM, oldest first. */
     static List<String> events(EmberTestServer server, String id) {
-        Answer a = get(server, "/ember/v1/microvms/" + id + "/events");
         List<String> out = new ArrayList<>();
-        for (JsonNode e : a.body().path("events")) out.add(e.path("toState").asText() + "/" + e.path("cause").asText());
+        String next = null;
+        do {
+            Answer a = get(server, "/ember/v1/microvms/" + id + "/events?maxResults=100"
+                    + (next == null ? "" : "&nextToken=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8)));
+            for (JsonNode e : a.body().path("events")) out.add(e.path("toState").asText() + "/" + e.path("cause").asText());
+            next = a.body().path("nextToken").asText(null);
+        } while (next != null);
         return out;
     }
 

@@ -7,6 +7,7 @@ import io.ember.tenant.Quotas;
 import io.ember.tenant.Tenants;
 import java.time.Clock;
 import io.ember.microvm.Microvms;
+import io.ember.secrets.Secrets;
 import io.javalin.Javalin;
 import java.util.UUID;
 import java.util.function.BiFunction;
@@ -37,17 +38,18 @@ public final class Api {
 
     /**
      * What the API answers from. {@code images} null leaves the built-image operations out; {@code endpointUrl} maps
-     * (microvmId, host the caller used) to the microVM's endpoint URL.
+     * (microvmId, host the caller used) to the microVM's endpoint URL; {@code secrets} null leaves secrets and roles out.
      */
     public record Services(Microvms microvms, io.ember.image.Images images, AuthTokens tokens,
                            BiFunction<String, String, String> endpointUrl, Metering metering, Tenants tenants,
-                           Quotas quotaDefaults) {}
+                           Quotas quotaDefaults, Secrets secrets) {}
 
     /** A configured, not yet started Javalin app. */
     public static Javalin create(Services s) {
         Microvms microvms = s.microvms();
         io.ember.image.Images images = s.images();
         AuthTokens tokens = s.tokens();
+        Secrets secrets = s.secrets();
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -62,10 +64,11 @@ public final class Api {
         new Authentication(s.tenants(), new ReplayGuard(REPLAY_CAPACITY), Clock.systemUTC()).install(app);
         new TenantRoutes(s.tenants(), s.quotaDefaults()).register(app);
         new EventRoutes(microvms).register(app);
-        new MicrovmRoutes(microvms, s.endpointUrl()).register(app);
+        new MicrovmRoutes(microvms, s.endpointUrl(), s.secrets()).register(app);
         new ImageRoutes(microvms).register(app);
         new AuthTokenRoutes(microvms, tokens).register(app);
-        new ExecRoutes(microvms).register(app);
+        new ExecRoutes(microvms, secrets).register(app);
+        if (secrets != null) new SecretRoutes(secrets).register(app);
         new ShellRoutes(microvms, tokens).register(app);
         new FileRoutes(microvms).register(app);
         if (images != null) {

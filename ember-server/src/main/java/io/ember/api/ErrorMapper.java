@@ -2,6 +2,7 @@ package io.ember.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ember.microvm.MicrovmException;
+import io.ember.secrets.SecretsException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -41,6 +42,9 @@ final class ErrorMapper {
                 case NOT_FOUND -> ApiException.notFound(t.getMessage(), "Tenant", null);
                 case CONFLICT -> ApiException.conflict(t.getMessage(), "Tenant", null);
             };
+            case SecretsException s -> s.kind() == SecretsException.Kind.NOT_FOUND
+                    ? ApiException.notFound(s.getMessage(), s.resourceType(), s.resourceId())
+                    : ApiException.validation(s.getMessage());
             case HttpResponseException h -> fromJavalin(h, ctx);
             default -> {
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);

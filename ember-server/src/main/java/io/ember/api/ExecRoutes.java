@@ -8,6 +8,7 @@ import io.ember.agent.GuestAgent;
 import io.ember.agent.ExecRequest;
 import io.ember.microvm.GuestLease;
 import io.ember.microvm.Microvms;
+import io.ember.secrets.Secrets;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +33,15 @@ final class ExecRoutes {
     private static final Logger log = LoggerFactory.getLogger(ExecRoutes.class);
 
     private final Microvms microvms;
+    private final Secrets secrets; // null: secretEnvironment is refused
 
     ExecRoutes(Microvms microvms) {
+        this(microvms, null);
+    }
+
+    ExecRoutes(Microvms microvms, Secrets secrets) {
         this.microvms = microvms;
+        this.secrets = secrets;
     }
 
     void register(Javalin app) {
@@ -50,7 +58,7 @@ final class ExecRoutes {
 
     private void run(Context ctx, GuestLease guest, ExecCall call) throws IOException {
         String id = guest.microvmId();
-        ExecRequest request = call.request(guest.environment());
+        ExecRequest request = call.request(guest.environment(), secretEnvironment(call, id));
         ExecStream stream;
         try {
             stream = guest.agent().exec(request);
@@ -68,6 +76,13 @@ final class ExecRoutes {
             // Closing the stream (try-with-resources) kills the process: nobody reads its output any more.
             log.info("exec on {}: client went away ({}); process killed", id, clientGone.toString());
         }
+    }
+
+    /** The call's secret references resolved now, through the microVM's execution role (docs/secrets.md). */
+    private Map<String, String> secretEnvironment(ExecCall call, String id) {
+        if (call.secretEnvironment().isEmpty()) return Map.of();
+        if (secrets == null) throw ApiException.validation("secretEnvironment is not supported by this server");
+        return secrets.resolve(microvms.get(id).executionRoleArn(), call.secretEnvironment());
     }
 
     private void pump(GuestLease guest, ExecStream stream, OutputStream out, Instant deadline) throws IOException {

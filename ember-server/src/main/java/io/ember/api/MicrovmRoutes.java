@@ -6,6 +6,7 @@ import io.ember.microvm.Action;
 import io.ember.microvm.Cause;
 import io.ember.microvm.IdlePolicy;
 import io.ember.microvm.Microvms;
+import io.ember.secrets.Secrets;
 import io.ember.store.EventRecord;
 import io.ember.store.MicrovmRecord;
 import io.javalin.Javalin;
@@ -21,10 +22,16 @@ final class MicrovmRoutes {
 
     private final Microvms microvms;
     private final BiFunction<String, String, String> endpointUrl;
+    private final Secrets secrets; // null: executionRoleArn is stored unchecked
 
     MicrovmRoutes(Microvms microvms, BiFunction<String, String, String> endpointUrl) {
+        this(microvms, endpointUrl, null);
+    }
+
+    MicrovmRoutes(Microvms microvms, BiFunction<String, String, String> endpointUrl, Secrets secrets) {
         this.microvms = microvms;
         this.endpointUrl = endpointUrl;
+        this.secrets = secrets;
     }
 
     void register(Javalin app) {
@@ -44,7 +51,10 @@ final class MicrovmRoutes {
         if (launch != null && !launch.equals("cold") && !launch.equals("snapshot")) {
             throw ApiException.validation(LAUNCH_HEADER + " must be 'cold' or 'snapshot', got '" + launch + "'");
         }
-        MicrovmRecord r = microvms.run(Caller.of(ctx).tenantId(), parseRun(Json.body(ctx)), "cold".equals(launch));
+        Action.Run run = parseRun(Json.body(ctx));
+        String tenantId = Caller.of(ctx).tenantId();
+        if (secrets != null) secrets.requireUsableRole(tenantId, run.executionRoleArn());
+        MicrovmRecord r = microvms.run(tenantId, run, "cold".equals(launch));
         Json.ok(ctx, view(ctx, r));
     }
 

@@ -7,13 +7,15 @@ import io.ember.image.BuildMachines;
 import io.ember.image.BuildSettings;
 import io.ember.image.ImageCatalog;
 import io.ember.image.Images;
+import io.ember.secrets.HostKey;
+import io.ember.secrets.Secrets;
 import io.ember.store.ImageStore;
 import io.ember.store.TenantStore;
-import io.ember.secrets.HostKey;
 import io.ember.tenant.AdminCredentials;
 import io.ember.tenant.Quotas;
 import io.ember.microvm.Admission;
 import io.ember.tenant.Tenants;
+import io.ember.store.SecretStore;
 import io.ember.vmm.QemuDriver;
 import io.ember.metering.Metering;
 import io.ember.metering.PriceTable;
@@ -29,6 +31,7 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,13 +101,20 @@ public final class EmberServer implements AutoCloseable {
                     ? BuildMachines.qemu(qemu, agents)
                     : BuildMachines.unsupported(), BuildSettings.defaults(catalog));
             opened.push(images);
-            Microvms microvms = Microvms.start(store, catalog, images.source(), driver, agents,
+            SecretStore secretStore = SecretStore.open(config.dataDir().resolve("ember.db"));
+            opened.push(secretStore);
+            HostKey hostKey = HostKey.open(config.hostKey()); // seals secret values and access keys' secrets
+            Secrets secrets = new Secrets(secretStore, hostKey, Clock.systemUTC());
+            AtomicReference<Microvms> started = new AtomicReference<>();
+            Microvms microvms = Microvms.start(store, catalog, images.source(), driver,
+                    MetadataAgents.serving(agents, secrets, started::get),
                     MicrovmSettings.defaults(config.dataDir(), config.maxRunningVms()));
+            started.set(microvms);
             opened.push(microvms);
             AuthTokens tokens = AuthTokens.open(config.dataDir());
             TenantStore tenantStore = TenantStore.open(config.dataDir().resolve("ember.db"));
             opened.push(tenantStore);
-            Tenants tenants = new Tenants(tenantStore, HostKey.open(config.dataDir().resolve("host.key")), Clock.systemUTC());
+            Tenants tenants = new Tenants(tenantStore, hostKey, Clock.systemUTC());
             AdminCredentials.ensure(tenants, config.dataDir());
             microvms.admitUnder(new Admission(t -> tenants.get(t).quotas().over(Quotas.DEFAULTS), Admission.Capacity.ofHost(
                     overcommit("EMBER_CPU_OVERCOMMIT", 8), overcommit("EMBER_MEMORY_OVERCOMMIT", 1.5))));
@@ -112,7 +122,7 @@ public final class EmberServer implements AutoCloseable {
             opened.push(endpoints);
             Metering metering = new Metering(microvms::usage, prices, Clock.systemUTC());
             Javalin app = Api.create(new Api.Services(microvms, images, tokens, endpoints::url, metering, tenants,
-                    Quotas.DEFAULTS)).start(config.bindAddress(), config.port());
+                    Quotas.DEFAULTS, secrets)).start(config.bindAddress(), config.port());
             opened.push(app::stop);
             log.info("Ember serving on http://{}:{}, microVM endpoints on {}://{}:{} (data {}, assets {}, {} images)",
                     config.bindAddress(), app.port(), config.endpoint().tls() ? "https" : "http", config.bindAddress(),

@@ -34,7 +34,7 @@ final class Sqlite {
         return ds;
     }
 
-    /** Binds {@code args} in order: null, Instant (epoch millis), Integer, Long, anything else as its string. */
+    /** Binds {@code args} in order: null, Instant (epoch millis), Integer, Long, byte[] (a BLOB), anything else as its string. */
     static void bind(PreparedStatement ps, Object... args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {

@@ -36,6 +36,7 @@ class MicrovmApiTest {
 
     @Test
     void shouldRunGetAndTerminateWithTheModelsShapes() {
+        api.ok("PUT", "/ember/v1/roles/x", "{\"secrets\":[]}"); // executionRoleArn must name an existing role
         api.agents.helloGate = new CountDownLatch(1);
         JsonNode run = api.ok("POST", "/2025-09-09/microvms", """
                 {"imageIdentifier":"arn:aws:lambda:local:aws:microvm-image/busybox","imageVersion":"1",

@@ -41,8 +41,11 @@ class OpenApiTest {
         }
     }
 
-    /** A path with its parameter names blanked: {@code {id}} and {@code {microvmIdentifier}} are the same slot. */
+    /**
+     * A path with its parameter names blanked: {@code {id}} and {@code {microvmIdentifier}} are the same slot, and so is
+     * Javalin's {@code <name>} (a parameter that may hold '/').
+     */
     private static String shape(String path) {
-        return path.replaceAll("\\{[^}]+}", "{}");
+        return path.replaceAll("\\{[^}]+}", "{}").replaceAll("<[^>]+>", "{}");
     }
 }

@@ -51,6 +51,14 @@ public final class FakeAgent implements GuestAgent {
     /** The RESTORED fix-ups received, with {@link FakeAgents#ORDER} at each. */
     public final List<Restored> restored = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    /** What {@link #serveMetadata} was given: the guest's metadata endpoint, as the server wired it (null: nothing). */
+    public volatile io.ember.agent.MetadataService metadata;
+
+    @Override
+    public void serveMetadata(io.ember.agent.MetadataService service) {
+        metadata = service;
+    }
+
     /** One RESTORED call. */
     public record Restored(RestoreFixup fixup, Duration timeout, long order) {}
 

@@ -135,6 +135,12 @@ final class AgentChannel {
         return s;
     }
 
+    /** Drops a stream without telling the guest, which ends it by itself (RESTORED); its stragglers are then dropped. */
+    void forget(Slot s) {
+        s.cancel();
+        slots.remove(s.id, s);
+    }
+
     /** Abandons a stream: the guest gets CANCEL, stragglers are tolerated for a while, then forgotten. */
     void cancel(Slot s) {
         if (!s.cancel()) return;

@@ -23,6 +23,10 @@ public final class AgentClient implements GuestAgent {
     private final AgentChannel ch;
     /** FEATURES of the last HELLO_OK; null before one (then optional requests are sent and the agent judges). */
     private volatile Set<String> features;
+    /** What answers the guest's metadata endpoint (null: nothing), the open stream it uses, and whether RESTORED is due. */
+    private MetadataService metadataService;
+    private MetadataStream metadata;
+    private boolean awaitingRestored;
 
     private AgentClient(AgentChannel ch) {
         this.ch = ch;
@@ -87,6 +91,7 @@ public final class AgentClient implements GuestAgent {
             }
             String advertised = f.string(Proto.FEATURES, "");
             features = advertised.isEmpty() ? Set.of() : Set.of(advertised.split(",", 64));
+            openMetadata();
             return new AgentInfo((int) version, AgentChannel.printable(f.string(Proto.AGENT, "")),
                     AgentChannel.printable(f.string(Proto.KERNEL, "")), AgentChannel.printable(f.string(Proto.HOSTNAME, "")));
         } catch (ProtocolViolation v) { // checked on arrival
@@ -176,11 +181,37 @@ public final class AgentClient implements GuestAgent {
         if (fixup.hostname() != null) b.string(Proto.HOSTNAME, text("hostname", fixup.hostname()));
         simple(Slot.Kind.SIMPLE, Proto.RESTORED, b, timeout);
         ch.formerStreamsEnded(); // the guest closed them before it answered
+        synchronized (this) {
+            awaitingRestored = false;
+        }
+        openMetadata();
     }
 
     @Override
     public void expectRestored() {
+        synchronized (this) {
+            awaitingRestored = true;
+            if (metadata != null) metadata.forget(); // RESTORED ends it in the guest; opened again after
+            metadata = null;
+        }
         ch.expectFormerStreams();
+    }
+
+    @Override
+    public synchronized void serveMetadata(MetadataService service) {
+        metadataService = service;
+        openMetadata();
+    }
+
+    /** Opens the metadata stream once it may be: a service is set, the agent has the feature, no RESTORED is due. */
+    private synchronized void openMetadata() {
+        Set<String> f = features;
+        if (metadataService == null || metadata != null || awaitingRestored || f == null || !f.contains("metadata")) return;
+        try {
+            metadata = MetadataStream.open(ch, metadataService);
+        } catch (AgentException e) {
+            // the channel is broken: every other call says so
+        }
     }
 
     @Override

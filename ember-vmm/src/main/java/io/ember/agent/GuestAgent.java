@@ -66,6 +66,13 @@ public interface GuestAgent extends AutoCloseable {
         throw new AgentException(0, "connectTcp is not supported by this agent client");
     }
 
+    /**
+     * Answers the guest's metadata endpoint with {@code service} (METADATA, docs/agent-protocol.md) for as long as this
+     * channel lives: from the first moment the agent is known to have the feature and is not awaiting RESTORED, and again
+     * after each RESTORED. An agent without the feature serves no endpoint. Default: nothing is served.
+     */
+    default void serveMetadata(MetadataService service) {}
+
     /** Completes (with the reason) when the channel is broken: protocol violation, EOF, or a missed deadline. */
     CompletableFuture<String> failure();
 

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * stream's grammar (one STARTED, one EXIT, ...), list entries by a cap.
  */
 final class Slot {
-    enum Kind { EXEC, SPAWN, FILE_WRITE, FILE_READ, STAT, LIST, SIMPLE, TCP }
+    enum Kind { EXEC, SPAWN, FILE_WRITE, FILE_READ, STAT, LIST, SIMPLE, TCP, METADATA }
 
     /** A checked guest frame: data frames carry {@code data}, control frames {@code fields}. */
     record Msg(int type, byte[] data, Fields fields) {}
@@ -25,6 +25,8 @@ final class Slot {
     static final int LIST_OVERFLOW = -1;
     private static final int CREDIT_BATCH = 65_536;
     private static final int MAX_QUEUED = 16_384;
+    /** METADATA: requests taken off the inbox at once by their server; more waiting than this is a flood. */
+    private static final int MAX_META_QUEUED = 64;
     private static final Set<String> FILE_TYPES = Set.of("file", "directory", "symlink", "other");
 
     final int id;
@@ -137,6 +139,23 @@ final class Slot {
                         dataEnded = true;
                         queue(new Msg(t, f.payload(), null));
                     }
+                    return false;
+                }
+            }
+            case METADATA -> {
+                if (!opened && t == Proto.OK) { // the guest serves the endpoint from now on
+                    opened = true;
+                    queue(new Msg(t, null, null));
+                    return false;
+                }
+                if (opened && t == Proto.META_REQUEST) {
+                    Fields r = Fields.parse(f.payload());
+                    long req = r.integer(Proto.REQ);
+                    if (req < 1 || req > Integer.MAX_VALUE) throw violation("META_REQUEST with REQ " + req);
+                    if (r.has(Proto.NAME) && (r.valueLength(Proto.NAME) < 1 || r.valueLength(Proto.NAME) > 128))
+                        throw violation("META_REQUEST with a NAME of " + r.valueLength(Proto.NAME) + " bytes");
+                    if (inbox.size() >= MAX_META_QUEUED) throw violation("more than " + MAX_META_QUEUED + " metadata requests queued");
+                    queue(new Msg(t, null, r));
                     return false;
                 }
             }

@@ -60,7 +60,7 @@ class FrameCodecTest {
 
     @Test
     void read_rejectsUnknownAndHostOnlyTypes() {
-        for (int type : new int[] {0x00, Proto.HELLO, Proto.EXEC, Proto.CANCEL, 0x0E, 0x7F, 0x89, 0x8E, 0x90, 0xFF}) {
+        for (int type : new int[] {0x00, Proto.HELLO, Proto.EXEC, Proto.CANCEL, 0x0E, 0x7F, Proto.METADATA, Proto.META_ANSWER, 0x8A, 0x8E, 0x90, 0xFF}) {
             assertThatThrownBy(() -> FrameCodec.read(new ByteArrayInputStream(header(0, 1, type))))
                     .as("type %02x", type).isInstanceOf(ProtocolViolation.class).hasMessageContaining("unknown frame type");
         }

@@ -20,12 +20,20 @@ final class RealAgent implements AutoCloseable {
     final Path workspace;
 
     RealAgent(Path dir) throws IOException, InterruptedException {
+        this(dir, new String[0]);
+    }
+
+    /** With {@code extraArgs} after the usual ones (e.g. {@code --metadata-port N}). */
+    RealAgent(Path dir, String... extraArgs) throws IOException, InterruptedException {
         Path bin = binary();
         workspace = Files.createDirectories(dir.resolve("workspace"));
         Path sock = dir.resolve("agent.sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
-            process = new ProcessBuilder(bin.toString(), "--connect", sock.toString(), "--workspace", workspace.toString())
+            java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(bin.toString(), "--connect", sock.toString(),
+                    "--workspace", workspace.toString()));
+            cmd.addAll(java.util.List.of(extraArgs));
+            process = new ProcessBuilder(cmd)
                     .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile()).start();
             server.configureBlocking(false);
             SocketChannel conn = null;

@@ -75,7 +75,7 @@ public final class Api {
             new MicrovmImageRoutes(images).register(app);
             new BuildExtensionRoutes(images).register(app);
         }
-        new TagRoutes(microvms, images).register(app);
+        new TagRoutes(microvms, images, secrets).register(app);
         new UsageRoutes(s.metering()).register(app);
         HealthRoutes.register(app);
         OpenApiRoutes.register(app);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ember.image.Images;
 import io.ember.microvm.MicrovmIds;
 import io.ember.microvm.Microvms;
+import io.ember.secrets.Secrets;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.List;
@@ -11,9 +12,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * TagResource, UntagResource and ListTags ({@code /2017-03-31/tags/{Resource}}) on microVMs and built images, with
+ * TagResource, UntagResource and ListTags ({@code /2017-03-31/tags/{Resource}}) on microVMs, built images, secrets and
+ * roles (docs/secrets.md), with
  * AWS Lambda's limits. Managed images belong to the server: they list no tags and refuse changes (AccessDenied).
  */
 final class TagRoutes {
@@ -25,10 +29,12 @@ final class TagRoutes {
 
     private final Microvms microvms;
     private final Images images; // null: no built images on this server
+    private final Secrets secrets; // null: no secrets on this server
 
-    TagRoutes(Microvms microvms, Images images) {
+    TagRoutes(Microvms microvms, Images images, Secrets secrets) {
         this.microvms = microvms;
         this.images = images;
+        this.secrets = secrets;
     }
 
     void register(Javalin app) {
@@ -100,6 +106,12 @@ final class TagRoutes {
 
     private record ManagedImage(String arn) implements Resource {}
 
+    /** A secret or (role true) an execution role; {@code owner} is the ARN's account. */
+    private record SecretOrRole(boolean role, String owner, String name) implements Resource {}
+
+    private static final Pattern SECRET_ARN = Pattern.compile("arn:aws:secretsmanager:local:(\\d{12}):secret:(.+)");
+    private static final Pattern ROLE_ARN = Pattern.compile("arn:aws:iam::(\\d{12}):role/(.+)");
+
     private Resource resource(Context ctx) {
         String arn = ctx.pathParam("Resource");
         if (arn.length() > MAX_ARN) throw ApiException.validation("Resource must be at most " + MAX_ARN + " characters");
@@ -109,6 +121,10 @@ final class TagRoutes {
             throw ApiException.validation("Resource must be an ARN (arn:...) or a microVM id, not '" + shorten(arn) + "'");
         }
         if (microvms.images().stream().anyMatch(i -> i.arn().equals(arn))) return new ManagedImage(arn);
+        for (Pattern p : new Pattern[] {SECRET_ARN, ROLE_ARN}) {
+            Matcher m = p.matcher(arn);
+            if (m.matches() && secrets != null) return new SecretOrRole(p == ROLE_ARN, m.group(1), m.group(2));
+        }
         if (arn.startsWith("arn:aws:lambda:local:") && arn.contains(":microvm/")) {
             if (MicrovmIds.parse(arn).isEmpty()) throw ApiException.notFound("microVM " + arn + " not found", "Microvm", arn);
             return new Microvm(arn);
@@ -121,6 +137,8 @@ final class TagRoutes {
         return switch (r) {
             case Microvm m -> microvms.tags(tenantId, m.arn());
             case BuiltImage i -> images.tags(tenantId, i.arn());
+            // Another tenant's ARN is looked up under no tenant: not found, exactly as a name that does not exist.
+            case SecretOrRole s -> secrets.tags(s.role(), s.owner().equals(tenantId) ? tenantId : null, s.name());
             case ManagedImage i -> Map.of();
         };
     }
@@ -129,6 +147,7 @@ final class TagRoutes {
         switch (r) {
             case Microvm m -> microvms.updateTags(tenantId, m.arn(), change);
             case BuiltImage i -> images.updateTags(tenantId, i.arn(), change);
+            case SecretOrRole s -> secrets.updateTags(s.role(), s.owner().equals(tenantId) ? tenantId : null, s.name(), change);
             case ManagedImage i -> throw ApiException.accessDenied("managed image " + i.arn() + " belongs to the server and cannot be tagged");
         }
     }

@@ -76,6 +76,16 @@ public final class Secrets {
         if (!store.deleteSecret(tenantId, name)) throw missingSecret(name);
     }
 
+    /** The tags of a tenant's secret ({@code role} false) or role; ResourceNotFound also for another tenant's. */
+    public Map<String, String> tags(boolean role, String tenantId, String name) {
+        return store.tags(role, tenantId, name).orElseThrow(() -> role ? missingRole(name) : missingSecret(name));
+    }
+
+    /** Replaces those tags with {@code change(current)}, atomically. */
+    public void updateTags(boolean role, String tenantId, String name, java.util.function.UnaryOperator<Map<String, String>> change) {
+        if (!store.updateTags(role, tenantId, name, change)) throw role ? missingRole(name) : missingSecret(name);
+    }
+
     // ---- roles --------------------------------------------------------------------------------
 
     /** Creates or replaces the role {@code name}; every secret it names must exist for the tenant now. */

@@ -11,7 +11,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Secrets and execution roles (tables of V8__secrets.sql), every row owned by one tenant and every query scoped to it.
@@ -93,6 +95,21 @@ public final class SecretStore implements AutoCloseable {
         return update("DELETE FROM roles WHERE tenant_id = ? AND name = ?", tenantId, name) > 0;
     }
 
+    /** The tags of a tenant's secret ({@code roles} false) or role (true), sorted by key; empty when it has none such. */
+    public synchronized Optional<Map<String, String>> tags(boolean roles, String tenantId, String name) {
+        return query("SELECT tags FROM " + (roles ? "roles" : "secrets") + " WHERE tenant_id = ? AND name = ?",
+                rs -> TagColumn.read(rs.getString(1)), tenantId, name).stream().findFirst();
+    }
+
+    /** Replaces those tags with {@code change(current)} under this store's monitor; false when there is no such one. */
+    public synchronized boolean updateTags(boolean roles, String tenantId, String name, UnaryOperator<Map<String, String>> change) {
+        Optional<Map<String, String>> current = tags(roles, tenantId, name);
+        if (current.isEmpty()) return false;
+        update("UPDATE " + (roles ? "roles" : "secrets") + " SET tags = ? WHERE tenant_id = ? AND name = ?",
+                TagColumn.write(change.apply(current.get())), tenantId, name);
+        return true;
+    }
+
     @Override
     public synchronized void close() {
         try {
@@ -118,29 +135,11 @@ public final class SecretStore implements AutoCloseable {
                 Rows.instant(rs, 6), Rows.instant(rs, 7));
     }
 
-    private interface RowMapper<T> {
-        T map(ResultSet rs) throws SQLException;
-    }
-
-    private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            Sqlite.bind(ps, args);
-            List<T> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(mapper.map(rs));
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new StoreException("secret query failed: " + e.getMessage(), e);
-        }
+    private <T> List<T> query(String sql, Sqlite.RowMapper<T> mapper, Object... args) {
+        return Sqlite.query(conn, "secret", sql, mapper, args);
     }
 
     private int update(String sql, Object... args) {
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            Sqlite.bind(ps, args);
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("secret update failed: " + e.getMessage(), e);
-        }
+        return Sqlite.update(conn, "secret", sql, args);
     }
 }

@@ -158,6 +158,28 @@ class TenancyApiTest {
     }
 
     @Test
+    void secretsAndRolesAreTaggedByTheirOwnerOnly() {
+        SigningHttpClient.Key a = tenantKey("tenant-a", null), b = tenantKey("tenant-b", null);
+        api.http.use(a);
+        String secretArn = api.ok("PUT", "/ember/v1/secrets/db-password", "{\"value\":\"hunter2\"}").get("arn").asText();
+        String roleArn = api.ok("PUT", "/ember/v1/roles/app", "{\"secrets\":[\"db-password\"]}").get("arn").asText();
+        for (String arn : List.of(secretArn, roleArn)) {
+            String path = "/2017-03-31/tags/" + java.net.URLEncoder.encode(arn, java.nio.charset.StandardCharsets.UTF_8);
+            api.http.use(a);
+            assertThat(api.send("POST", path, "{\"Tags\":{\"team\":\"search\"}}").statusCode()).isIn(200, 204);
+            assertThat(api.ok("GET", path, null).get("Tags").get("team").asText()).isEqualTo("search");
+            notFound(as(b, "GET", path, null));
+            notFound(as(b, "POST", path, "{\"Tags\":{\"team\":\"b\"}}"));
+            api.http.use(a);
+            assertThat(api.ok("GET", path, null).get("Tags").get("team").asText()).isEqualTo("search");
+        }
+        // B's secret of the same name is B's own.
+        api.http.use(b);
+        api.ok("PUT", "/ember/v1/secrets/db-password", "{\"value\":\"other\"}");
+        notFound(as(b, "GET", "/ember/v1/roles/app", null));
+    }
+
+    @Test
     void adminManagesTenantsWithTypedErrors() {
         api.http.use(admin);
         HttpResponse<String> bad = api.send("POST", "/ember/v1/tenants", "{\"name\":\"Not A Name\"}");

@@ -35,10 +35,10 @@ CREATE INDEX microvms_tenant ON microvms (tenant_id, seq);
 UPDATE usage SET tenant_id = (SELECT m.tenant_id FROM microvms m WHERE m.id = usage.microvm_id);
 
 -- Image names are unique per tenant, no longer on the host: the table is rebuilt (SQLite cannot drop a
--- UNIQUE constraint). Foreign keys from image_versions and image_builds name the table, so they follow
--- the new one once renamed; checking them waits for the commit.
-PRAGMA defer_foreign_keys = ON;
-
+-- UNIQUE constraint). With foreign keys enforced (they cannot be turned off inside the migration's transaction),
+-- dropping a parent that still has children counts each child as a violation, and renaming a parent makes its
+-- children follow the old table. So the children's rows are set aside, children and parent dropped, the new
+-- parent put in place, and the children recreated (as V3 made them) and refilled.
 CREATE TABLE images_v7 (
     seq          INTEGER PRIMARY KEY AUTOINCREMENT,
     id           TEXT    NOT NULL UNIQUE,
@@ -60,8 +60,52 @@ SELECT seq, id, '000000000000', name, arn, state, state_reason, tags, created_at
        CASE WHEN client_token IS NULL THEN NULL ELSE '000000000000/' || client_token END, fingerprint
 FROM images;
 
+CREATE TABLE image_versions_v6 AS SELECT * FROM image_versions;
+CREATE TABLE image_builds_v6 AS SELECT * FROM image_builds;
+DROP TABLE image_builds;
+DROP TABLE image_versions;
 DROP TABLE images;
 ALTER TABLE images_v7 RENAME TO images;
+
+CREATE TABLE image_versions (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    image_id     TEXT    NOT NULL REFERENCES images (id),
+    version      INTEGER NOT NULL,
+    state        TEXT    NOT NULL,
+    status       TEXT    NOT NULL,
+    state_reason TEXT,
+    spec         TEXT    NOT NULL,
+    vcpus        INTEGER NOT NULL,
+    memory_mib   INTEGER NOT NULL,
+    environment  TEXT    NOT NULL,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER,
+    client_token TEXT UNIQUE,
+    fingerprint  TEXT,
+    UNIQUE (image_id, version)
+);
+
+CREATE TABLE image_builds (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    id           TEXT    NOT NULL UNIQUE,
+    image_id     TEXT    NOT NULL REFERENCES images (id),
+    version      INTEGER NOT NULL,
+    state        TEXT    NOT NULL,
+    state_reason TEXT,
+    created_at   INTEGER NOT NULL,
+    started_at   INTEGER,
+    ended_at     INTEGER,
+    vmm_pid      INTEGER,
+    memory_bytes INTEGER,
+    code_bytes   INTEGER,
+    disk_bytes   INTEGER
+);
+
+CREATE INDEX image_builds_state ON image_builds (state, seq);
+INSERT INTO image_versions SELECT * FROM image_versions_v6;
+INSERT INTO image_builds SELECT * FROM image_builds_v6;
+DROP TABLE image_versions_v6;
+DROP TABLE image_builds_v6;
 UPDATE image_versions SET client_token = '000000000000/' || client_token WHERE client_token IS NOT NULL;
 
 -- Events: every event names its tenant, and an event may concern no microVM (a refused RunMicrovm).

@@ -17,12 +17,16 @@ import java.nio.file.attribute.PosixFilePermissions;
 public final class AdminCredentials {
     public static final String FILE = "credentials";
     public static final String PROFILE = "ember-admin";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AdminCredentials.class);
 
     private AdminCredentials() {}
 
     /** Makes an admin key when the admin has no active one (first start, or all revoked) and writes the file. */
     public static void ensure(Tenants tenants, Path dataDir) {
-        tenants.ensureAdminKey().ifPresent(k -> write(dataDir.resolve(FILE), k));
+        tenants.ensureAdminKey().ifPresent(k -> {
+            write(dataDir.resolve(FILE), k);
+            log.info("admin access key {} written to {} (profile {})", k.id(), dataDir.resolve(FILE), PROFILE);
+        });
     }
 
     static void write(Path file, NewAccessKey key) {

@@ -22,15 +22,31 @@ class TenancyApiTest {
     ApiFixture api;
     SigningHttpClient.Key admin;
 
+    final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+            new ch.qos.logback.core.read.ListAppender<>();
+    final List<String> secrets = new java.util.ArrayList<>();
+
     @BeforeEach
     void setUp() throws Exception {
+        logs.start();
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.ember")).setLevel(ch.qos.logback.classic.Level.TRACE);
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
         api = new ApiFixture(dir);
         admin = SigningHttpClient.Key.admin(api.dataDir);
+        secrets.add(admin.secret());
     }
 
     @AfterEach
     void tearDown() {
         api.close();
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.ember")).setLevel(null);
+        // No access key's secret in any line the server wrote, at any level.
+        assertThat(logs.list).as("the server's log was captured").isNotEmpty();
+        for (var e : logs.list) {
+            String line = e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage());
+            for (String secret : secrets) assertThat(line).doesNotContain(secret);
+        }
     }
 
     private SigningHttpClient.Key tenantKey(String name, String quotas) {
@@ -39,6 +55,7 @@ class TenancyApiTest {
                 + "}").get("tenantId").asText();
         JsonNode k = api.ok("POST", "/ember/v1/tenants/" + tenantId + "/access-keys", null);
         assertThat(k.get("secretAccessKey").asText()).hasSize(40);
+        secrets.add(k.get("secretAccessKey").asText());
         return new SigningHttpClient.Key(k.get("accessKeyId").asText(), k.get("secretAccessKey").asText());
     }
 

@@ -33,7 +33,7 @@ final class BuildExtensionRoutes {
         if (declared > Uploads.MAX_BYTES) throw ApiException.validation("the upload is larger than " + Uploads.MAX_BYTES + " bytes");
         Uploads.Upload u;
         try (InputStream in = ctx.req().getInputStream()) {
-            u = images.uploads().store(in);
+            u = images.uploads().store(Caller.of(ctx).tenantId(), in);
         }
         ObjectNode out = Json.object();
         out.put("uploadId", u.uploadId());

@@ -92,7 +92,7 @@ public final class Images implements AutoCloseable {
             ImageRecord image = new ImageRecord(0, id, name, ImageIds.arn(tenantId, name), "CREATING", null, json(spec.tags()), now,
                     null, token, fingerprint, tenantId);
             Path dir = versionDir(id, 1);
-            copyCode(spec.codeArtifactUri(), dir);
+            copyCode(tenantId, spec.codeArtifactUri(), dir);
             ImageVersionRecord v = version(id, 1, spec, base, now, null, null);
             ImageBuildRecord b = new ImageBuildRecord(0, ImageIds.newId("bld-"), id, 1, "PENDING", null, now, null, null, null,
                     null, null, null);
@@ -123,7 +123,7 @@ public final class Images implements AutoCloseable {
             Instant now = Instant.now();
             int version = store.nextVersion(image.id());
             Path dir = versionDir(image.id(), version);
-            copyCode(spec.codeArtifactUri(), dir);
+            copyCode(tenantId, spec.codeArtifactUri(), dir);
             ImageVersionRecord v = version(image.id(), version, spec, base, now, token, fingerprint);
             ImageBuildRecord b = new ImageBuildRecord(0, ImageIds.newId("bld-"), image.id(), version, "PENDING", null, now, null,
                     null, null, null, null, null);
@@ -288,8 +288,8 @@ public final class Images implements AutoCloseable {
     }
 
     /** Resolves the code artifact and copies it into the version directory (the build reads it there). */
-    private void copyCode(String uri, Path dir) {
-        Path source = uploads.resolve(uri);
+    private void copyCode(String tenantId, String uri, Path dir) {
+        Path source = uploads.resolve(tenantId, uri);
         try {
             Files.createDirectories(dir);
             Path tmp = dir.resolve("code.zip.tmp");

@@ -6,11 +6,14 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import io.ember.tenant.Tenant;
 import java.util.regex.Pattern;
 
 /**
- * Code zips uploaded through {@code POST /ember/v1/uploads}, kept in {@code <data>/uploads/<uploadId>.zip}, and the
- * resolution of a code artifact URI ({@code ember-upload://<uploadId>} or {@code file:///absolute/path.zip}) to a file.
+ * Code zips uploaded through {@code POST /ember/v1/uploads}, kept in {@code <data>/uploads/<uploadId>.<tenantId>.zip},
+ * and the resolution of a code artifact URI ({@code ember-upload://<uploadId>}, the caller's own uploads only; or, for
+ * the admin tenant only, {@code file:///absolute/path.zip}) to a file. A tenant must not read the host's files nor
+ * another tenant's code through a URI.
  */
 public final class Uploads {
     public static final long MAX_BYTES = 512L << 20;
@@ -26,7 +29,7 @@ public final class Uploads {
     public record Upload(String uploadId, String uri, long sizeInBytes) {}
 
     /** Streams {@code body} to disk; INVALID when larger than {@link #MAX_BYTES} or not a zip. */
-    public Upload store(InputStream body) throws IOException {
+    public Upload store(String tenantId, InputStream body) throws IOException {
         Files.createDirectories(dir);
         String id = ImageIds.newId("upl-");
         Path tmp = dir.resolve(id + ".tmp");
@@ -51,7 +54,7 @@ public final class Uploads {
             Files.deleteIfExists(tmp);
             throw ImageException.invalid("the upload is not a zip file");
         }
-        Files.move(tmp, dir.resolve(id + ".zip"), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, file(id, tenantId), StandardCopyOption.ATOMIC_MOVE);
         return new Upload(id, SCHEME + id, size);
     }
 
@@ -75,15 +78,23 @@ public final class Uploads {
         return removed;
     }
 
+    private Path file(String id, String tenantId) {
+        return dir.resolve(id + "." + tenantId + ".zip");
+    }
+
     /** The file a code artifact URI names; INVALID naming the supported schemes for anything else. */
-    Path resolve(String uri) {
+    Path resolve(String tenantId, String uri) {
         if (uri == null) throw ImageException.invalid("codeArtifact.uri is required");
         if (uri.startsWith(SCHEME)) {
             String id = uri.substring(SCHEME.length());
-            Path p = dir.resolve(id + ".zip");
-            if (!ID.matcher(id).matches() || !Files.isRegularFile(p))
+            // Another tenant's upload is not found, exactly as one that does not exist.
+            if (!ID.matcher(id).matches() || !Files.isRegularFile(file(id, tenantId)))
                 throw ImageException.invalid("codeArtifact.uri: no upload " + id + " (upload with POST /ember/v1/uploads)");
-            return p;
+            return file(id, tenantId);
+        }
+        if (uri.startsWith("file:///") && !Tenant.ADMIN_ID.equals(tenantId)) {
+            throw ImageException.invalid("codeArtifact.uri: file:// names a file on the server's host, which only the admin "
+                    + "tenant may use; upload the zip with POST /ember/v1/uploads and give its ember-upload:// URI");
         }
         if (uri.startsWith("file:///")) {
             Path p;

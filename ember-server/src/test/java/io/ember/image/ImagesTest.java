@@ -150,13 +150,17 @@ class ImagesTest {
     void codeArtifactUrisNameTheirSchemes() throws Exception {
         Uploads uploads = new Uploads(dir.resolve("uploads"));
         Path zip = Files.write(dir.resolve("a.zip"), new byte[] {'P', 'K', 3, 4});
-        assertThat(uploads.resolve(zip.toUri().toString())).isEqualTo(zip);
-        assertThatThrownBy(() -> uploads.resolve("https://x/y.zip")).hasMessageContaining("ember-upload://").hasMessageContaining("file:///");
-        assertThatThrownBy(() -> uploads.resolve("file:///nonexistent.zip")).hasMessageContaining("not a file");
-        assertThatThrownBy(() -> uploads.resolve("ember-upload://../../etc/passwd")).hasMessageContaining("no upload");
-        Uploads.Upload u = uploads.store(new java.io.ByteArrayInputStream(new byte[] {'P', 'K', 5, 6, 0}));
-        assertThat(uploads.resolve(u.uri())).exists();
-        assertThatThrownBy(() -> uploads.store(new java.io.ByteArrayInputStream("hello".getBytes()))).hasMessageContaining("not a zip");
+        String admin = "000000000000", other = "123456789012";
+        assertThat(uploads.resolve(admin, zip.toUri().toString())).isEqualTo(zip);
+        // A tenant reads neither the host's files nor another tenant's uploads through a URI.
+        assertThatThrownBy(() -> uploads.resolve(other, zip.toUri().toString())).hasMessageContaining("only the admin");
+        assertThatThrownBy(() -> uploads.resolve(admin, "https://x/y.zip")).hasMessageContaining("ember-upload://").hasMessageContaining("file:///");
+        assertThatThrownBy(() -> uploads.resolve(admin, "file:///nonexistent.zip")).hasMessageContaining("not a file");
+        assertThatThrownBy(() -> uploads.resolve(admin, "ember-upload://../../etc/passwd")).hasMessageContaining("no upload");
+        Uploads.Upload u = uploads.store(admin, new java.io.ByteArrayInputStream(new byte[] {'P', 'K', 5, 6, 0}));
+        assertThat(uploads.resolve(admin, u.uri())).exists();
+        assertThatThrownBy(() -> uploads.resolve(other, u.uri())).hasMessageContaining("no upload " + u.uploadId());
+        assertThatThrownBy(() -> uploads.store(admin, new java.io.ByteArrayInputStream("hello".getBytes()))).hasMessageContaining("not a zip");
         assertThat(Files.list(dir.resolve("uploads")).filter(p -> p.toString().endsWith(".tmp"))).isEmpty();
     }
 

@@ -192,8 +192,9 @@ class SecretsEndToEndTest {
     }
 
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
+        byte[] bytes = body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.endpoint() + path)).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                .method(method, bytes == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(bytes));
+        return HTTP.send(Rest.signed(server, b.build(), bytes), HttpResponse.BodyHandlers.ofString());
     }
 }

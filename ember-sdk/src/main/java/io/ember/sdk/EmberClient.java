@@ -395,6 +395,35 @@ public final class EmberClient implements AutoCloseable {
                 out.truncated || err.truncated);
     }
 
+    // ---- Ember extensions: agent tools (docs/agents.md) ----
+
+    /** Runs one Anthropic client tool call in the microVM with the server's defaults (session {@code default}). */
+    public ToolResult runTool(String microvmIdentifier, ToolUse toolUse) {
+        return runTool(microvmIdentifier, toolUse, ToolOptions.defaults());
+    }
+
+    /**
+     * Runs one Anthropic client tool call ({@code bash} or {@code str_replace_based_edit_tool}) in the microVM and
+     * returns the tool_result block for the model. A failed tool call is a result with {@code isError}; a missing
+     * or ended microVM is thrown. The call may take the command's timeout and then some: it is not bounded by the
+     * client's request timeout.
+     */
+    public ToolResult runTool(String microvmIdentifier, ToolUse toolUse, ToolOptions options) {
+        ToolOptions o = options == null ? ToolOptions.defaults() : options;
+        String path = EXT + "/microvms/" + Transport.segment(microvmIdentifier) + "/tools" + Transport.query(
+                "session", o.session(), "timeoutSeconds", o.timeoutSeconds(), "maxCharacters", o.maxCharacters());
+        int seconds = o.timeoutSeconds() == null ? 120 : o.timeoutSeconds();
+        byte[] body = Transport.json(Objects.requireNonNull(toolUse, "toolUse"));
+        HttpRequest req = transport.request(path).timeout(Duration.ofSeconds(seconds + 90L))
+                .header("Content-Type", "application/json").header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        try (InputStream in = transport.open(req, SigV4Signer.sha256Hex(body)).body()) {
+            return Json.MAPPER.readValue(in, ToolResult.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     // ---- Ember extensions: files ----
 
     /** Streams a local file to {@code remotePath}; {@code mode} (e.g. {@code 0644}) may be null. */

@@ -76,6 +76,10 @@ final class Transport implements AutoCloseable {
 
     /** As {@link #open(HttpRequest, String)} for a request without a body. */
     HttpResponse<InputStream> open(HttpRequest request) {
+        // Signing an empty hash over a body would be refused by the server as a mismatch: say so here instead.
+        if (request.bodyPublisher().map(HttpRequest.BodyPublisher::contentLength).orElse(0L) != 0) {
+            throw new IllegalArgumentException("a request with a body is opened with its payload hash");
+        }
         return open(request, SigV4Signer.EMPTY_SHA256);
     }
 

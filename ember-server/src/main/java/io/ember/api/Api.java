@@ -69,6 +69,7 @@ public final class Api {
         new AuthTokenRoutes(microvms, tokens).register(app);
         new ExecRoutes(microvms, secrets).register(app);
         if (secrets != null) new SecretRoutes(secrets).register(app);
+        new ToolRoutes(microvms, new io.ember.tools.Tools()).register(app);
         new ShellRoutes(microvms, tokens).register(app);
         new FileRoutes(microvms).register(app);
         if (images != null) {

@@ -150,61 +150,25 @@ public final class Microvms implements AutoCloseable {
      * of {@code vcpus} and {@code memoryMib} about to hold a VMM. Caller holds the admission lock.
      */
     private void admit(String tenantId, int vcpus, int memoryMib, String what) {
-        Admission a = limits;
-        var q = a.quotas().apply(tenantId);
-        long vms = 0, cpus = 0, mem = 0, hostCpus = 0, hostMem = 0;
-        for (Machine m : engine.machines.values()) {
-            if (m.state == MicrovmState.SUSPENDED) continue;
-            hostCpus += m.created.vcpus();
-            hostMem += m.created.memoryMib();
-            if (m.created.tenantId().equals(tenantId)) {
-                vms++;
-                cpus += m.created.vcpus();
-                mem += m.created.memoryMib();
-            }
-        }
-        refuseOver(tenantId, what, "maxRunningMicrovms", vms + 1, q.maxRunningMicrovms(), "microVMs");
-        refuseOver(tenantId, what, "maxRunningVcpus", cpus + vcpus, q.maxRunningVcpus(), "vCPUs");
-        refuseOver(tenantId, what, "maxRunningMemoryInMiB", mem + memoryMib, q.maxRunningMemoryInMiB(), "MiB");
-        Admission.Capacity c = a.capacity();
-        if (hostCpus + vcpus > c.vcpuLimit() || hostMem + memoryMib > c.memoryLimitMib()) {
-            String message = what + " refused: the host has no room (running " + hostCpus + " of " + c.vcpuLimit()
-                    + " vCPUs and " + hostMem + " of " + c.memoryLimitMib() + " MiB, with overcommit " + c.cpuOvercommit()
-                    + "/" + c.memoryOvercommit() + "; this needs " + vcpus + " vCPUs and " + memoryMib + " MiB)";
-            engine.store.addTenantEvent(tenantId, Instant.now(), "CAPACITY", message);
-            throw new MicrovmException(MicrovmException.Kind.INSUFFICIENT_CAPACITY, message);
-        }
-    }
-
-    private void refuseOver(String tenantId, String what, String quota, long wanted, long limit, String unit) {
-        if (wanted <= limit) return;
-        String message = what + " refused: it would make " + wanted + " running " + unit + ", over the tenant's quota "
-                + quota + " = " + limit;
-        engine.store.addTenantEvent(tenantId, Instant.now(), "QUOTA", message);
-        throw new MicrovmException(MicrovmException.Kind.QUOTA_EXCEEDED, message, "Quota", quota);
+        List<Admission.Holder> holding = engine.machines.values().stream().filter(m -> m.state != MicrovmState.SUSPENDED)
+                .map(m -> new Admission.Holder(m.created.tenantId(), m.created.vcpus(), m.created.memoryMib())).toList();
+        refuse(tenantId, limits.toRun(tenantId, vcpus, memoryMib, holding, what));
     }
 
     /** SuspendMicrovm's check: the tenant's suspended microVMs, and their bytes on disk, within its quotas. */
     private void admitSuspension(Machine m) {
         String tenantId = m.created.tenantId();
-        var q = limits.quotas().apply(tenantId);
         long suspended = engine.machines.values().stream()
                 .filter(x -> x.state == MicrovmState.SUSPENDED && x.created.tenantId().equals(tenantId)).count();
-        String what = "SuspendMicrovm of " + m.id;
-        if (suspended + 1 > q.maxSuspendedMicrovms()) {
-            String message = what + " refused: it would make " + (suspended + 1) + " suspended microVMs, over the tenant's quota "
-                    + "maxSuspendedMicrovms = " + q.maxSuspendedMicrovms();
-            engine.store.addTenantEvent(tenantId, Instant.now(), "QUOTA", message);
-            throw new MicrovmException(MicrovmException.Kind.QUOTA_EXCEEDED, message, "Quota", "maxSuspendedMicrovms");
-        }
-        long bytes = engine.store.suspendedBytes(tenantId);
-        if (bytes + (long) m.created.memoryMib() * (1 << 20) > q.maxSuspendedBytes()) {
-            String message = what + " refused: the tenant's suspended microVMs hold " + bytes + " bytes on disk and this one"
-                    + " would add up to " + ((long) m.created.memoryMib() << 20) + ", over its quota maxSuspendedBytes = "
-                    + q.maxSuspendedBytes();
-            engine.store.addTenantEvent(tenantId, Instant.now(), "QUOTA", message);
-            throw new MicrovmException(MicrovmException.Kind.QUOTA_EXCEEDED, message, "Quota", "maxSuspendedBytes");
-        }
+        refuse(tenantId, limits.toSuspend(tenantId, suspended, engine.store.suspendedBytes(tenantId),
+                (long) m.created.memoryMib() << 20, "SuspendMicrovm of " + m.id));
+    }
+
+    private void refuse(String tenantId, Admission.Refusal refusal) {
+        if (refusal == null) return;
+        engine.store.addTenantEvent(tenantId, Instant.now(), refusal.quota() == null ? "CAPACITY" : "QUOTA", refusal.message());
+        throw refusal.quota() == null ? new MicrovmException(MicrovmException.Kind.INSUFFICIENT_CAPACITY, refusal.message())
+                : new MicrovmException(MicrovmException.Kind.QUOTA_EXCEEDED, refusal.message(), "Quota", refusal.quota());
     }
 
     /** The stored microVM, whoever owns it; {@code identifier} is its id or ARN. */

@@ -13,10 +13,13 @@ final class IdleWatch {
 
     private final Engine engine;
     private final Suspension suspension;
+    /** Throws QUOTA_EXCEEDED when the tenant's suspended quotas have no room for {@code m}. */
+    private final java.util.function.Consumer<Machine> admitSuspension;
 
-    IdleWatch(Engine engine, Suspension suspension) {
+    IdleWatch(Engine engine, Suspension suspension, java.util.function.Consumer<Machine> admitSuspension) {
         this.engine = engine;
         this.suspension = suspension;
+        this.admitSuspension = admitSuspension;
     }
 
     void start() {
@@ -58,6 +61,15 @@ final class IdleWatch {
     }
 
     private void suspendQuietly(Machine m, String why) {
+        try {
+            admitSuspension.accept(m);
+        } catch (MicrovmException e) {
+            // Over the tenant's suspended quotas (recorded as its event): it stays RUNNING, still charged, and is
+            // looked at again after another idle period rather than at every tick.
+            m.touch();
+            log.info("{}: idle suspend refused: {}", m.id, e.getMessage());
+            return;
+        }
         try {
             suspension.suspend(m, Cause.IDLE, why, true);
         } catch (MicrovmException e) {

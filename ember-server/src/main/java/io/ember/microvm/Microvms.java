@@ -65,7 +65,7 @@ public final class Microvms implements AutoCloseable {
         Engine engine = new Engine(store, catalog, images, driver, agents, settings);
         new Reconciler(engine).run();
         Microvms microvms = new Microvms(engine);
-        new IdleWatch(engine, microvms.suspension).start();
+        new IdleWatch(engine, microvms.suspension, microvms::admitIdleSuspension).start();
         return microvms;
     }
 
@@ -155,13 +155,20 @@ public final class Microvms implements AutoCloseable {
         refuse(tenantId, limits.toRun(tenantId, vcpus, memoryMib, holding, what));
     }
 
+    /** The idle policy's suspension is bound by the same quotas as SuspendMicrovm's. */
+    private void admitIdleSuspension(Machine m) {
+        synchronized (admission) {
+            admitSuspension(m, "the idle policy's suspension of " + m.id);
+        }
+    }
+
     /** SuspendMicrovm's check: the tenant's suspended microVMs, and their bytes on disk, within its quotas. */
-    private void admitSuspension(Machine m) {
+    private void admitSuspension(Machine m, String what) {
         String tenantId = m.created.tenantId();
         long suspended = engine.machines.values().stream()
                 .filter(x -> x.state == MicrovmState.SUSPENDED && x.created.tenantId().equals(tenantId)).count();
         refuse(tenantId, limits.toSuspend(tenantId, suspended, engine.store.suspendedBytes(tenantId),
-                (long) m.created.memoryMib() << 20, "SuspendMicrovm of " + m.id));
+                (long) m.created.memoryMib() << 20, what));
     }
 
     private void refuse(String tenantId, Admission.Refusal refusal) {
@@ -274,7 +281,7 @@ public final class Microvms implements AutoCloseable {
     public MicrovmRecord suspend(String tenantId, String identifier) {
         Machine m = live(tenantId, identifier);
         synchronized (admission) {
-            if (m.state != MicrovmState.SUSPENDED) admitSuspension(m);
+            if (m.state != MicrovmState.SUSPENDED) admitSuspension(m, "SuspendMicrovm of " + m.id);
         }
         suspension.suspend(m, Cause.USER, "SuspendMicrovm", false);
         return get(m.id);

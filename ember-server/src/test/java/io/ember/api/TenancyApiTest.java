@@ -172,6 +172,12 @@ class TenancyApiTest {
         assertThat(suspend.statusCode()).as(suspend.body()).isEqualTo(402);
         assertThat(ApiFixture.json(suspend).get("quotaCode").asText()).isEqualTo("maxSuspendedMicrovms");
         Await.until("still RUNNING", () -> api.ok("GET", "/2025-09-09/microvms/" + vm, null).get("state").asText().equals("RUNNING"));
+        // The idle policy is bound by the same quota: the microVM stays RUNNING and the refusal is an event.
+        String idle = api.ok("POST", "/2025-09-09/microvms", "{\"imageIdentifier\":\"busybox\",\"idlePolicy\":"
+                + "{\"maxIdleDurationSeconds\":1,\"suspendedDurationSeconds\":0,\"autoResumeEnabled\":true}}").get("microvmId").asText();
+        Await.until("idle suspension refused", () -> api.ok("GET", "/ember/v1/events", null).get("events").findValuesAsText("message")
+                .stream().anyMatch(m -> m.contains("idle policy's suspension of " + idle) && m.contains("maxSuspendedMicrovms")));
+        assertThat(api.ok("GET", "/2025-09-09/microvms/" + idle, null).get("state").asText()).isEqualTo("RUNNING");
     }
 
     @Test

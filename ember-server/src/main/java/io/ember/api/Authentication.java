@@ -74,8 +74,8 @@ final class Authentication {
     }
 
     /**
-     * Requests that change something are accepted once. Reads may repeat within the skew window, as AWS allows: some
-     * clients (the AWS CLI, curl) sign no per-attempt id, so two identical reads in one second carry one signature.
+     * Requests that change something are accepted once. Reads may repeat within the skew window, as AWS allows: a
+     * client that signs no per-attempt id (curl) gives two identical reads in one second one signature.
      */
     private static boolean changesState(Context ctx) {
         return ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD;

@@ -4,7 +4,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
-/** Tests that share one server and one running busybox microVM for the whole class (a boot costs seconds under TCG). */
+/**
+ * Tests that share one server and one running microVM (busybox unless {@link #image()} says otherwise) for the whole
+ * class: a boot costs seconds under TCG.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class OneVmPerClass {
 
@@ -14,7 +17,11 @@ abstract class OneVmPerClass {
     @BeforeAll
     void boot() throws Exception {
         server = EmberTestServer.start();
-        vm = TestVm.run(server, "busybox");
+        vm = TestVm.run(server, image());
+    }
+
+    protected String image() {
+        return "busybox";
     }
 
     @AfterAll

@@ -18,34 +18,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The agent tools endpoint on a real debian microVM (which has bash): Anthropic's bash tool with a persistent
  * shell per session, and its text editor tool, through the SDK.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ToolsEndToEndTest {
+class ToolsEndToEndTest extends OneVmPerClass {
     private static final AtomicInteger IDS = new AtomicInteger();
-    private EmberTestServer server;
-    private TestVm vm;
 
-    @BeforeAll
-    void boot() throws Exception {
-        server = EmberTestServer.start();
-        vm = TestVm.run(server, "debian");
-    }
-
-    @AfterAll
-    void shutdown() throws Exception {
-        try {
-            if (vm != null) vm.close();
-        } finally {
-            if (server != null) server.close();
-        }
+    @Override
+    protected String image() {
+        return "debian";
     }
 
     private EmberClient client() {

@@ -22,8 +22,11 @@ import org.eclipse.jetty.http.UriCompliance;
  */
 public final class Api {
     static final String REQUEST_ID_HEADER = "x-amzn-RequestId";
-    /** Signatures remembered for the replay check: ten minutes of about 3,000 requests a second. */
-    private static final int REPLAY_CAPACITY = 2_000_000;
+    /**
+     * State-changing signatures remembered for the replay check (about 200 bytes each, so at most ~100 MB): ten
+     * minutes of about 800 such requests a second; reads are not remembered.
+     */
+    private static final int REPLAY_CAPACITY = 500_000;
 
     private Api() {}
 

@@ -6,23 +6,13 @@ import io.ember.sdk.Stub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AuthTokenCommandTest {
     static final String PATH = "/2025-09-09/microvms/mvm-0123456789abcdef01234567/auth-token";
-    private Stub stub;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
-    }
-
-    @AfterEach
-    void stop() {
-        stub.close();
-    }
+    @RegisterExtension
+    final Stub stub = Stub.started();
 
     @Test
     void shorthandPortsBecomeTheModelsPortSpecifications_andTextOutputIsTheTokenAfterATab() throws Exception {

@@ -11,25 +11,15 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class ExecCommandTest {
     private static final String PATH = "/ember/v1/microvms/mvm-1/exec";
-    private Stub stub;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
-    }
-
-    @AfterEach
-    void stop() {
-        stub.close();
-    }
+    @RegisterExtension
+    final Stub stub = Stub.started();
 
     @Test
     void streamsOutputToTheTerminalBeforeTheCommandEnds() {

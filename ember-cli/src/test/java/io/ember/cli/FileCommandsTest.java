@@ -11,20 +11,20 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileCommandsTest {
     private static final String FILES = "/ember/v1/microvms/mvm-1/files";
-    private Stub stub;
+    @RegisterExtension
+    final Stub stub = Stub.started();
     private final AtomicReference<byte[]> uploaded = new AtomicReference<>();
     @TempDir Path tmp;
 
     @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
+    void start() {
         stub.on("PUT", FILES, ex -> {
             uploaded.set(Stub.body(ex));
             Stub.send(ex, 200, "application/json", "{\"path\":\"/workspace/x\",\"size\":" + uploaded.get().length + "}");
@@ -39,11 +39,6 @@ class FileCommandsTest {
             ex.sendResponseHeaders(200, b.length);
             ex.getResponseBody().write(b);
         });
-    }
-
-    @AfterEach
-    void stop() {
-        stub.close();
     }
 
     @Test

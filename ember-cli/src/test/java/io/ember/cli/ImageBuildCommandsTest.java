@@ -15,9 +15,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class ImageBuildCommandsTest {
@@ -25,17 +24,8 @@ class ImageBuildCommandsTest {
     static final String DEMO = IMAGES + "/demo";
 
     @TempDir Path tmp;
-    private Stub stub;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
-    }
-
-    @AfterEach
-    void stop() {
-        stub.close();
-    }
+    @RegisterExtension
+    final Stub stub = Stub.started();
 
     @Test
     void create_uploadsTheZip_streamsTheLogWithProgress_andPrintsTheImage() throws Exception {

@@ -6,25 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ember.sdk.ImageFixtures;
 import io.ember.sdk.Stub;
 import java.io.OutputStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ImageCommandsTest {
     static final String IMAGES = "/2025-09-09/microvm-images";
     static final String DEMO = IMAGES + "/demo";
 
-    private Stub stub;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
-    }
-
-    @AfterEach
-    void stop() {
-        stub.close();
-    }
+    @RegisterExtension
+    final Stub stub = Stub.started();
 
     @Test
     void getMicrovmImage_byArn_printsItsState() throws Exception {

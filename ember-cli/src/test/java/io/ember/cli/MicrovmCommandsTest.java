@@ -8,26 +8,16 @@ import java.io.ByteArrayInputStream;
 import java.net.ServerSocket;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class MicrovmCommandsTest {
     static final String VM = "{\"microvmId\":\"mvm-0123456789abcdef01234567\",\"state\":\"PENDING\","
             + "\"endpoint\":\"http://127.0.0.1:1\",\"imageArn\":\"arn:aws:lambda:local:aws:microvm-image/busybox\","
             + "\"imageVersion\":\"1\",\"maximumDurationInSeconds\":600,\"startedAt\":1767225600.25}";
 
-    private Stub stub;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
-    }
-
-    @AfterEach
-    void stop() {
-        stub.close();
-    }
+    @RegisterExtension
+    final Stub stub = Stub.started();
 
     @Test
     void runMicrovm_printsPrettyJsonWithIsoTimestamps() throws Exception {

@@ -5,25 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ember.sdk.Stub;
 import java.io.ByteArrayInputStream;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The shell verbs against a stub, up to the WebSocket (which ember-e2e drives against a real microVM). */
 class ShellCommandsTest {
     static final String ID = "mvm-0123456789abcdef01234567";
     static final String TOKEN_PATH = "/2025-09-09/microvms/" + ID + "/shell-auth-token";
-    private Stub stub;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
-    }
-
-    @AfterEach
-    void stop() {
-        stub.close();
-    }
+    @RegisterExtension
+    final Stub stub = Stub.started();
 
     @Test
     void createMicrovmShellAuthToken_printsTheModelsAnswer() {

@@ -3,25 +3,15 @@ package io.ember.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ember.sdk.Stub;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TagCommandsTest {
     static final String ARN = "arn:aws:lambda:local:000000000000:microvm/mvm-0123456789abcdef01234567";
     static final String RAW = "/2017-03-31/tags/arn%3Aaws%3Alambda%3Alocal%3A000000000000%3Amicrovm%2Fmvm-0123456789abcdef01234567";
 
-    private Stub stub;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
-    }
-
-    @AfterEach
-    void stop() {
-        stub.close();
-    }
+    @RegisterExtension
+    final Stub stub = Stub.started();
 
     @Test
     void tagResource_takesShorthandOrJsonAndPrintsNothing() throws Exception {

@@ -9,9 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Keys, tenants, secrets, roles, events and usage from the command line; the stub checks every signature. */
@@ -19,17 +18,8 @@ class TenantCommandsTest {
     static final String TENANT = "{\"tenantId\":\"123456789012\",\"name\":\"team\",\"createdAt\":1764417600,"
             + "\"quotas\":{\"maxRunningMicrovms\":10}}";
     @TempDir Path tmp;
-    private Stub stub;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
-    }
-
-    @AfterEach
-    void stop() {
-        stub.close();
-    }
+    @RegisterExtension
+    final Stub stub = Stub.started();
 
     @Test
     void keysComeFromAProfileFileWithProfileAndRegionFlags() throws Exception {

@@ -15,9 +15,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class BuildLogTest {
@@ -25,20 +24,9 @@ class BuildLogTest {
     static final String BUILD = "/2025-09-09/microvm-images/demo/versions/1/builds/bld-1";
 
     @TempDir Path tmp;
-    private Stub stub;
-    private EmberClient client;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
-        client = stub.client();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
+    @RegisterExtension
+    final Stub stub = Stub.started();
+    private final EmberClient client = stub.client();
 
     @Test
     void uploadCodeArtifact_streamsTheZipAsApplicationZip() throws Exception {

@@ -5,27 +5,15 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ErrorMappingTest {
-    private Stub stub;
-    private EmberClient client;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
-        client = stub.client();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
+    @RegisterExtension
+    final Stub stub = Stub.started();
+    private final EmberClient client = stub.client();
 
     @ParameterizedTest
     @CsvSource({

@@ -18,26 +18,14 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ExecTest {
     private static final String PATH = "/ember/v1/microvms/mvm-1/exec";
-    private Stub stub;
-    private EmberClient client;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
-        client = stub.client();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
+    @RegisterExtension
+    final Stub stub = Stub.started();
+    private final EmberClient client = stub.client();
 
     @Test
     void events_arriveWhileTheServerIsStillRunningTheCommand() {

@@ -15,29 +15,17 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class FilesTest {
     private static final String FILES = "/ember/v1/microvms/mvm-1/files";
     private static final int SIZE = 20 << 20;
-    private Stub stub;
-    private EmberClient client;
+    @RegisterExtension
+    final Stub stub = Stub.started();
+    private final EmberClient client = stub.client();
     @TempDir Path tmp;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
-        client = stub.client();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
 
     @Test
     void uploadFile_streams20MbFileWithLengthAndMode() throws Exception {

@@ -6,9 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class MicrovmOperationsTest {
     static final String VM = "{\"microvmId\":\"mvm-0123456789abcdef01234567\",\"state\":\"PENDING\","
@@ -17,20 +16,9 @@ class MicrovmOperationsTest {
             + "\"idlePolicy\":{\"maxIdleDurationSeconds\":60,\"suspendedDurationSeconds\":30,\"autoResumeEnabled\":true},"
             + "\"someFutureField\":{\"x\":1}}";
 
-    private Stub stub;
-    private EmberClient client;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
-        client = EmberClient.builder().endpoint(stub.url() + "/").credentials(Stub.CREDENTIALS).build();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
+    @RegisterExtension
+    final Stub stub = Stub.started();
+    private final EmberClient client = stub.client(b -> b.endpoint(stub.url() + "/"));
 
     @Test
     void runMicrovm_sendsModelFieldsAndParsesAnswer() throws Exception {

@@ -10,9 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every request the client sends is signed as the server checks it (the stub refuses what the server would). */
@@ -20,20 +19,9 @@ class SigningTest {
     static final String ID = "mvm-0123456789abcdef01234567";
     static final String ARN = "arn:aws:lambda:local:000000000000:microvm/" + ID;
     @TempDir Path tmp;
-    private Stub stub;
-    private EmberClient client;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
-        client = EmberClient.builder().endpoint(stub.url()).credentials(Stub.CREDENTIALS).region("eu-west-1").build();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
+    @RegisterExtension
+    final Stub stub = Stub.started();
+    private final EmberClient client = stub.client(b -> b.region("eu-west-1"));
 
     @Test
     void jsonCallsQueriesArnsExecAndStreamedUploadsAreAllSigned() throws Exception {

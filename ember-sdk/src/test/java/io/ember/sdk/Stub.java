@@ -3,6 +3,8 @@ package io.ember.sdk;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -17,9 +19,10 @@ import java.util.concurrent.Executors;
 
 /**
  * A loopback HTTP server speaking Ember's wire format, one handler per "METHOD rawPath". Shared with
- * the CLI's tests through this module's test jar.
+ * the CLI's tests through this module's test jar. A test class holds one per test as
+ * {@code @RegisterExtension final Stub stub = Stub.started();}: it is closed, with the clients it made, after each test.
  */
-public final class Stub implements AutoCloseable {
+public final class Stub implements AutoCloseable, AfterEachCallback {
     /** The keys the stub accepts; {@link #client()} signs with them and the CLI's tests put them in its environment. */
     public static final Credentials CREDENTIALS = new Credentials("AKIDSTUB000000000001", "stub/secret+key=0123456789");
     /** The environment that gives the CLI the stub's keys. */
@@ -46,6 +49,16 @@ public final class Stub implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService pool = Executors.newCachedThreadPool();
     private final SignatureCheck signatures = new SignatureCheck(CREDENTIALS);
+    private final List<EmberClient> clients = new CopyOnWriteArrayList<>();
+
+    /** A started stub, for a field initializer. */
+    public static Stub started() {
+        try {
+            return new Stub();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     public Stub() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -118,9 +131,16 @@ public final class Stub implements AutoCloseable {
         return null;
     }
 
-    /** A client of this stub, signing with {@link #CREDENTIALS}. */
+    /** A client of this stub, signing with {@link #CREDENTIALS}; closed with the stub. */
     public EmberClient client() {
-        return EmberClient.builder().endpoint(url()).credentials(CREDENTIALS).build();
+        return client(b -> b);
+    }
+
+    /** As {@link #client()}, its builder changed by {@code adjust} first (another endpoint form, a region). */
+    public EmberClient client(java.util.function.UnaryOperator<EmberClient.Builder> adjust) {
+        EmberClient c = adjust.apply(EmberClient.builder().endpoint(url()).credentials(CREDENTIALS)).build();
+        clients.add(c);
+        return c;
     }
 
     public String url() {
@@ -157,8 +177,14 @@ public final class Stub implements AutoCloseable {
 
     @Override
     public void close() {
+        clients.forEach(EmberClient::close);
         server.stop(0);
         pool.shutdownNow();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     public static OutputStream startStream(HttpExchange ex) throws IOException {

@@ -5,28 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TagOperationsTest {
     static final String ARN = "arn:aws:lambda:local:000000000000:microvm/mvm-0123456789abcdef01234567";
     static final String RAW = "/2017-03-31/tags/arn%3Aaws%3Alambda%3Alocal%3A000000000000%3Amicrovm%2Fmvm-0123456789abcdef01234567";
 
-    private Stub stub;
-    private EmberClient client;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new Stub();
-        client = stub.client();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
+    @RegisterExtension
+    final Stub stub = Stub.started();
+    private final EmberClient client = stub.client();
 
     @Test
     void tagResource_postsCapitalisedTagsToTheEncodedArn() throws Exception {

@@ -31,11 +31,7 @@ public final class ImageStore implements AutoCloseable {
 
     /** Opens the database at {@code file}, which {@link Store#open} must have migrated. */
     public static ImageStore open(Path file) {
-        try {
-            return new ImageStore(Sqlite.dataSource(file).getConnection());
-        } catch (SQLException e) {
-            throw new StoreException("cannot open the database " + file + ": " + e.getMessage(), e);
-        }
+        return new ImageStore(Sqlite.connect(file));
     }
 
     /** A new image with its first version and that version's build. */
@@ -194,11 +190,7 @@ public final class ImageStore implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        try {
-            conn.close();
-        } catch (SQLException e) {
-            throw new StoreException("closing the database failed", e);
-        }
+        Sqlite.close(conn);
     }
 
     private void insertVersion(ImageVersionRecord v) throws SQLException {

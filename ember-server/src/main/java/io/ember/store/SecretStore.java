@@ -32,11 +32,7 @@ public final class SecretStore implements AutoCloseable {
     }
 
     public static SecretStore open(Path file) {
-        try {
-            return new SecretStore(Sqlite.dataSource(file).getConnection());
-        } catch (SQLException e) {
-            throw new StoreException("cannot open the database " + file + ": " + e.getMessage(), e);
-        }
+        return new SecretStore(Sqlite.connect(file));
     }
 
     /** Creates the secret or replaces its value and description (its creation time and ordinal stay). */
@@ -112,11 +108,7 @@ public final class SecretStore implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        try {
-            conn.close();
-        } catch (SQLException e) {
-            throw new StoreException("closing the database failed: " + e.getMessage(), e);
-        }
+        Sqlite.close(conn);
     }
 
     private static SecretRecord secret(ResultSet rs) throws SQLException {

@@ -34,6 +34,23 @@ final class Sqlite {
         return ds;
     }
 
+    /** A connection of its own to {@code file}, which {@link Store#open} must have migrated. */
+    static Connection connect(Path file) {
+        try {
+            return dataSource(file).getConnection();
+        } catch (SQLException e) {
+            throw new StoreException("cannot open the database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void close(Connection conn) {
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            throw new StoreException("closing the database failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Binds {@code args} in order: null, Instant (epoch millis), Integer, Long, byte[] (a BLOB), anything else as its string. */
     static void bind(PreparedStatement ps, Object... args) throws SQLException {
         for (int i = 0; i < args.length; i++) {

@@ -364,11 +364,7 @@ public final class Store implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        try {
-            conn.close();
-        } catch (SQLException e) {
-            throw new StoreException("closing the database failed", e);
-        }
+        Sqlite.close(conn);
     }
 
     private void insertEvent(EventRecord e) throws SQLException {

@@ -26,11 +26,7 @@ public final class TenantStore implements AutoCloseable {
 
     /** Opens the database at {@code file}, which {@link Store#open} must have migrated. */
     public static TenantStore open(Path file) {
-        try {
-            return new TenantStore(Sqlite.dataSource(file).getConnection());
-        } catch (SQLException e) {
-            throw new StoreException("cannot open the database " + file + ": " + e.getMessage(), e);
-        }
+        return new TenantStore(Sqlite.connect(file));
     }
 
     /** False when the id or the name is taken (by a live or a deleted tenant). */
@@ -101,11 +97,7 @@ public final class TenantStore implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        try {
-            conn.close();
-        } catch (SQLException e) {
-            throw new StoreException("closing the database failed", e);
-        }
+        Sqlite.close(conn);
     }
 
     private static TenantRecord tenant(ResultSet rs) throws SQLException {

@@ -50,9 +50,7 @@ public record ExecRequest(List<String> command, String shell, Map<String, String
 
     /** Adds one variable to {@code env}. */
     public ExecRequest withEnv(String name, String value) {
-        Map<String, String> merged = new LinkedHashMap<>(env == null ? Map.of() : env);
-        merged.put(name, value);
-        return withEnv(merged);
+        return withEnv(plus(env, name, value));
     }
 
     public ExecRequest withWorkingDirectory(String dir) {
@@ -74,8 +72,13 @@ public record ExecRequest(List<String> command, String shell, Map<String, String
 
     /** Adds one secret reference to {@code secretEnvironment}. */
     public ExecRequest withSecretEnvironment(String name, String secretName) {
-        Map<String, String> merged = new LinkedHashMap<>(secretEnvironment == null ? Map.of() : secretEnvironment);
-        merged.put(name, secretName);
-        return withSecretEnvironment(merged);
+        return withSecretEnvironment(plus(secretEnvironment, name, secretName));
+    }
+
+    /** A copy of {@code map} (null: none) with {@code name} set, in insertion order. */
+    private static Map<String, String> plus(Map<String, String> map, String name, String value) {
+        Map<String, String> merged = new LinkedHashMap<>(map == null ? Map.of() : map);
+        merged.put(name, value);
+        return merged;
     }
 }

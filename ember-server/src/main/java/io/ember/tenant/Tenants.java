@@ -36,8 +36,8 @@ public final class Tenants {
     private final Map<String, ActiveKey> active = new ConcurrentHashMap<>();
     private final Map<String, Instant> touched = new ConcurrentHashMap<>();
 
-    /** An active key: whose, and the secret a signature is checked with. */
-    public record ActiveKey(String id, String tenantId, String secret) {
+    /** An active key: whose (and whether that is the admin), and the secret a signature is checked with. */
+    public record ActiveKey(String id, String tenantId, boolean admin, String secret) {
         @Override
         public String toString() {
             return "ActiveKey[" + id + ", tenant " + tenantId + "]";
@@ -126,7 +126,8 @@ public final class Tenants {
             Optional<AccessKeyRecord> r = store.key(keyId).filter(x -> x.status().equals("ACTIVE"));
             if (r.isEmpty()) return Optional.empty();
             String secret = new String(hostKey.open(r.get().sealedSecret(), context(keyId)), StandardCharsets.UTF_8);
-            k = new ActiveKey(keyId, r.get().tenantId(), secret);
+            boolean admin = store.tenant(r.get().tenantId()).map(TenantRecord::admin).orElse(false);
+            k = new ActiveKey(keyId, r.get().tenantId(), admin, secret);
             active.put(keyId, k);
             // A revocation racing this read: the row says so now, and the key must not stay cached.
             if (store.key(keyId).filter(x -> x.status().equals("ACTIVE")).isEmpty()) {

@@ -140,14 +140,18 @@ public final class DescribeLoadBench {
         return out;
     }
 
-    private static void report(String what, String wrk) {
+    private static void report(String what, String out) {
+        // Percentiles from the distribution only: thread statistics also print figures such as "69.99%".
+        int d = out.indexOf("Latency Distribution");
+        String wrk = d < 0 ? out : out.substring(d);
+        String rate = find(out, "Requests/sec:\\s+([0-9.]+)"), errors = find(out, "Non-2xx or 3xx responses:\\s+(\\d+)");
         System.out.printf("%-44s %10s req/s   p50 %8s   p90 %8s   p99 %8s   non-2xx %s%n", what,
-                find(wrk, "Requests/sec:\\s+([0-9.]+)"), find(wrk, "50%\\s+(\\S+)"), find(wrk, "90%\\s+(\\S+)"),
-                find(wrk, "99%\\s+(\\S+)"), find(wrk, "Non-2xx or 3xx responses:\\s+(\\d+)").replace("?", "0"));
+                rate, find(wrk, "^\\s*50%\\s+(\\S+)"), find(wrk, "^\\s*90%\\s+(\\S+)"),
+                find(wrk, "^\\s*99%\\s+(\\S+)"), errors.replace("?", "0"));
     }
 
     private static String find(String text, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(text);
+        Matcher m = Pattern.compile(regex, Pattern.MULTILINE).matcher(text);
         return m.find() ? m.group(1) : "?";
     }
 

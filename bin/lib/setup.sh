@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # What Ember needs on the host. lz4: the cloud kernel's payload is LZ4-compressed; make, python3: the
 # agent build and the guest boot check.
-EMBER_PACKAGES=(qemu-system-x86 qemu-utils busybox-static debootstrap musl-tools cpio xz-utils lz4
+EMBER_PACKAGES=(qemu-system-x86 qemu-utils busybox-static debootstrap musl-tools gcc libc6-dev cpio xz-utils lz4
                 e2fsprogs make python3 maven nodejs npm)
 
 # A package counts as present when dpkg has it installed, or (nodejs, npm) when its command exists:
@@ -66,6 +66,20 @@ build_guest_assets() {
   done
 }
 
+# The VMM jailer (host/jailer, C, runs as root): every QEMU starts through it (docs/jail.md).
+build_jailer() {
+  local src="$EMBER_REPO/host/jailer" f
+  make -s -C "$src" >&2 || fail "building the VMM jailer failed (make -C host/jailer)"
+  mkdir -p "$EMBER_ASSETS_DIR/bin"
+  for f in ember-jailer ember-ro-ram.so; do
+    if ! cmp -s "$src/build/$f" "$EMBER_ASSETS_DIR/bin/$f"; then
+      install -o root -g root -m 0755 "$src/build/$f" "$EMBER_ASSETS_DIR/bin/.$f.tmp.$$"
+      mv -f "$EMBER_ASSETS_DIR/bin/.$f.tmp.$$" "$EMBER_ASSETS_DIR/bin/$f"
+      say "installed $EMBER_ASSETS_DIR/bin/$f"
+    fi
+  done
+}
+
 # Maven 3.8's bundled Guava calls sun.misc.Unsafe, which JDK 24+ warns about on every run.
 quiet_maven_on_new_jdks() {
   if [[ "$(java_major "$JAVA_HOME/bin/java")" -ge 24 && "${MAVEN_OPTS:-}" != *sun-misc-unsafe* ]]; then
@@ -91,6 +105,7 @@ ember_setup() {
   exec 9>"$EMBER_ASSETS_DIR/.setup.lock"
   flock -w 3600 9 || fail "another setup holds $EMBER_ASSETS_DIR/.setup.lock"
   timed "guest assets ($EMBER_ASSETS_DIR)" build_guest_assets
+  timed "VMM jailer" build_jailer
   timed "Java build" build_java
   exec 9>&-
 }

@@ -10,6 +10,7 @@ import io.ember.store.Store;
 import io.ember.vmm.Snapshots;
 import io.ember.vmm.Vm;
 import io.ember.vmm.VmExit;
+import io.ember.vmm.Snapshot;
 import io.ember.vmm.VmSpec;
 import io.ember.vmm.VmmDriver;
 import java.io.IOException;
@@ -233,8 +234,11 @@ final class Engine implements AutoCloseable {
     /** The machine as the VMM layer sees it; the hostname is the microVM id. */
     VmSpec spec(Machine m) {
         MicrovmRecord r = m.created;
-        return new VmSpec(r.id(), m.workDir(), catalog.kernel(), catalog.initrd(), m.launch.rootfs(),
+        VmSpec spec = new VmSpec(r.id(), m.workDir(), catalog.kernel(), catalog.initrd(), m.launch.rootfs(),
                 r.vcpus(), r.memoryMib(), r.id(), List.of());
+        // A clone's disk is an overlay of its image snapshot's disk: a jailed VMM must be able to read it (and only it)
+        Path template = m.launch.template();
+        return template == null ? spec : spec.withSharedFiles(List.of(template.resolve(Snapshot.DISK)));
     }
 
     /**

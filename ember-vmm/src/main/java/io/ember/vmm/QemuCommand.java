@@ -12,6 +12,7 @@ final class QemuCommand {
     private static final Pattern KERNEL_WORD = Pattern.compile("[\\x21-\\x7E&&[^\"]]{1,256}");
     static final String BASE_APPEND = "console=ttyS0 reboot=k panic=-1 quiet rdinit=/init";
     /** QEMU user-mode NAT's fixed plan: guest address, gateway (the host), DNS proxy (docs/vmm.md, "Build network"). */
+    static final String SANDBOX = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
     static final String NET_WORD = "ember.net=10.0.2.15/24,10.0.2.2,10.0.2.3";
 
     private QemuCommand() {}
@@ -84,7 +85,11 @@ final class QemuCommand {
         // before the guest runs, so the console is complete from the first byte.
         add(c, "-chardev", "socket,id=console,path=" + opt(files.console().toString()) + ",server=on,wait=on");
         add(c, "-serial", "chardev:console");
-        add(c, "-pidfile", files.pidFile().toString());
+        // No process spawning, no privilege changes, no obsolete syscalls, no resource-control calls: whatever a guest
+        // makes QEMU do, the kernel refuses these (seccomp mode 2; docs/jail.md). Snapshots need no exec: migration
+        // goes over a Unix socket.
+        add(c, "-sandbox", SANDBOX);
+        if (config.jail() == null) add(c, "-pidfile", files.pidFile().toString()); // jailed: the jailer writes it
         if (boot.incoming()) add(c, "-incoming", "defer");
         c.addAll(config.extraArgs());
         return c;

@@ -1,5 +1,6 @@
 package io.ember.vmm;
 
+import io.ember.jail.Jail;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,9 +15,10 @@ import java.util.Objects;
  *     leaves the RAM out of the saved state, and clones can map it privately (templates of image snapshots).
  *     False (the default) gives anonymous RAM: boots faster, writes nothing to disk while running, and a save
  *     copies the RAM into the state file (docs/vmm.md, "Snapshots", has the figures)
+ * @param jail starts every QEMU jailed (docs/jail.md); null runs QEMU as the server's own user, unconfined
  */
 public record QemuConfig(String qemuBinary, String qemuImg, Accelerator accelerator, List<String> extraArgs,
-        boolean fileBackedMemory) {
+        boolean fileBackedMemory, Jail jail) {
 
     public QemuConfig {
         Objects.requireNonNull(qemuBinary, "qemuBinary");
@@ -25,13 +27,17 @@ public record QemuConfig(String qemuBinary, String qemuImg, Accelerator accelera
         extraArgs = List.copyOf(extraArgs == null ? List.of() : extraArgs);
     }
 
-    /** Anonymous guest RAM (the default). */
+    /** Anonymous guest RAM (the default), no jail. */
     public QemuConfig(String qemuBinary, String qemuImg, Accelerator accelerator, List<String> extraArgs) {
-        this(qemuBinary, qemuImg, accelerator, extraArgs, false);
+        this(qemuBinary, qemuImg, accelerator, extraArgs, false, null);
     }
 
     public QemuConfig withFileBackedMemory(boolean on) {
-        return new QemuConfig(qemuBinary, qemuImg, accelerator, extraArgs, on);
+        return new QemuConfig(qemuBinary, qemuImg, accelerator, extraArgs, on, jail);
+    }
+
+    public QemuConfig withJail(Jail jail) {
+        return new QemuConfig(qemuBinary, qemuImg, accelerator, extraArgs, fileBackedMemory, jail);
     }
 
     public static QemuConfig of(String qemuBinary, Accelerator accelerator) {

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import io.ember.jail.JailException;
+import io.ember.jail.JailRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,19 +56,27 @@ public final class QemuDriver implements VmmDriver, Snapshots {
             throw new VmmException(e.getMessage(), e);
         }
         prepare(spec, files);
-        return start(spec, files, cmd, "running");
+        return start(spec, files, cmd, "running", List.of(), null);
     }
 
-    /** Starts QEMU with {@code cmd}; returns once it is up and QMP says {@code expectedStatus}. Kills it on failure. */
-    QemuVm start(VmSpec spec, VmFiles files, List<String> cmd, String expectedStatus) throws VmmException {
+    /**
+     * Starts QEMU with {@code cmd} (jailed when the config has a jail); returns once it is up and QMP says
+     * {@code expectedStatus}. Kills it on failure.
+     *
+     * @param shared what the VM reads besides the spec's files (a snapshot's disk and RAM file)
+     * @param privateRam the image RAM file the VM maps privately (copy-on-write), or null
+     */
+    QemuVm start(VmSpec spec, VmFiles files, List<String> cmd, String expectedStatus, List<Path> shared, Path privateRam)
+            throws VmmException {
         Process p;
         try {
-            List<String> argv = new ArrayList<>(cmd);
+            List<String> argv = config.jail() == null ? new ArrayList<>(cmd) : jailed(spec, files, cmd, shared, privateRam);
             if (Files.isExecutable(Path.of("/usr/bin/setsid"))) argv.addFirst("/usr/bin/setsid"); // own session: a
             // Ctrl-C or the server's death leaves the VMs running for the next server to adopt; setsid execs in place
             p = new ProcessBuilder(argv).redirectInput(new File("/dev/null")).redirectErrorStream(true)
                     .redirectOutput(files.qemuLog().toFile()).start();
         } catch (IOException e) {
+            releaseJail(spec.vmId());
             throw new VmmException("cannot start " + config.qemuBinary() + ": " + e.getMessage(), e);
         }
         try {
@@ -78,9 +88,45 @@ public final class QemuDriver implements VmmDriver, Snapshots {
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
             }
+            releaseJail(spec.vmId());
             throw e instanceof VmmException v ? new VmmException(v.getMessage() + qemuLog(files), v.getCause())
                     : new VmmException("VMM start failed: " + e + qemuLog(files), e);
         }
+    }
+
+    /** The jailer's argv around QEMU's: the VM's own files, what it reads, its devices (docs/jail.md). */
+    private List<String> jailed(VmSpec spec, VmFiles files, List<String> cmd, List<Path> shared, Path privateRam)
+            throws VmmException {
+        List<String> qemu = new ArrayList<>(cmd);
+        qemu.set(0, absoluteBinary(qemu.getFirst()));
+        List<Path> own = new ArrayList<>();
+        for (Path f : new Path[] {files.disk(), files.memory()}) if (Files.exists(f)) own.add(f);
+        List<Path> reads = new ArrayList<>(List.of(spec.kernel(), spec.initrd(), spec.baseDisk()));
+        reads.addAll(spec.sharedFiles());
+        for (Path f : shared) if (!f.toAbsolutePath().normalize().startsWith(files.dir())) reads.add(f);
+        List<Path> devices = resolve() == Accelerator.KVM ? List.of(Path.of("/dev/kvm")) : List.of();
+        try {
+            List<String> argv = config.jail().command(new JailRequest(spec.vmId(), files.dir(), own, reads, devices,
+                    spec.vcpus(), spec.memoryMib(), spec.network(), qemu, files.pidFile()));
+            return privateRam == null ? argv : config.jail().withReadOnlyRam(argv, privateRam);
+        } catch (JailException | IllegalArgumentException e) {
+            releaseJail(spec.vmId());
+            throw new VmmException(spec.vmId() + ": cannot jail the VMM: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code name} as an absolute path: itself, or the first match in PATH (the jailer execs no relative name). */
+    static String absoluteBinary(String name) throws VmmException {
+        if (name.startsWith("/")) return name;
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, name);
+            if (p.isAbsolute() && Files.isExecutable(p)) return p.toString();
+        }
+        throw new VmmException(name + " not found in PATH");
+    }
+
+    void releaseJail(String vmId) {
+        if (config.jail() != null) config.jail().released(vmId);
     }
 
     /**
@@ -168,7 +214,7 @@ public final class QemuDriver implements VmmDriver, Snapshots {
             throw e instanceof VmmException v ? v : new VmmException("VMM start failed: " + e.getMessage(), e);
         }
         log.info("{}: QEMU pid {} started ({})", spec.vmId(), p.pid(), resolve());
-        return new QemuVm(spec.vmId(), files, p.toHandle(), p, console);
+        return new QemuVm(spec.vmId(), files, p.toHandle(), p, console, () -> releaseJail(spec.vmId()));
     }
 
     private static void awaitFile(Path file, Process p, long deadline) throws VmmException {
@@ -239,7 +285,7 @@ public final class QemuDriver implements VmmDriver, Snapshots {
             log.warn("{}: adopted without a console reader: {}", spec.vmId(), e.getMessage());
         }
         log.info("{}: adopted QEMU pid {}", spec.vmId(), pid);
-        return Optional.of(new QemuVm(spec.vmId(), files, h.get(), null, console));
+        return Optional.of(new QemuVm(spec.vmId(), files, h.get(), null, console, () -> releaseJail(spec.vmId())));
     }
 
     /** Finds the VMM through the pid file QEMU wrote (-pidfile); {@link #adopt(VmSpec, long)} still checks the process. */

@@ -65,8 +65,14 @@ final class QemuSnapshots {
                 // QEMU throttles migration to 128 MiB/s by default (made for live migration over a network, next to a
                 // running guest). The guest is stopped and the target is a local file: write as fast as the disk takes it.
                 qmp.execute("migrate-set-parameters", Map.of("max-bandwidth", UNTHROTTLED), QMP_TIMEOUT);
-                qmp.execute("migrate", Map.of("uri", "exec:cat > " + shellQuote(tmpState)), QMP_TIMEOUT);
-                awaitMigration(qmp, "save");
+                MigrationPipe.Receiver pipe = MigrationPipe.receive(files.dir(), tmpState, maxStateBytes(memoryMib, shared));
+                try {
+                    qmp.execute("migrate", Map.of("uri", pipe.uri()), QMP_TIMEOUT);
+                    awaitMigration(qmp, "save");
+                    pipe.await(QMP_TIMEOUT);
+                } finally {
+                    pipe.cancel();
+                }
             } catch (IOException | VmmException e) {
                 // Nothing was written to the RAM file or disk: the guest may go on as if nothing happened.
                 try {
@@ -125,8 +131,27 @@ final class QemuSnapshots {
     }
 
     private static void moveInto(Path from, Path to) throws IOException {
-        if (!from.equals(to)) Files.move(from, to, StandardCopyOption.ATOMIC_MOVE); // same file system, or it fails
+        if (!from.equals(to)) {
+            // Into an image: the file stops being the VM's (a jailed VMM owned it). A link there is refused: the VMM
+            // could have put one in place of its disk to have the host move, and later share, another file.
+            if (!Files.isRegularFile(from, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                throw new IOException(from + " is not a regular file");
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE); // same file system, or it fails
+            Files.setAttribute(to, "unix:uid", 0, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(to, "unix:gid", 0, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
         Durable.fsync(to); // QEMU wrote through the page cache (share=on) and flushed the disk only to the OS
+    }
+
+    /** The files of a snapshot a clone reads (never writes): its disk, and its RAM file when the RAM is in one. */
+    private static List<Path> snapshotFiles(Snapshot snap) {
+        return snap.memoryInFile() ? List.of(snap.disk(), snap.memory()) : List.of(snap.disk());
+    }
+
+    /** What a save may write at most: the RAM (when it is in the stream) and a margin for device state. */
+    static long maxStateBytes(int memoryMib, boolean ramInFile) {
+        return (ramInFile ? 0 : (long) memoryMib << 20) + (256L << 20);
     }
 
     Vm restorePaused(VmSpec spec, Snapshot snap, boolean privateMemory) throws VmmException {
@@ -159,15 +184,21 @@ final class QemuSnapshots {
         }
         QemuVm vm;
         try {
-            vm = driver.start(spec, files, cmd, "inmigrate");
+            List<Path> reads = snap.dir().equals(files.dir()) ? List.of() : snapshotFiles(snap);
+            Path privateRam = snap.memoryInFile() && privateMemory ? snap.memory() : null;
+            vm = driver.start(spec, files, cmd, "inmigrate", reads, privateRam);
         } catch (VmmException e) {
             if (privateMemory) deleteQuietly(disk);
             throw e;
         }
         try (Qmp qmp = Qmp.connect(files.qmp(), QMP_TIMEOUT)) {
             ignoreShared(qmp, snap.memoryInFile());
-            qmp.execute("migrate-incoming", Map.of("uri", "exec:cat " + shellQuote(snap.vmstate())), QMP_TIMEOUT);
+            Path incoming = files.dir().resolve("incoming.sock");
+            Files.deleteIfExists(incoming);
+            qmp.execute("migrate-incoming", Map.of("uri", "unix:" + incoming), QMP_TIMEOUT);
+            MigrationPipe.send(snap.vmstate(), incoming, QMP_TIMEOUT);
             awaitMigration(qmp, "restore"); // the source was stopped, so the guest arrives paused
+            Files.deleteIfExists(incoming);
             if (!privateMemory) {
                 // Resumed in place: its RAM file and disk are about to change, so this snapshot is over. The
                 // manifest goes first: no crash can leave a manifest next to files that no longer match it.
@@ -229,8 +260,4 @@ final class QemuSnapshots {
         }
     }
 
-    /** For QEMU's exec: migration URIs, which go through /bin/sh -c. */
-    static String shellQuote(Path p) {
-        return "'" + p.toString().replace("'", "'\\''") + "'";
-    }
 }

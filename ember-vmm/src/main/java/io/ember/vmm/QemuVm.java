@@ -22,19 +22,29 @@ final class QemuVm implements Vm {
     private final ConsoleReader console;
     private final AtomicBoolean requested = new AtomicBoolean();
     private final CompletableFuture<VmExit> exited = new CompletableFuture<>();
+    private final Runnable afterExit;
 
-    /** @param process our child (exit status known), or null for a VMM adopted from an earlier server */
-    QemuVm(String vmId, VmFiles files, ProcessHandle handle, Process process, ConsoleReader console) {
+    /**
+     * @param process our child (exit status known), or null for a VMM adopted from an earlier server
+     * @param afterExit runs once the process is gone, before {@link #exited()} completes (releases the VM's cgroup)
+     */
+    QemuVm(String vmId, VmFiles files, ProcessHandle handle, Process process, ConsoleReader console, Runnable afterExit) {
         this.vmId = vmId;
         this.files = files;
         this.handle = handle;
         this.console = console;
+        this.afterExit = afterExit;
         if (process != null) process.onExit().thenAccept(p -> ended(p.exitValue()));
         else handle.onExit().thenAccept(h -> ended(null));
     }
 
     private void ended(Integer status) {
         if (console != null) console.close();
+        try {
+            afterExit.run();
+        } catch (RuntimeException e) {
+            log.warn("{}: cleanup after the VMM ended failed: {}", vmId, e.toString());
+        }
         VmExit exit = new VmExit(status == null ? -1 : status, requested.get(), reason(status, requested.get()));
         if (!exit.requested()) log.warn("{}: VMM process {} ended: {}", vmId, handle.pid(), exit.reason());
         exited.complete(exit);

@@ -16,7 +16,7 @@ import java.nio.file.Path;
  *     mapping of its image's file: its own snapshot has the RAM in {@code vmstate} under that name)
  */
 public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile, boolean memoryBackend) {
-    static final String VMSTATE = "vmstate", MEMORY = "mem.ram", DISK = "disk.qcow2", MANIFEST = "snapshot.json";
+    public static final String VMSTATE = "vmstate", MEMORY = "mem.ram", DISK = "disk.qcow2", MANIFEST = "snapshot.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Snapshot {

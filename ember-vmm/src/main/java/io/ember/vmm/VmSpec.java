@@ -12,6 +12,8 @@ import java.util.List;
  * @param network outbound network through QEMU user-mode NAT (image builds: {@code RUN apt-get install});
  *     the agent configures the interface (docs/vmm.md, "Build network"). A snapshot restores only into a spec
  *     with the same value: the device set is part of the saved state
+ * @param sharedFiles files or directories besides kernel, initrd and base disk that the VM reads and never writes
+ *     (an image snapshot its disk is an overlay of): a jailed VMM sees only what the spec names (docs/jail.md)
  */
 public record VmSpec(
         String vmId,
@@ -23,12 +25,24 @@ public record VmSpec(
         int memoryMib,
         String hostname,
         List<String> kernelArgs,
-        boolean network) {
+        boolean network,
+        List<Path> sharedFiles) {
 
     public VmSpec {
         if (vcpus < 1) throw new IllegalArgumentException("vcpus must be >= 1");
         if (memoryMib < 64) throw new IllegalArgumentException("memoryMib must be >= 64");
         kernelArgs = List.copyOf(kernelArgs);
+        sharedFiles = List.copyOf(sharedFiles);
+    }
+
+    public VmSpec(String vmId, Path workDir, Path kernel, Path initrd, Path baseDisk, int vcpus, int memoryMib,
+                  String hostname, List<String> kernelArgs, boolean network) {
+        this(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, network, List.of());
+    }
+
+    /** The same machine, also reading {@code files}. */
+    public VmSpec withSharedFiles(List<Path> files) {
+        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, network, files);
     }
 
     /** Without network. */

@@ -42,8 +42,4 @@ class SnapshotCommandTest {
         assertThat(after(c, "-incoming")).isEqualTo("defer");
     }
 
-    @Test
-    void shellQuote_keepsPathsOneWord() {
-        assertThat(QemuSnapshots.shellQuote(Path.of("/a b/it's;x"))).isEqualTo("'/a b/it'\\''s;x'");
-    }
 }

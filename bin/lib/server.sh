@@ -50,6 +50,7 @@ ensure_server() {
   fi
   mkdir -p "$EMBER_DATA_DIR"
   say "starting the Ember server on port $EMBER_PORT (log: $SERVER_LOG)"
+  umask 077 # the server's files are its own (docs/jail.md, "Files")
   setsid "$JAVA_HOME/bin/java" -jar "$EMBER_JAR" server --port "$EMBER_PORT" --endpoint-port "$EMBER_ENDPOINT_PORT" \
     --data-dir "$EMBER_DATA_DIR" --assets-dir "$EMBER_ASSETS_DIR" >>"$SERVER_LOG" 2>&1 </dev/null &
   pid=$!

@@ -91,7 +91,7 @@ public final class EmberServer implements AutoCloseable {
         try {
             ImageCatalog catalog = ImageCatalog.load(config.assetsDir());
             PriceTable prices = PriceTable.load(config.dataDir()); // a bad price table stops the start before any VM
-            Files.createDirectories(config.dataDir());
+            DataDirAccess.restrict(config.dataDir());
             opened.push(DataDirLock.acquire(config.dataDir()));
             Store store = Store.open(config.dataDir().resolve("ember.db"));
             opened.push(store);

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -50,8 +51,9 @@ final class MigrationPipe {
             try (server; SocketChannel peer = server.accept()) {
                 PeerCheck.verify(peer, socket);
                 try (InputStream in = Channels.newInputStream(peer);
-                     OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                             LinkOption.NOFOLLOW_LINKS)) {
+                     OutputStream out = Channels.newOutputStream(Files.newByteChannel(target, java.util.Set.of(
+                             StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))))) {
                     copied.complete(copyBounded(in, out, maxBytes));
                 }
             } catch (IOException | RuntimeException e) {

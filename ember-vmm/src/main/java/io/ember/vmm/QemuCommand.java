@@ -12,6 +12,8 @@ final class QemuCommand {
     private static final Pattern KERNEL_WORD = Pattern.compile("[\\x21-\\x7E&&[^\"]]{1,256}");
     static final String BASE_APPEND = "console=ttyS0 reboot=k panic=-1 quiet rdinit=/init";
     /** QEMU user-mode NAT's fixed plan: guest address, gateway (the host), DNS proxy (docs/vmm.md, "Build network"). */
+    /** TCG translation cache, MiB: bounded so a VMM fits its memory cgroup (docs/jail.md). */
+    static final int TCG_TB_MIB = 256;
     static final String SANDBOX = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
     static final String NET_WORD = "ember.net=10.0.2.15/24,10.0.2.2,10.0.2.3";
 
@@ -55,7 +57,9 @@ final class QemuCommand {
             add(c, "-accel", "kvm");
             add(c, "-cpu", "host");
         } else {
-            add(c, "-accel", "tcg");
+            // TCG's translation cache defaults to 1 GiB here (an eighth of the host's RAM, at most 1 GiB), touched as
+            // code is translated: it would outgrow the VM's memory cgroup (RAM + 384 MiB) and get QEMU killed.
+            add(c, "-accel", "tcg,tb-size=" + TCG_TB_MIB);
         }
         add(c, "-m", Integer.toString(spec.memoryMib()));
         if (boot.memory() != null)

@@ -152,7 +152,9 @@ public final class QemuDriver implements VmmDriver, Snapshots {
             throw new VmmException("work directory " + files.dir() + " is too long for Unix socket paths (max 107 bytes)");
         try {
             Files.createDirectories(files.dir());
-            for (Path p : new Path[] {files.qmp(), files.agent(), files.console(), files.pidFile()}) Files.deleteIfExists(p);
+            // qemu.log too: opened by the server, it must not be a link a jailed VMM left behind
+            for (Path p : new Path[] {files.qmp(), files.agent(), files.console(), files.pidFile(), files.qemuLog()})
+                Files.deleteIfExists(p);
         } catch (IOException e) {
             throw new VmmException("cannot prepare " + files.dir() + ": " + e.getMessage(), e);
         }

@@ -38,7 +38,10 @@ public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile,
     public static Snapshot load(Path dir) throws VmmException {
         Path manifest = dir.resolve(MANIFEST);
         try {
-            JsonNode m = JSON.readTree(Files.readString(manifest));
+            JsonNode m; // a jailed VMM owns this directory: never follow a link it may have put there
+            try (var in = Files.newInputStream(manifest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                m = JSON.readTree(in.readNBytes(64 * 1024));
+            }
             Snapshot s = new Snapshot(dir, m.path("vcpus").asInt(), m.path("memoryMib").asInt(), m.path("memoryInFile").asBoolean(),
                     m.path("memoryBackend").asBoolean(m.path("memoryInFile").asBoolean()));
             for (Path p : s.memoryInFile() ? new Path[] {s.vmstate(), s.disk(), s.memory()} : new Path[] {s.vmstate(), s.disk()})
@@ -65,7 +68,9 @@ public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile,
         String text = JSON.createObjectNode().put("vcpus", vcpus).put("memoryMib", memoryMib).put("memoryInFile", memoryInFile)
                 .put("memoryBackend", memoryBackend).toString();
         Path tmp = dir.resolve(MANIFEST + ".tmp");
-        Files.writeString(tmp, text);
+        Files.deleteIfExists(tmp); // a link a jailed VMM left there goes, it is not written through
+        Files.writeString(tmp, text, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
         Durable.fsync(tmp);
         Files.move(tmp, dir.resolve(MANIFEST), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         Durable.fsync(dir);

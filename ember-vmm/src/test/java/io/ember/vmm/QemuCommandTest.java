@@ -23,7 +23,8 @@ class QemuCommandTest {
         List<String> c = QemuCommand.build(QemuConfig.defaults(), Accelerator.TCG, 0, s, new VmFiles(s.workDir()));
         assertThat(c.getFirst()).isEqualTo("qemu-system-x86_64");
         assertThat(after(c, "-M")).startsWith("microvm,");
-        assertThat(after(c, "-accel")).isEqualTo("tcg");
+        assertThat(after(c, "-accel")).isEqualTo("tcg,tb-size=256");
+        assertThat(after(c, "-sandbox")).isEqualTo("on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
         assertThat(c).doesNotContain("-cpu").contains("-nodefaults", "-no-user-config", "-no-reboot");
         assertThat(after(c, "-m")).isEqualTo("256");
         assertThat(after(c, "-smp")).isEqualTo("2");

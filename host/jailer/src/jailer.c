@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
@@ -266,8 +267,18 @@ static void close_from(int lowest) {
     for (int fd = lowest; fd < 65536; fd++) close(fd);
 }
 
-static void child(int out) {
+/*
+ * The VMM must die with the jailer (the server kills the jailer's pid). PDEATHSIG is cleared by every credential
+ * change, so it is set after the uid switch; a jailer that died before that is noticed through the life pipe, whose
+ * write end only the jailer holds: it reads as hung up once the jailer is gone.
+ */
+static void die_with_parent(int life) {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)) die("PDEATHSIG");
+    struct pollfd p = { .fd = life, .events = POLLIN };
+    if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) _exit(FAIL_CODE);
+}
+
+static void child(int out, int life) {
     setsid();
     if (sethostname("ember-vmm", 9)) die("sethostname");
     build_root();
@@ -278,6 +289,7 @@ static void child(int out) {
     /* NPROC counts the threads of every process of this uid: the VMM's vCPU and I/O threads. The uid is this VM's alone. */
     limit(RLIMIT_NPROC, cfg.nproc, "nproc");
     drop_privileges();
+    die_with_parent(life);
     if (dup2(out, 1) < 0 || dup2(out, 2) < 0) die("dup2");
     close_from(3);
     char preload[PATH_MAX + 16], ro_ram[PATH_MAX + 16];
@@ -331,16 +343,18 @@ int main(int argc, char **argv) {
         flags |= CLONE_NEWNET;
     }
     if (unshare(flags)) die("unshare");
-    int pipefd[2];
-    if (pipe2(pipefd, O_CLOEXEC)) die("pipe");
+    int pipefd[2], lifefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) || pipe2(lifefd, O_CLOEXEC)) die("pipe");
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) die("fork");
     if (pid == 0) {
         close(pipefd[0]);
-        child(pipefd[1]);
+        close(lifefd[1]);
+        child(pipefd[1], lifefd[0]);
     }
     close(pipefd[1]);
+    close(lifefd[0]);
     signal(SIGPIPE, SIG_IGN);
     pump(pipefd[0]);
     int status;

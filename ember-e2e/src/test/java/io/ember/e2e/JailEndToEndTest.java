@@ -79,6 +79,9 @@ class JailEndToEndTest {
             System.out.println("neighbour exec round trips (ms) during a fork bomb next door: " + roundTrips);
 
             long qemu = qemuPid(hostile.id);
+            // figures for docs/jail.md: what the VMM used, against its cgroup's memory limit (guest RAM + overhead)
+            System.out.println("hostile VMM peak RSS " + status(qemu, "VmHWM") + ", neighbour VMM peak RSS "
+                    + status(qemuPid(neighbour.id), "VmHWM"));
             server.client().terminateMicrovm(hostile.id);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (ProcessHandle.of(qemu).filter(ProcessHandle::isAlive).isPresent() && System.nanoTime() < deadline) Thread.sleep(50);

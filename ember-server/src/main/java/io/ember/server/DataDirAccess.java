@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * The data directory is the server's alone (docs/jail.md, "Files"): the directory 0700, and nothing of root's inside
  * readable by anyone else, whatever mode an earlier server or the JVM's umask gave it. A suspended guest's memory can
  * hold its secrets; the database holds sealed keys. Left alone: files a jailed VM owns (its own disk and RAM, 0600 to
- * its uid) and the group read an image's files give the VMs of that image.
+ * its uid), the group read an image's files give the VMs of that image, and the pinned public base images in
+ * {@code bases/} (hard links to the assets: changing their mode would change the assets').
  */
 final class DataDirAccess {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
@@ -29,8 +30,9 @@ final class DataDirAccess {
         Files.setPosixFilePermissions(dataDir, EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
                 PosixFilePermission.OWNER_EXECUTE));
         PosixFileAttributes self = Files.readAttributes(dataDir, PosixFileAttributes.class, NOFOLLOW);
+        Path bases = dataDir.resolve("bases");
         try (Stream<Path> all = Files.walk(dataDir)) {
-            all.forEach(p -> restrictOne(p, self.owner(), self.group()));
+            all.filter(p -> !p.startsWith(bases)).forEach(p -> restrictOne(p, self.owner(), self.group()));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
@@ -40,6 +42,8 @@ final class DataDirAccess {
         try {
             PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, NOFOLLOW);
             if (a.isSymbolicLink() || !a.owner().equals(server)) return;
+            // A hard link shares its inode (and mode) with a file outside: Ember's public base images are pinned that way
+            if (a.isRegularFile() && (Integer) Files.getAttribute(p, "unix:nlink", NOFOLLOW) > 1) return;
             Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
             perms.addAll(a.permissions());
             boolean changed = perms.removeAll(EnumSet.of(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,

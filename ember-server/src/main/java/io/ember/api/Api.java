@@ -62,6 +62,7 @@ public final class Api {
             // AWS clients percent-encode ARNs in paths (%2F, %3A): let them reach the router.
             config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
             config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
+            config.jetty.modifyServletContextHandler(NoMethodOverride::install);
         });
         app.before(ctx -> ctx.header(REQUEST_ID_HEADER, UUID.randomUUID().toString()));
         new Authentication(s.tenants(), new ReplayGuard(REPLAY_CAPACITY), Clock.systemUTC()).install(app);

@@ -53,7 +53,7 @@ final class Authentication {
         try {
             Instant now = clock.instant();
             String payloadHash = payloadHash(ctx);
-            SignedRequest request = new SignedRequest(ctx.method().name(), ctx.req().getRequestURI(),
+            SignedRequest request = new SignedRequest(ctx.req().getMethod(), ctx.req().getRequestURI(),
                     ctx.req().getQueryString(), headers(ctx), payloadHash);
             // The key the signature was checked with names the caller: one lookup per request, from memory once cached.
             AtomicReference<Tenants.ActiveKey> key = new AtomicReference<>();

@@ -75,9 +75,7 @@ public final class Images implements AutoCloseable {
     }
 
     public ImageRecord create(String tenantId, String name, ImageSpec spec) {
-        if (name == null || !ImageIds.NAME.matcher(name).matches())
-            throw ImageException.invalid("name must be 1 to 64 letters, digits, '-', '_' or '.'");
-        if (catalog.find(name).isPresent()) throw ImageException.invalid("name " + name + " is the name of a managed image");
+        ImageNames.check(name, catalog);
         String fingerprint = fingerprint(name, spec);
         synchronized (lock) {
             String token = token(tenantId, spec.clientToken());

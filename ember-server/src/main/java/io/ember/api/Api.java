@@ -72,7 +72,7 @@ public final class Api {
         new FileRoutes(microvms).register(app);
         if (images != null) {
             new MicrovmImageRoutes(images).register(app);
-            new BuildExtensionRoutes(images).register(app);
+            new BuildExtensionRoutes(images, s.tenants(), s.quotaDefaults()).register(app);
         }
         new TagRoutes(microvms, images, secrets).register(app);
         new UsageRoutes(s.metering()).register(app);

@@ -38,8 +38,9 @@ public final class Images implements AutoCloseable {
     private final int maxVcpus;
     /** Serializes decisions against the builder picking a build up (delete must not race a start). */
     final Object lock = new Object();
-    /** Uploads older than this are removed at start (see {@link Uploads#sweep}). */
-    static final java.time.Duration UPLOAD_MAX_AGE = java.time.Duration.ofHours(24);
+    /** Sweeps old uploads while the server runs (see {@link Uploads#sweep}). */
+    private final java.util.concurrent.ScheduledExecutorService uploadSweeper =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("upload-sweep").daemon().factory());
     private final PinnedBases bases;
 
     Images(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings) {
@@ -57,12 +58,20 @@ public final class Images implements AutoCloseable {
     public static Images start(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings) {
         Images images = new Images(catalog, store, dataDir, machines, settings);
         images.builder.recover();
+        images.sweepUploads(true); // at start nothing streams: every half-written upload goes too
+        long every = Uploads.SWEEP_EVERY.toMillis();
+        images.uploadSweeper.scheduleWithFixedDelay(() -> images.sweepUploads(false), every, every,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        return images;
+    }
+
+    private void sweepUploads(boolean atStart) {
         try {
-            images.uploads.sweep(UPLOAD_MAX_AGE); // at start only: a server runs for days, uploads are rare
-        } catch (IOException e) {
+            int removed = uploads.sweep(Uploads.LIFETIME, atStart);
+            if (removed > 0) org.slf4j.LoggerFactory.getLogger(Images.class).info("removed {} expired uploads", removed);
+        } catch (IOException | RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(Images.class).warn("cannot sweep old uploads: {}", e.toString());
         }
-        return images;
     }
 
     public Uploads uploads() {
@@ -343,6 +352,7 @@ public final class Images implements AutoCloseable {
 
     @Override
     public void close() {
+        uploadSweeper.shutdownNow();
         builder.close();
     }
 }

@@ -19,7 +19,7 @@ public record Quotas(Integer maxRunningMicrovms, Integer maxRunningVcpus, Intege
     public static final Quotas NONE = new Quotas(null, null, null, null, null);
 
     /** Server defaults: generous for one developer host, meant to be set per tenant in production. */
-    public static final Quotas DEFAULTS = new Quotas(50, 64, 64 * 1024, 200, 100L << 30, 100, 200, 20, 2L << 30);
+    public static final Quotas DEFAULTS = new Quotas(50, 64, 64 * 1024, 200, 100L << 30, 100, 200, 10, 1L << 30);
 
     @JsonCreator
     public Quotas {}

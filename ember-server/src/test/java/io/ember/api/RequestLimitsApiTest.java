@@ -96,6 +96,32 @@ class RequestLimitsApiTest {
     }
 
     @Test
+    void uploadsPastTheTenantsQuotaAreRefusedAndLeaveNothing() throws Exception {
+        SigningHttpClient.Key small = tenantKey("small", "{\"maxUploads\":1,\"maxUploadBytes\":1000}");
+        byte[] zip = new byte[600];
+        zip[0] = 'P';
+        zip[1] = 'K';
+        HttpRequest.Builder upload = HttpRequest.newBuilder(api.uri(BuildExtensionRoutes.UPLOADS)).header("Content-Type", "application/zip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(zip));
+        assertThat(send(SigningHttpClient.sign(upload.build(), small)).statusCode()).isEqualTo(201);
+        HttpResponse<String> refused = send(SigningHttpClient.sign(upload.build(), small));
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(402);
+        JsonNode e = ApiFixture.json(refused);
+        assertThat(e.get("__type").asText()).isEqualTo("ServiceQuotaExceededException");
+        assertThat(e.get("quotaCode").asText()).isEqualTo("maxUploads");
+        api.http.use(admin);
+        api.ok("PATCH", "/ember/v1/tenants/small", "{\"quotas\":{\"maxUploads\":5,\"maxUploadBytes\":1000}}");
+        refused = send(SigningHttpClient.sign(upload.build(), small));
+        assertThat(ApiFixture.json(refused).get("quotaCode").asText()).as(refused.body()).isEqualTo("maxUploadBytes");
+        String tenantId = ApiFixture.json(send(whoami(small))).get("tenantId").asText();
+        try (var files = java.nio.file.Files.list(api.dataDir.resolve("uploads"))) {
+            assertThat(files.filter(p -> p.toString().contains(tenantId))).hasSize(1);
+        }
+        // Another tenant uploads as before.
+        assertThat(send(SigningHttpClient.sign(upload.build(), admin)).statusCode()).isEqualTo(201);
+    }
+
+    @Test
     void twoIdenticalUnsignedPayloadUploadsAreTwoUploads() throws Exception {
         byte[] zip = {'P', 'K', 3, 4, 0, 0};
         HttpRequest upload = SigningHttpClient.sign(HttpRequest.newBuilder(api.uri(BuildExtensionRoutes.UPLOADS))

@@ -30,6 +30,20 @@ final class TenantCommands {
         }
     }
 
+    @Command(name = "shutdown", description = "Terminate every microVM of every tenant and make the server refuse new work "
+            + "until it is stopped (admin only; bin/ember stop-server runs this, then stops the process).")
+    static final class Shutdown implements Callable<Integer> {
+        @ParentCommand EmberCommand root;
+
+        @Override
+        public Integer call() {
+            try (EmberClient c = root.client()) {
+                Output.print(root.io().out(), c.shutdown(), root.format(EmberCommand.Format.json));
+            }
+            return 0;
+        }
+    }
+
     @Command(name = "create-tenant", description = "Create a tenant (admin only); then give it a key with create-access-key.")
     static final class Create implements Callable<Integer> {
         @ParentCommand EmberCommand root;

@@ -178,4 +178,14 @@ class TenantCommandsTest {
         assertThat(Cli.run("get-usage", "--endpoint-url", url, "--granularity", "week").exit).isEqualTo(2);
         assertThat(stub.seen).extracting(Stub.Seen::signatureError).containsOnlyNulls();
     }
+
+    @Test
+    void shutdownAsksTheServerToEndEveryTenantsMicrovms() throws Exception {
+        stub.json("POST", "/ember/v1/shutdown", 200, "{\"terminatedMicrovmIds\":[\"mvm-a\",\"mvm-b\"],\"failedMicrovmIds\":[]}");
+        Cli r = Cli.run("shutdown", "--endpoint-url", stub.url());
+        assertThat(r.exit).as(r.toString()).isZero();
+        assertThat(Output.MAPPER.readTree(r.out).get("terminatedMicrovmIds")).hasSize(2);
+        assertThat(stub.last().method()).isEqualTo("POST");
+        assertThat(stub.last().signatureError()).isNull();
+    }
 }

@@ -60,6 +60,7 @@ public final class Api {
         });
         app.before(ctx -> ctx.header(REQUEST_ID_HEADER, UUID.randomUUID().toString()));
         new Authentication(s.tenants(), s.quotaDefaults(), Clock.systemUTC()).install(app);
+        new ShutdownRoutes(microvms, s.tenants()).register(app); // its refusal of new work runs after authentication
         new TenantRoutes(s.tenants(), s.quotaDefaults()).register(app);
         new EventRoutes(microvms).register(app);
         new MicrovmRoutes(microvms, s.endpointUrl(), s.secrets()).register(app);

@@ -15,7 +15,8 @@ final class TenantCommands {
     private TenantCommands() {}
 
     static final String QUOTAS_HELP = "JSON or shorthand: maxRunningMicrovms=10,maxRunningVcpus=20,maxRunningMemoryInMiB=16384,"
-            + "maxSuspendedMicrovms=50,maxSuspendedBytes=10737418240 (absent: the server's default)";
+            + "maxSuspendedMicrovms=50,maxSuspendedBytes=10737418240,requestsPerSecond=100,requestBurst=200,maxUploads=10,"
+            + "maxUploadBytes=1073741824 (absent: the server's default)";
 
     @Command(name = "whoami", description = "Print who signs: tenant, name, access key, and whether it is the admin.")
     static final class WhoAmI implements Callable<Integer> {

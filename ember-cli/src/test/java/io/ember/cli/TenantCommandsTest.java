@@ -86,6 +86,10 @@ class TenantCommandsTest {
 
         assertThat(Cli.run("update-tenant", "--endpoint-url", url, "--tenant-id", "123456789012", "--quotas", "{\"maxRunningVcpus\":4}").exit).isZero();
         assertThat(stub.bodyOf("PATCH", "/ember/v1/tenants/123456789012")).isEqualTo("{\"quotas\":{\"maxRunningVcpus\":4}}");
+        assertThat(Cli.run("update-tenant", "--endpoint-url", url, "--tenant-id", "123456789012", "--quotas",
+                "requestsPerSecond=5,requestBurst=10,maxUploads=3,maxUploadBytes=1000").exit).isZero();
+        assertThat(stub.bodyOf("PATCH", "/ember/v1/tenants/123456789012")).isEqualTo(
+                "{\"quotas\":{\"requestsPerSecond\":5,\"requestBurst\":10,\"maxUploads\":3,\"maxUploadBytes\":1000}}");
         assertThat(Cli.run("update-tenant", "--endpoint-url", url, "--tenant-id", "123456789012", "--quotas", "maxRunningVcpus").exit).isEqualTo(2);
 
         Cli list = Cli.run("list-tenants", "--endpoint-url", url, "--output", "table");

@@ -78,11 +78,11 @@ stop_server() {
   if ! out="$("$JAVA_HOME/bin/java" -jar "$EMBER_JAR" --endpoint-url "http://127.0.0.1:$EMBER_PORT" shutdown)"; then
     fail "the server (pid $pid) did not terminate its microVMs (above), so it is left running; once they are dealt with: kill $pid"
   fi
-  printf '%s' "$out" | python3 -c '
+  say "$(printf '%s' "$out" | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
 print("terminated %d microVMs of every tenant%s" % (len(r["terminatedMicrovmIds"]),
-      "; could not terminate: " + " ".join(r["failedMicrovmIds"]) if r["failedMicrovmIds"] else ""))' >&2 || true
+      "; could not terminate: " + " ".join(r["failedMicrovmIds"]) if r["failedMicrovmIds"] else ""))' || true)"
   kill "$pid"
   for _ in $(seq 1 60); do
     kill -0 "$pid" 2>/dev/null || break

@@ -48,13 +48,21 @@ public final class ReplayGuard {
     }
 
     /** Records {@code signature} (its hex) for {@code tenantId}, or throws SignatureRejected when it was seen in the window. */
-    public synchronized void check(String tenantId, String signature, Instant now) {
-        if (!now.isBefore(lastSweep.plus(SWEEP_EVERY))) {
-            ledger.sweep(now);
-            lastSweep = now;
-            expiries.values().forEach(q -> expire(q, now));
-            expiries.values().removeIf(ArrayDeque::isEmpty);
+    public void check(String tenantId, String signature, Instant now) {
+        boolean sweep;
+        synchronized (this) {
+            sweep = !now.isBefore(lastSweep.plus(SWEEP_EVERY));
+            if (sweep) {
+                lastSweep = now;
+                expiries.values().forEach(q -> expire(q, now));
+                expiries.values().removeIf(ArrayDeque::isEmpty);
+            }
         }
+        if (sweep) ledger.sweep(now); // outside this lock: the others' checks go on meanwhile
+        record(tenantId, signature, now);
+    }
+
+    private synchronized void record(String tenantId, String signature, Instant now) {
         ArrayDeque<Instant> mine = expiries.computeIfAbsent(tenantId, t -> new ArrayDeque<>());
         expire(mine, now);
         if (mine.size() >= capacityPerTenant) {

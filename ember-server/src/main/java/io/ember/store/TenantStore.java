@@ -105,9 +105,19 @@ public final class TenantStore implements AutoCloseable {
                 tenantId, signature, expires, now) == 1;
     }
 
-    /** Forgets the signatures expired at {@code now}. */
-    public synchronized void sweepSignatures(Instant now) {
-        update("DELETE FROM signatures_seen WHERE expires_at <= ?", now);
+    /**
+     * Forgets the signatures expired at {@code now}, a thousand at a time, letting other calls on this store run
+     * between batches (a minute of a busy host's signatures took 0.3 s to delete at once).
+     */
+    public void sweepSignatures(Instant now) {
+        while (sweepSignatureBatch(now, SWEEP_BATCH) == SWEEP_BATCH) Thread.onSpinWait();
+    }
+
+    private static final int SWEEP_BATCH = 1_000;
+
+    private synchronized int sweepSignatureBatch(Instant now, int batch) {
+        return update("DELETE FROM signatures_seen WHERE (tenant_id, signature) IN (SELECT tenant_id, signature FROM "
+                + "signatures_seen WHERE expires_at <= ? LIMIT ?)", now, batch);
     }
 
     /** The expiries of the signatures still remembered, per tenant, oldest first. */

@@ -69,6 +69,7 @@ final class Authentication {
                         + signer.service() + "; Ember's is " + SERVICE);
             }
             Tenants.ActiveKey k = key.get();
+            // Only once the signature holds: a forged request naming another tenant's key must not spend its tokens.
             throttle(ctx, k.tenantId());
             Matcher m = SIGNATURE.matcher(ctx.header("Authorization"));
             if (changesState(ctx) && !isUpload(ctx) && m.find()) tenants.replayGuard().check(k.tenantId(), m.group(1), now);

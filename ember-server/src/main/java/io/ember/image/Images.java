@@ -56,10 +56,16 @@ public final class Images implements AutoCloseable {
 
     /** Opens the service and its builder: builds cut short by a restart fail, queued ones are queued again. */
     public static Images start(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings) {
+        return start(catalog, store, dataDir, machines, settings, Uploads.SWEEP_EVERY);
+    }
+
+    /** As above, sweeping old uploads every {@code uploadSweepEvery} (tests shorten it). */
+    static Images start(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings,
+                        java.time.Duration uploadSweepEvery) {
         Images images = new Images(catalog, store, dataDir, machines, settings);
         images.builder.recover();
         images.sweepUploads(true); // at start nothing streams: every half-written upload goes too
-        long every = Uploads.SWEEP_EVERY.toMillis();
+        long every = uploadSweepEvery.toMillis();
         images.uploadSweeper.scheduleWithFixedDelay(() -> images.sweepUploads(false), every, every,
                 java.util.concurrent.TimeUnit.MILLISECONDS);
         return images;

@@ -92,7 +92,7 @@ public final class EndpointServer implements AutoCloseable {
                 return;
             }
             open.add(s);
-            String source = s.getInetAddress().getHostAddress();
+            String source = sourceKey(s.getInetAddress());
             boolean admitted = perSource.acquire(source);
             Thread.ofVirtual().name("endpoint-conn").start(() -> {
                 try {
@@ -105,6 +105,16 @@ public final class EndpointServer implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /**
+     * What the per-source limit counts by: an IPv4 address, or an IPv6 address's /64 (one host, or one customer of a
+     * provider, is given a whole /64: counting each of its addresses apart would give it 2^64 times the limit).
+     */
+    static String sourceKey(InetAddress address) {
+        byte[] b = address.getAddress();
+        if (b.length != 16) return address.getHostAddress();
+        return java.util.HexFormat.of().formatHex(b, 0, 8) + "::/64";
     }
 
     /**

@@ -87,8 +87,10 @@ public final class Tenants {
     public Tenant setQuotas(String tenantId, Quotas quotas) {
         Tenant t = get(tenantId);
         store.setQuotas(t.id(), toJson(quotas));
-        overrides.remove(t.id());
-        return get(t.id());
+        Tenant updated = get(t.id());
+        // A put (not a remove) waits for a read of the old row in progress and then replaces what it cached.
+        overrides.put(t.id(), updated.quotas());
+        return updated;
     }
 
     /** Deletes a tenant that owns nothing running or suspended; its keys stop working at once. */

@@ -71,15 +71,19 @@ stop_server() {
     rm -f "$SERVER_PID_FILE"
     return 0
   fi
-  # The server leaves microVMs running across its own restarts (it adopts them at start); stopping
-  # it for good through this verb ends them first, so no guest outlives the service that owns it.
-  local ids
-  ids="$("$JAVA_HOME/bin/java" -jar "$EMBER_JAR" --endpoint-url "http://127.0.0.1:$EMBER_PORT" list-microvms 2>/dev/null |
-    python3 -c 'import json,sys; print(" ".join(m["microvmId"] for m in json.load(sys.stdin)["items"] if m["state"] not in ("TERMINATED","TERMINATING")))' || true)"
-  for id in $ids; do
-    "$JAVA_HOME/bin/java" -jar "$EMBER_JAR" --endpoint-url "http://127.0.0.1:$EMBER_PORT" terminate-microvm --microvm-identifier "$id" &&
-      say "terminated microVM $id"
-  done
+  # The server leaves microVMs running across its own restarts (it adopts them at start); stopping it for good
+  # through this verb ends them first, so no guest outlives the service that owns it. Every tenant's, not only the
+  # admin's (the admin's key lists only its own): the server does it (POST /ember/v1/shutdown, admin only), and
+  # refuses new work from then on, so nothing is launched between that call and the signal.
+  local out
+  if ! out="$("$JAVA_HOME/bin/java" -jar "$EMBER_JAR" --endpoint-url "http://127.0.0.1:$EMBER_PORT" shutdown)"; then
+    fail "the server (pid $pid) did not terminate its microVMs (above), so it is left running; once they are dealt with: kill $pid"
+  fi
+  say "$(printf '%s' "$out" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print("terminated %d microVMs of every tenant%s" % (len(r["terminatedMicrovmIds"]),
+      "; could not terminate: " + " ".join(r["failedMicrovmIds"]) if r["failedMicrovmIds"] else ""))' || true)"
   kill "$pid"
   for _ in $(seq 1 60); do
     kill -0 "$pid" 2>/dev/null || break

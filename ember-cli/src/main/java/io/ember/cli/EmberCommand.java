@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
                 ShellCommands.CreateToken.class, ShellCommands.Open.class,
                 FileCommands.Cp.class, FileCommands.Ls.class, FileCommands.Mkdir.class, FileCommands.Rm.class,
                 TagCommands.Tag.class, TagCommands.Untag.class, TagCommands.ListTags.class,
-                TenantCommands.WhoAmI.class, TenantCommands.Create.class, TenantCommands.ListTenants.class,
+                TenantCommands.WhoAmI.class, TenantCommands.Shutdown.class, TenantCommands.Create.class, TenantCommands.ListTenants.class,
                 TenantCommands.Get.class, TenantCommands.Update.class, TenantCommands.Delete.class,
                 TenantCommands.CreateKey.class, TenantCommands.ListKeys.class, TenantCommands.DeleteKey.class,
                 SecretCommands.Put.class, SecretCommands.ListSecrets.class, SecretCommands.Get.class, SecretCommands.Delete.class,

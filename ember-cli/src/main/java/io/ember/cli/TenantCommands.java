@@ -15,7 +15,8 @@ final class TenantCommands {
     private TenantCommands() {}
 
     static final String QUOTAS_HELP = "JSON or shorthand: maxRunningMicrovms=10,maxRunningVcpus=20,maxRunningMemoryInMiB=16384,"
-            + "maxSuspendedMicrovms=50,maxSuspendedBytes=10737418240 (absent: the server's default)";
+            + "maxSuspendedMicrovms=50,maxSuspendedBytes=10737418240,requestsPerSecond=100,requestBurst=200,maxUploads=10,"
+            + "maxUploadBytes=1073741824 (absent: the server's default)";
 
     @Command(name = "whoami", description = "Print who signs: tenant, name, access key, and whether it is the admin.")
     static final class WhoAmI implements Callable<Integer> {
@@ -25,6 +26,20 @@ final class TenantCommands {
         public Integer call() {
             try (EmberClient c = root.client()) {
                 Output.print(root.io().out(), c.whoami(), root.format(EmberCommand.Format.json));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "shutdown", description = "Terminate every microVM of every tenant and make the server refuse new work "
+            + "until it is stopped (admin only; bin/ember stop-server runs this, then stops the process).")
+    static final class Shutdown implements Callable<Integer> {
+        @ParentCommand EmberCommand root;
+
+        @Override
+        public Integer call() {
+            try (EmberClient c = root.client()) {
+                Output.print(root.io().out(), c.shutdown(), root.format(EmberCommand.Format.json));
             }
             return 0;
         }

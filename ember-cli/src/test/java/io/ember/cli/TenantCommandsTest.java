@@ -86,6 +86,10 @@ class TenantCommandsTest {
 
         assertThat(Cli.run("update-tenant", "--endpoint-url", url, "--tenant-id", "123456789012", "--quotas", "{\"maxRunningVcpus\":4}").exit).isZero();
         assertThat(stub.bodyOf("PATCH", "/ember/v1/tenants/123456789012")).isEqualTo("{\"quotas\":{\"maxRunningVcpus\":4}}");
+        assertThat(Cli.run("update-tenant", "--endpoint-url", url, "--tenant-id", "123456789012", "--quotas",
+                "requestsPerSecond=5,requestBurst=10,maxUploads=3,maxUploadBytes=1000").exit).isZero();
+        assertThat(stub.bodyOf("PATCH", "/ember/v1/tenants/123456789012")).isEqualTo(
+                "{\"quotas\":{\"requestsPerSecond\":5,\"requestBurst\":10,\"maxUploads\":3,\"maxUploadBytes\":1000}}");
         assertThat(Cli.run("update-tenant", "--endpoint-url", url, "--tenant-id", "123456789012", "--quotas", "maxRunningVcpus").exit).isEqualTo(2);
 
         Cli list = Cli.run("list-tenants", "--endpoint-url", url, "--output", "table");
@@ -177,5 +181,15 @@ class TenantCommandsTest {
         assertThat(usage.out).contains("\"runningSeconds\": 5").contains("\"price\": 0.000056222");
         assertThat(Cli.run("get-usage", "--endpoint-url", url, "--granularity", "week").exit).isEqualTo(2);
         assertThat(stub.seen).extracting(Stub.Seen::signatureError).containsOnlyNulls();
+    }
+
+    @Test
+    void shutdownAsksTheServerToEndEveryTenantsMicrovms() throws Exception {
+        stub.json("POST", "/ember/v1/shutdown", 200, "{\"terminatedMicrovmIds\":[\"mvm-a\",\"mvm-b\"],\"failedMicrovmIds\":[]}");
+        Cli r = Cli.run("shutdown", "--endpoint-url", stub.url());
+        assertThat(r.exit).as(r.toString()).isZero();
+        assertThat(Output.MAPPER.readTree(r.out).get("terminatedMicrovmIds")).hasSize(2);
+        assertThat(stub.last().method()).isEqualTo("POST");
+        assertThat(stub.last().signatureError()).isNull();
     }
 }

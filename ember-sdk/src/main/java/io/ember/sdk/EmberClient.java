@@ -518,6 +518,21 @@ public final class EmberClient implements AutoCloseable {
         return transport.call("GET", EXT + "/whoami", null, CallerIdentity.class);
     }
 
+    /**
+     * Admin only: terminates every microVM of every tenant, and from then on the server refuses every call that changes
+     * state (ServiceUnavailableException) until its process is stopped: what {@code bin/ember stop-server} calls first.
+     */
+    public ShutdownResult shutdown() {
+        // Not bounded by the request timeout: each microVM may take its terminate hook (up to 60 s) and its VMM's exit.
+        HttpRequest req = transport.request(EXT + "/shutdown").timeout(Duration.ofMinutes(10)).header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        try (InputStream in = transport.open(req).body()) {
+            return Json.MAPPER.readValue(in, ShutdownResult.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Admin only: creates a tenant with {@code quotas} (null: the server's defaults). */
     public Tenant createTenant(String name, Quotas quotas) {
         record Body(String name, Quotas quotas) {}

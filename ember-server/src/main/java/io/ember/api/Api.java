@@ -2,7 +2,6 @@ package io.ember.api;
 
 import io.ember.endpoint.AuthTokens;
 import io.ember.metering.Metering;
-import io.ember.auth.ReplayGuard;
 import io.ember.tenant.Quotas;
 import io.ember.tenant.Tenants;
 import java.time.Clock;
@@ -22,11 +21,6 @@ import org.eclipse.jetty.http.UriCompliance;
  */
 public final class Api {
     static final String REQUEST_ID_HEADER = "x-amzn-RequestId";
-    /**
-     * State-changing signatures remembered for the replay check (about 200 bytes each, so at most ~100 MB): ten
-     * minutes of about 800 such requests a second; reads are not remembered.
-     */
-    private static final int REPLAY_CAPACITY = 500_000;
 
     private Api() {}
 
@@ -62,9 +56,11 @@ public final class Api {
             // AWS clients percent-encode ARNs in paths (%2F, %3A): let them reach the router.
             config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
             config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
+            config.jetty.modifyServletContextHandler(NoMethodOverride::install);
         });
         app.before(ctx -> ctx.header(REQUEST_ID_HEADER, UUID.randomUUID().toString()));
-        new Authentication(s.tenants(), new ReplayGuard(REPLAY_CAPACITY), Clock.systemUTC()).install(app);
+        new Authentication(s.tenants(), s.quotaDefaults(), Clock.systemUTC()).install(app);
+        new ShutdownRoutes(microvms, s.tenants()).register(app); // its refusal of new work runs after authentication
         new TenantRoutes(s.tenants(), s.quotaDefaults()).register(app);
         new EventRoutes(microvms).register(app);
         new MicrovmRoutes(microvms, s.endpointUrl(), s.secrets()).register(app);
@@ -77,7 +73,7 @@ public final class Api {
         new FileRoutes(microvms).register(app);
         if (images != null) {
             new MicrovmImageRoutes(images).register(app);
-            new BuildExtensionRoutes(images).register(app);
+            new BuildExtensionRoutes(images, s.tenants(), s.quotaDefaults()).register(app);
         }
         new TagRoutes(microvms, images, secrets).register(app);
         new UsageRoutes(s.metering()).register(app);

@@ -1,9 +1,10 @@
 package io.ember.api;
 
-import io.ember.auth.ReplayGuard;
 import io.ember.auth.SigV4;
 import io.ember.auth.SignatureRejected;
 import io.ember.auth.SignedRequest;
+import io.ember.tenant.Quotas;
+import io.ember.tenant.RequestRates;
 import io.ember.tenant.Tenants;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -24,7 +25,8 @@ import java.util.regex.Pattern;
  * a tenant's active access key, as the official clients sign ("lambda" is the service in the credential
  * scope; any region). The JSON body is read here (bounded) to check its hash and kept for the handler;
  * bodies that stream (file and code uploads) are signed as UNSIGNED-PAYLOAD instead, as S3 allows, since
- * their hash could only be known at their end. A signature that changes state is accepted once (replay guard).
+ * their hash could only be known at their end. A signature that changes state is accepted once (replay guard, per
+ * tenant, kept in the store), and every tenant's requests are rate limited (a token bucket per tenant).
  */
 final class Authentication {
     static final String BODY_ATTRIBUTE = "ember.body";
@@ -35,12 +37,13 @@ final class Authentication {
             "PUT /ember/v1/microvms/[^/]+/files|POST " + Pattern.quote(BuildExtensionRoutes.UPLOADS));
 
     private final Tenants tenants;
-    private final ReplayGuard replays;
+    private final Quotas defaults;
+    private final RequestRates rates = new RequestRates();
     private final Clock clock;
 
-    Authentication(Tenants tenants, ReplayGuard replays, Clock clock) {
+    Authentication(Tenants tenants, Quotas defaults, Clock clock) {
         this.tenants = tenants;
-        this.replays = replays;
+        this.defaults = defaults;
         this.clock = clock;
     }
 
@@ -53,7 +56,7 @@ final class Authentication {
         try {
             Instant now = clock.instant();
             String payloadHash = payloadHash(ctx);
-            SignedRequest request = new SignedRequest(ctx.method().name(), ctx.req().getRequestURI(),
+            SignedRequest request = new SignedRequest(ctx.req().getMethod(), ctx.req().getRequestURI(),
                     ctx.req().getQueryString(), headers(ctx), payloadHash);
             // The key the signature was checked with names the caller: one lookup per request, from memory once cached.
             AtomicReference<Tenants.ActiveKey> key = new AtomicReference<>();
@@ -65,14 +68,38 @@ final class Authentication {
                 throw new SignatureRejected("InvalidSignatureException", "the credential scope names service "
                         + signer.service() + "; Ember's is " + SERVICE);
             }
-            Matcher m = SIGNATURE.matcher(ctx.header("Authorization"));
-            if (changesState(ctx) && m.find()) replays.check(m.group(1), now);
             Tenants.ActiveKey k = key.get();
+            // Only once the signature holds: a forged request naming another tenant's key must not spend its tokens.
+            throttle(ctx, k.tenantId());
+            Matcher m = SIGNATURE.matcher(ctx.header("Authorization"));
+            if (changesState(ctx) && !isUpload(ctx) && m.find()) tenants.replayGuard().check(k.tenantId(), m.group(1), now);
             tenants.used(k.id());
             ctx.attribute(Caller.ATTRIBUTE, new Caller(k.tenantId(), k.id(), k.admin()));
         } catch (SignatureRejected e) {
             throw rejected(e);
         }
+    }
+
+    /** ThrottlingException (429, with Retry-After) when the tenant has no token left in its request bucket. */
+    private void throttle(Context ctx, String tenantId) {
+        Quotas q = tenants.effectiveQuotas(tenantId, defaults);
+        rates.take(tenantId, q.requestsPerSecond(), q.requestBurst(), System.nanoTime()).ifPresent(refusal -> {
+            ctx.header("Retry-After", String.valueOf((long) Math.ceil(refusal.retryAfterSeconds())));
+            throw new ApiException("ThrottlingException", 429, "Rate exceeded: this tenant may send " + q.requestsPerSecond()
+                    + " requests a second (bursts of " + q.requestBurst() + "); retry later", Map.of());
+        });
+    }
+
+    /**
+     * A code upload only adds an upload of the caller's, with an id of its own: never changes nor discloses anything
+     * that exists. Its body is UNSIGNED-PAYLOAD, so two uploads a client sends in one second (curl, a script) carry one
+     * signature, and refusing the second as a replay refused an upload the client meant. So uploads are not replay
+     * checked, as S3 accepts an UNSIGNED-PAYLOAD PUT again within its signature's validity; what a repeat can cost is
+     * bounded by the tenant's upload quotas and request rate. A file PUT into a microVM stays checked: with an unsigned
+     * body, a captured signature would otherwise let its holder write other bytes over the tenant's file.
+     */
+    private static boolean isUpload(Context ctx) {
+        return ctx.method() == HandlerType.POST && ctx.path().equals(BuildExtensionRoutes.UPLOADS);
     }
 
     /**

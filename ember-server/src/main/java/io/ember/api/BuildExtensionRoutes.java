@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ember.image.Images;
 import io.ember.image.Uploads;
 import io.ember.store.ImageRecord;
+import io.ember.tenant.Quotas;
+import io.ember.tenant.Tenants;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -18,9 +20,13 @@ final class BuildExtensionRoutes {
     private static final long FOLLOW_POLL_MS = 200;
 
     private final Images images;
+    private final Tenants tenants;
+    private final Quotas defaults;
 
-    BuildExtensionRoutes(Images images) {
+    BuildExtensionRoutes(Images images, Tenants tenants, Quotas defaults) {
         this.images = images;
+        this.tenants = tenants;
+        this.defaults = defaults;
     }
 
     void register(Javalin app) {
@@ -31,9 +37,11 @@ final class BuildExtensionRoutes {
     private void upload(Context ctx) throws IOException {
         long declared = ctx.req().getContentLengthLong();
         if (declared > Uploads.MAX_BYTES) throw ApiException.validation("the upload is larger than " + Uploads.MAX_BYTES + " bytes");
+        String tenantId = Caller.of(ctx).tenantId();
+        Quotas q = tenants.effectiveQuotas(tenantId, defaults);
         Uploads.Upload u;
         try (InputStream in = ctx.req().getInputStream()) {
-            u = images.uploads().store(Caller.of(ctx).tenantId(), in);
+            u = images.uploads().store(tenantId, in, new Uploads.Limits(q.maxUploads(), q.maxUploadBytes()));
         }
         ObjectNode out = Json.object();
         out.put("uploadId", u.uploadId());

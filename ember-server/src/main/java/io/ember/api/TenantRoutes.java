@@ -17,6 +17,8 @@ import java.util.List;
  */
 final class TenantRoutes {
     static final String BASE = "/ember/v1/tenants";
+    private static final List<String> QUOTA_FIELDS = List.of("maxRunningMicrovms", "maxRunningVcpus", "maxRunningMemoryInMiB",
+            "maxSuspendedMicrovms", "maxSuspendedBytes", "requestsPerSecond", "requestBurst", "maxUploads", "maxUploadBytes");
     private final Tenants tenants;
     private final Quotas defaults;
 
@@ -99,26 +101,30 @@ final class TenantRoutes {
         if (q == null) return Quotas.NONE;
         ObjectNode n = Fields.named("quotas", q);
         for (String field : q.properties().stream().map(java.util.Map.Entry::getKey).toList()) {
-            if (!List.of("maxRunningMicrovms", "maxRunningVcpus", "maxRunningMemoryInMiB", "maxSuspendedMicrovms",
-                    "maxSuspendedBytes").contains(field)) {
-                throw ApiException.validation("quotas." + field + " is not a quota (maxRunningMicrovms, maxRunningVcpus, "
-                        + "maxRunningMemoryInMiB, maxSuspendedMicrovms, maxSuspendedBytes)");
+            if (!QUOTA_FIELDS.contains(field)) {
+                throw ApiException.validation("quotas." + field + " is not a quota (" + String.join(", ", QUOTA_FIELDS) + ")");
             }
         }
         return new Quotas(Fields.integer(n, "quotas.maxRunningMicrovms", false, 0, 100_000),
                 Fields.integer(n, "quotas.maxRunningVcpus", false, 0, 1_000_000),
                 Fields.integer(n, "quotas.maxRunningMemoryInMiB", false, 0, Integer.MAX_VALUE),
                 Fields.integer(n, "quotas.maxSuspendedMicrovms", false, 0, 1_000_000),
-                Fields.longInteger(n, "quotas.maxSuspendedBytes", false, 0, Long.MAX_VALUE));
+                Fields.longInteger(n, "quotas.maxSuspendedBytes", false, 0, Long.MAX_VALUE),
+                Fields.integer(n, "quotas.requestsPerSecond", false, 1, 1_000_000),
+                Fields.integer(n, "quotas.requestBurst", false, 1, 10_000_000),
+                Fields.integer(n, "quotas.maxUploads", false, 0, 100_000),
+                Fields.longInteger(n, "quotas.maxUploadBytes", false, 0, Long.MAX_VALUE));
     }
 
     private ObjectNode view(Tenant t) {
         ObjectNode o = Json.object().put("tenantId", t.id()).put("name", t.name()).put("admin", t.admin())
                 .put("createdAt", Json.epochSeconds(t.createdAt()));
-        Quotas q = t.quotas().over(defaults);
-        o.putObject("quotas").put("maxRunningMicrovms", q.maxRunningMicrovms()).put("maxRunningVcpus", q.maxRunningVcpus())
-                .put("maxRunningMemoryInMiB", q.maxRunningMemoryInMiB()).put("maxSuspendedMicrovms", q.maxSuspendedMicrovms())
-                .put("maxSuspendedBytes", q.maxSuspendedBytes());
+        Quotas q = tenants.effectiveQuotas(t.id(), defaults);
+        ObjectNode view = o.putObject("quotas").put("maxRunningMicrovms", q.maxRunningMicrovms())
+                .put("maxRunningVcpus", q.maxRunningVcpus()).put("maxRunningMemoryInMiB", q.maxRunningMemoryInMiB())
+                .put("maxSuspendedMicrovms", q.maxSuspendedMicrovms()).put("maxSuspendedBytes", q.maxSuspendedBytes())
+                .put("maxUploads", q.maxUploads()).put("maxUploadBytes", q.maxUploadBytes());
+        if (q.requestsPerSecond() != null) view.put("requestsPerSecond", q.requestsPerSecond()).put("requestBurst", q.requestBurst());
         return o;
     }
 }

@@ -33,6 +33,7 @@ public final class EndpointServer implements AutoCloseable {
     private final AuthTokens tokens;
     private final Semaphore slots;
     private final ConnectionQuota quota;
+    private final ConnectionQuota perSource;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean closed;
@@ -44,6 +45,7 @@ public final class EndpointServer implements AutoCloseable {
         this.tokens = tokens;
         this.slots = new Semaphore(settings.maxConnections());
         this.quota = new ConnectionQuota(settings.maxConnectionsPerMicrovm());
+        this.perSource = new ConnectionQuota(settings.maxConnectionsPerSource());
         this.acceptor = Thread.ofPlatform().name("endpoint-accept").daemon().unstarted(this::accept);
     }
 
@@ -90,14 +92,43 @@ public final class EndpointServer implements AutoCloseable {
                 return;
             }
             open.add(s);
+            String source = sourceKey(s.getInetAddress());
+            boolean admitted = perSource.acquire(source);
             Thread.ofVirtual().name("endpoint-conn").start(() -> {
                 try {
-                    new ProxyConnection(s, microvms, tokens, settings.tls(), quota).run();
+                    if (admitted) new ProxyConnection(s, microvms, tokens, settings, quota).run();
+                    else refuse(s, source);
                 } finally {
+                    if (admitted) perSource.release(source);
                     open.remove(s);
                     slots.release();
                 }
             });
+        }
+    }
+
+    /**
+     * What the per-source limit counts by: an IPv4 address, or an IPv6 address's /64 (one host, or one customer of a
+     * provider, is given a whole /64: counting each of its addresses apart would give it 2^64 times the limit).
+     */
+    static String sourceKey(InetAddress address) {
+        byte[] b = address.getAddress();
+        if (b.length != 16) return address.getHostAddress();
+        return java.util.HexFormat.of().formatHex(b, 0, 8) + "::/64";
+    }
+
+    /**
+     * A connection past its source's limit: a 503 written at once (plain HTTP; a TLS client gets the connection closed,
+     * since a handshake is work a refusal should not do) and closed, so that it holds a slot for no time.
+     */
+    private void refuse(Socket s, String source) {
+        try (s) {
+            if (!settings.tls()) {
+                new Refusal(503, "ServiceQuotaExceededException", source + " has " + perSource.limit()
+                        + " connections open to this endpoint, its limit").write(s.getOutputStream(), true);
+            }
+        } catch (IOException e) {
+            log.debug("refusing a connection from {}: {}", source, e.toString());
         }
     }
 

@@ -30,8 +30,6 @@ final class ProxyConnection implements Runnable {
     static final String AUTH_SUBPROTOCOL = "lambda-microvms.auth.";
     /** How long a keep-alive connection may sit between requests. */
     static final int CLIENT_IDLE_MS = 60_000;
-    /** How long a new connection may take to send its first head: a client that says nothing frees its slot soon. */
-    static final int FIRST_HEAD_MS = 10_000;
     private static final int BUFFER = 64 * 1024;
     private static final int ECONNREFUSED = 111, ENOSYS = 38;
 
@@ -39,6 +37,7 @@ final class ProxyConnection implements Runnable {
     private final Microvms microvms;
     private final AuthTokens tokens;
     private final boolean tls;
+    private final int firstByteMs, headMs;
     private final ConnectionQuota quota;
     /** The microVMs this connection counts against (see {@link ConnectionQuota}); usually one. */
     private final java.util.Set<String> counted = new java.util.HashSet<>();
@@ -46,22 +45,29 @@ final class ProxyConnection implements Runnable {
     private OutputStream out;
     private Upstream upstream;
 
-    ProxyConnection(Socket client, Microvms microvms, AuthTokens tokens, boolean tls, ConnectionQuota quota) {
+    ProxyConnection(Socket client, Microvms microvms, AuthTokens tokens, EndpointSettings settings, ConnectionQuota quota) {
         this.quota = quota;
         this.client = client;
         this.microvms = microvms;
         this.tokens = tokens;
-        this.tls = tls;
+        this.tls = settings.tls();
+        this.firstByteMs = settings.firstByteMillis();
+        this.headMs = settings.headMillis();
     }
 
     @Override
     public void run() {
         try (client) {
-            client.setSoTimeout(FIRST_HEAD_MS);
             client.setTcpNoDelay(true);
-            in = new BufferedInputStream(client.getInputStream(), BUFFER);
+            HeadDeadline deadline = new HeadDeadline(client, client.getInputStream());
+            in = new BufferedInputStream(deadline, BUFFER);
             out = new BufferedOutputStream(client.getOutputStream(), BUFFER);
+            boolean first = true;
             while (true) {
+                // A new connection must speak soon; a kept-alive one may idle between requests. Either way the head,
+                // once begun, must be whole within headMs, however its bytes are paced.
+                deadline.arm(first ? firstByteMs : CLIENT_IDLE_MS, headMs);
+                if (in.available() > 0) deadline.headStarted(); // a pipelined request, already buffered
                 HttpHead request;
                 try {
                     request = HttpHead.read(in);
@@ -70,7 +76,8 @@ final class ProxyConnection implements Runnable {
                     return;
                 }
                 if (request == null) return;
-                client.setSoTimeout(CLIENT_IDLE_MS); // bodies and the next request
+                deadline.disarm(CLIENT_IDLE_MS); // bodies wait per read, as streams do
+                first = false;
                 if (!exchange(request)) return;
             }
         } catch (SocketTimeoutException e) {

@@ -2,11 +2,9 @@ package io.ember.image;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /** Ids and ARNs of built images. The account part is the owner's id, as in microVM ARNs (io.ember.microvm.MicrovmIds). */
 final class ImageIds {
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private ImageIds() {}

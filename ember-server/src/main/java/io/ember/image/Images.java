@@ -38,8 +38,9 @@ public final class Images implements AutoCloseable {
     private final int maxVcpus;
     /** Serializes decisions against the builder picking a build up (delete must not race a start). */
     final Object lock = new Object();
-    /** Uploads older than this are removed at start (see {@link Uploads#sweep}). */
-    static final java.time.Duration UPLOAD_MAX_AGE = java.time.Duration.ofHours(24);
+    /** Sweeps old uploads while the server runs (see {@link Uploads#sweep}). */
+    private final java.util.concurrent.ScheduledExecutorService uploadSweeper =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("upload-sweep").daemon().factory());
     private final PinnedBases bases;
 
     Images(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings) {
@@ -55,14 +56,28 @@ public final class Images implements AutoCloseable {
 
     /** Opens the service and its builder: builds cut short by a restart fail, queued ones are queued again. */
     public static Images start(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings) {
+        return start(catalog, store, dataDir, machines, settings, Uploads.SWEEP_EVERY);
+    }
+
+    /** As above, sweeping old uploads every {@code uploadSweepEvery} (tests shorten it). */
+    static Images start(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings,
+                        java.time.Duration uploadSweepEvery) {
         Images images = new Images(catalog, store, dataDir, machines, settings);
         images.builder.recover();
+        images.sweepUploads(true); // at start nothing streams: every half-written upload goes too
+        long every = uploadSweepEvery.toMillis();
+        images.uploadSweeper.scheduleWithFixedDelay(() -> images.sweepUploads(false), every, every,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        return images;
+    }
+
+    private void sweepUploads(boolean atStart) {
         try {
-            images.uploads.sweep(UPLOAD_MAX_AGE); // at start only: a server runs for days, uploads are rare
-        } catch (IOException e) {
+            int removed = uploads.sweep(Uploads.LIFETIME, atStart);
+            if (removed > 0) org.slf4j.LoggerFactory.getLogger(Images.class).info("removed {} expired uploads", removed);
+        } catch (IOException | RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(Images.class).warn("cannot sweep old uploads: {}", e.toString());
         }
-        return images;
     }
 
     public Uploads uploads() {
@@ -75,9 +90,7 @@ public final class Images implements AutoCloseable {
     }
 
     public ImageRecord create(String tenantId, String name, ImageSpec spec) {
-        if (name == null || !ImageIds.NAME.matcher(name).matches())
-            throw ImageException.invalid("name must be 1 to 64 letters, digits, '-', '_' or '.'");
-        if (catalog.find(name).isPresent()) throw ImageException.invalid("name " + name + " is the name of a managed image");
+        ImageNames.check(name, catalog);
         String fingerprint = fingerprint(name, spec);
         synchronized (lock) {
             String token = token(tenantId, spec.clientToken());
@@ -345,6 +358,7 @@ public final class Images implements AutoCloseable {
 
     @Override
     public void close() {
+        uploadSweeper.shutdownNow();
         builder.close();
     }
 }

@@ -2,6 +2,7 @@ package io.ember.tenant;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ember.auth.ReplayGuard;
 import io.ember.secrets.HostKey;
 import io.ember.store.AccessKeyRecord;
 import io.ember.store.TenantRecord;
@@ -35,6 +36,16 @@ public final class Tenants {
     private final Clock clock;
     private final Map<String, ActiveKey> active = new ConcurrentHashMap<>();
     private final Map<String, Instant> touched = new ConcurrentHashMap<>();
+    /** Each tenant's quota overrides, read once: every request is checked against its rate. */
+    private final Map<String, Quotas> overrides = new ConcurrentHashMap<>();
+    private ReplayGuard replays;
+
+    /**
+     * Live state-changing signatures one tenant may have (about 40 bytes each in memory, a row in the store): ten
+     * minutes at 160 a second, above what the default request rate lets through, so only a tenant whose rate was raised
+     * can reach it, and then only it is refused.
+     */
+    static final int REPLAY_CAPACITY_PER_TENANT = 100_000;
 
     /** An active key: whose (and whether that is the admin), and the secret a signature is checked with. */
     public record ActiveKey(String id, String tenantId, boolean admin, String secret) {
@@ -76,7 +87,10 @@ public final class Tenants {
     public Tenant setQuotas(String tenantId, Quotas quotas) {
         Tenant t = get(tenantId);
         store.setQuotas(t.id(), toJson(quotas));
-        return get(t.id());
+        Tenant updated = get(t.id());
+        // A put (not a remove) waits for a read of the old row in progress and then replaces what it cached.
+        overrides.put(t.id(), updated.quotas());
+        return updated;
     }
 
     /** Deletes a tenant that owns nothing running or suspended; its keys stop working at once. */
@@ -90,6 +104,7 @@ public final class Tenants {
         }
         store.delete(t.id(), clock.instant());
         active.values().removeIf(k -> k.tenantId().equals(t.id()));
+        overrides.remove(t.id());
     }
 
     public NewAccessKey createKey(String tenantId) {
@@ -145,6 +160,44 @@ public final class Tenants {
         if (last != null && Duration.between(last, now).compareTo(TOUCH_EVERY) < 0) return;
         touched.put(keyId, now);
         store.touchKey(keyId, now);
+    }
+
+    /**
+     * The tenant's quotas over {@code defaults}, from memory after the first read. The admin tenant's request rate is
+     * not limited unless set on it: it is the host's owner, and its calls (tenant management, stop-server) must not
+     * wait behind a default meant for tenants.
+     */
+    public Quotas effectiveQuotas(String tenantId, Quotas defaults) {
+        Quotas own = overrides.computeIfAbsent(tenantId, id -> get(id).quotas());
+        Quotas q = own.over(defaults);
+        if (Tenant.ADMIN_ID.equals(tenantId) && own.requestsPerSecond() == null) {
+            q = new Quotas(q.maxRunningMicrovms(), q.maxRunningVcpus(), q.maxRunningMemoryInMiB(), q.maxSuspendedMicrovms(),
+                    q.maxSuspendedBytes(), null, null, q.maxUploads(), q.maxUploadBytes());
+        }
+        return q;
+    }
+
+    /** The replay guard over the store's record of signatures seen (made on first use, loading the live ones). */
+    public synchronized ReplayGuard replayGuard() {
+        if (replays == null) {
+            replays = new ReplayGuard(REPLAY_CAPACITY_PER_TENANT, new ReplayGuard.Ledger() {
+                @Override
+                public boolean record(String tenantId, String signature, Instant now, Instant expires) {
+                    return store.recordSignature(tenantId, signature, now, expires);
+                }
+
+                @Override
+                public void sweep(Instant now) {
+                    store.sweepSignatures(now);
+                }
+
+                @Override
+                public Map<String, List<Instant>> live(Instant now) {
+                    return store.liveSignatures(now);
+                }
+            }, clock.instant());
+        }
+        return replays;
     }
 
     /** The admin's active keys; a new one when it has none (the first start, or every key revoked). */

@@ -58,6 +58,19 @@ class MicrovmImageApiTest {
     }
 
     @Test
+    void namesFollowTheApisPatternAndShadowNoIdNorManagedImage() {
+        for (String bad : new String[] {".", "..", "a.b", "CON", "nul", "Com1", "mvm-0123abcd", "img-0123456789abcdef01234567",
+                "UPL-ab", "Debian", "BUSYBOX", "x".repeat(65), "", "a/b"}) {
+            assertThat(error("POST", IMAGES, create(bad, ""), 400, "ValidationException").path("message").asText())
+                    .as(bad).contains("name");
+        }
+        assertThat(api.ok("GET", IMAGES, null).path("items")).isEmpty(); // nothing was created by a refused name
+        for (String good : new String[] {"console", "mvm-app", "img_1", "x".repeat(64), "A-Z_09"}) {
+            assertThat(api.send("POST", IMAGES, create(good, "")).statusCode()).as(good).isEqualTo(201);
+        }
+    }
+
+    @Test
     void refusesMalformedRequestsNamingTheField() {
         error("POST", IMAGES, "{\"baseImageArn\":\"busybox\",\"codeArtifact\":{\"uri\":\"" + zipUri + "\"}}", 400, "ValidationException");
         assertThat(error("POST", IMAGES, create("bad name!", ""), 400, "ValidationException").path("message").asText()).contains("name");

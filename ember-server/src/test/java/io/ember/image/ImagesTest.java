@@ -147,6 +147,19 @@ class ImagesTest {
     }
 
     @Test
+    void uploadsExpireWhileTheServerRuns() throws Exception {
+        service = Images.start(catalog, images, dir.resolve("data"), BuildMachines.unsupported(), BuildSettings.defaults(catalog),
+                java.time.Duration.ofMillis(100));
+        Uploads.Upload old = service.uploads().store("123456789012", new java.io.ByteArrayInputStream(new byte[] {'P', 'K', 3, 4}));
+        Uploads.Upload fresh = service.uploads().store("123456789012", new java.io.ByteArrayInputStream(new byte[] {'P', 'K', 3, 4}));
+        Path oldFile = dir.resolve("data/uploads/" + old.uploadId() + ".123456789012.zip");
+        Files.setLastModifiedTime(oldFile, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - Uploads.LIFETIME.plusMinutes(1).toMillis()));
+        io.ember.testing.Await.until("the expired upload swept", () -> !Files.exists(oldFile));
+        assertThat(service.uploads().resolve("123456789012", fresh.uri())).exists();
+    }
+
+    @Test
     void codeArtifactUrisNameTheirSchemes() throws Exception {
         Uploads uploads = new Uploads(dir.resolve("uploads"));
         Path zip = Files.write(dir.resolve("a.zip"), new byte[] {'P', 'K', 3, 4});

@@ -228,7 +228,8 @@ class ImageBuildE2ETest {
             if (System.nanoTime() - deadline > 0) throw new AssertionError("the build never reached its RUN step");
             Thread.sleep(200);
         }
-        List<ProcessHandle> vmms = ProcessHandle.allProcesses()
+        List<ProcessHandle> vmms = ProcessHandle.allProcesses() // QEMU itself, not its jailer (whose arguments name it too)
+                .filter(p -> p.info().command().orElse("").endsWith("qemu-system-x86_64"))
                 .filter(p -> p.info().commandLine().orElse("").contains(data.resolve("images").toString())).toList();
         assertThat(vmms).hasSize(1);
         server.close();

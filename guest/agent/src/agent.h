@@ -68,7 +68,7 @@ struct stream {
     int64_t pty_hold;  /* monotonic ms: the terminal is not read before this (see exec_pipe_ready) */
     int status;
     int64_t deadline;  /* monotonic ms, 0 = none */
-    int64_t grace_end; /* monotonic ms: reaped; pipes still open then are cut (see exec_cut_pipes), 0 = none */
+    int64_t grace_end; /* monotonic ms: reaped; pipes still open then are cut (exec.c, cut_pipe), 0 = none */
     int64_t out_left, err_left; /* after the cut: bytes the pipe held then, still to send; -1 = not cut */
 
     /* K_TCP: fd is the socket, in_* buffer host data, deadline is the connect's */

@@ -25,11 +25,12 @@ public final class ConsoleFloodBench {
 
     public static void main(String[] args) throws Exception {
         int execs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         GuestAssets assets = GuestAssets.require();
         QemuDriver driver = new QemuDriver(QemuConfig.defaults());
         Path work = Files.createTempDirectory("ember-console-bench");
-        System.out.printf("accelerator %s, %d CPUs, %d execs per phase%n", driver.resolve(),
-                Runtime.getRuntime().availableProcessors(), execs);
+        System.out.printf("accelerator %s, %d CPUs, %d rounds of %d execs without and %d with the flood%n",
+                driver.resolve(), Runtime.getRuntime().availableProcessors(), rounds, execs, execs);
         Vm quiet = driver.launch(assets.spec("bench-quiet", work.resolve("quiet"), "busybox", "quiet"));
         Vm noisy = driver.launch(assets.spec("bench-noisy", work.resolve("noisy"), "busybox", "noisy"));
         try (GuestAgent q = AgentClient.connect(quiet.agentSocket(), Duration.ofSeconds(5));
@@ -37,13 +38,19 @@ public final class ConsoleFloodBench {
             q.hello(Duration.ofSeconds(120));
             n.hello(Duration.ofSeconds(120));
             for (int i = 0; i < 20; i++) roundTrip(q); // warm-up
-            phase("without a flood", q, noisy, execs);
-            try (ExecStream flood = n.exec(new ExecRequest(List.of("sh", "-c", "yes ember-console-flood > /dev/console"), ENV,
-                    "/", Duration.ofMinutes(30), false))) {
-                flood.next(Duration.ofSeconds(5));
-                Thread.sleep(3000); // past the reader's burst allowance
-                phase("with the neighbour flooding its console", q, noisy, execs);
+            // Alternating, so that both see the same load of a shared machine.
+            List<Double> calm = new ArrayList<>(), flooded = new ArrayList<>();
+            for (int r = 1; r <= rounds; r++) {
+                calm.addAll(phase("round " + r + " without a flood", q, noisy, execs));
+                try (ExecStream flood = n.exec(new ExecRequest(List.of("sh", "-c", "yes ember-console-flood > /dev/console"),
+                        ENV, "/", Duration.ofMinutes(30), false))) {
+                    flood.next(Duration.ofSeconds(5));
+                    Thread.sleep(5000); // past the reader's burst allowance
+                    flooded.addAll(phase("round " + r + " with the neighbour flooding", q, noisy, execs));
+                }
             }
+            summary("all rounds without a flood", calm);
+            summary("all rounds with the neighbour flooding", flooded);
         } finally {
             quiet.terminate(Duration.ofSeconds(5));
             noisy.terminate(Duration.ofSeconds(5));
@@ -53,7 +60,13 @@ public final class ConsoleFloodBench {
         }
     }
 
-    private static void phase(String name, GuestAgent agent, Vm noisy, int execs) throws Exception {
+    private static void summary(String name, List<Double> ms) {
+        Collections.sort(ms);
+        System.out.printf("%-40s exec `true` p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms%n", name, ms.get(ms.size() / 2),
+                ms.get((int) Math.ceil(ms.size() * 0.99) - 1), ms.getLast());
+    }
+
+    private static List<Double> phase(String name, GuestAgent agent, Vm noisy, int execs) throws Exception {
         var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime(), qemu0 = cpuTicks(noisy.pid()), t0 = System.nanoTime();
         List<Double> ms = new ArrayList<>();
@@ -61,11 +74,13 @@ public final class ConsoleFloodBench {
         long wall = System.nanoTime() - t0;
         double share = (double) (os.getProcessCpuTime() - cpu0) / wall;
         double qemu = (cpuTicks(noisy.pid()) - qemu0) * 10e6 / wall; // USER_HZ = 100: a tick is 10 ms
-        Collections.sort(ms);
+        List<Double> sorted = new ArrayList<>(ms);
+        Collections.sort(sorted);
         System.out.printf("%-40s exec `true` p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms; this process %5.1f %%, "
                         + "the flooder's QEMU %5.1f %% of a core%n",
-                name, ms.get(ms.size() / 2), ms.get((int) Math.ceil(ms.size() * 0.99) - 1), ms.getLast(), 100 * share,
-                100 * qemu);
+                name, sorted.get(sorted.size() / 2), sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1), sorted.getLast(),
+                100 * share, 100 * qemu);
+        return ms;
     }
 
     /** utime + stime of a process, in clock ticks (/proc/PID/stat fields 14 and 15). */

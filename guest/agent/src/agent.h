@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #define AGENT_NAME "ember-agent 0.1.0"
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 
 #define HDR_LEN 12
 #define MAX_FRAME (1024 * 1024)
@@ -26,6 +26,7 @@
 #define PTY_MAX_DIM 1000            /* ROWS and COLS of a terminal: 1 to this */
 #define PTY_SMALL_READ 1024         /* a terminal read below this waits PTY_HOLD_MS before the next */
 #define PTY_HOLD_MS 2
+#define EXIT_GRACE_MS 1000         /* after the process is reaped, how long its pipes may stay open (a detached child) */
 #define META_ADDR "169.254.169.254" /* the metadata endpoint, on lo, port 80 */
 #define META_PORT 80
 #define FEATURES "user,spawn,restored,net,tcp,pty,metadata" /* optional parts of version 1 this agent has (HELLO_OK) */
@@ -67,6 +68,8 @@ struct stream {
     int64_t pty_hold;  /* monotonic ms: the terminal is not read before this (see exec_pipe_ready) */
     int status;
     int64_t deadline;  /* monotonic ms, 0 = none */
+    int64_t grace_end; /* monotonic ms: reaped; pipes still open then are cut (exec.c, cut_pipe), 0 = none */
+    int64_t out_left, err_left; /* after the cut: bytes the pipe held then, still to send; -1 = not cut */
 
     /* K_TCP: fd is the socket, in_* buffer host data, deadline is the connect's */
     uint8_t connecting, rd_eof, wr_done;

@@ -502,6 +502,7 @@ int exec_stdin_append(struct stream *s, const uint8_t *p, size_t n)
 void exec_pipe_ready(struct stream *s, int is_err)
 {
     int *fd = is_err ? &s->err_fd : &s->out_fd;
+    int64_t *left = is_err ? &s->err_left : &s->out_left;
     if (*fd < 0)
         return;
     size_t max = MAX_CHUNK;
@@ -511,25 +512,54 @@ void exec_pipe_ready(struct stream *s, int is_err)
         if (s->credit < (int64_t)max)
             max = (size_t)s->credit;
     }
+    if (*left > 0 && *left < (int64_t)max) /* cut: only what the pipe held then */
+        max = (size_t)*left;
     /* a detached stream reads into the queue's spare room and drops it */
     uint8_t *buf = data_begin(s->id, is_err ? T_STDERR : T_STDOUT, max);
     ssize_t r = read(*fd, buf, max);
-    if (r > 0 && !s->detached) {
-        data_commit((size_t)r);
-        s->credit -= r;
-        /*
-         * A program on a terminal writes line by line (stdio is line-buffered there): read at once, every line
-         * is a frame and a wake-up. After a small read the next waits a little; a keystroke's echo does not.
-         */
-        if (s->pty && r < PTY_SMALL_READ)
-            s->pty_hold = now_ms() + PTY_HOLD_MS;
+    if (r > 0) {
+        if (s->detached) {
+            data_abort();
+        } else {
+            data_commit((size_t)r);
+            s->credit -= r;
+            /*
+             * A program on a terminal writes line by line (stdio is line-buffered there): read at once, every line
+             * is a frame and a wake-up. After a small read the next waits a little; a keystroke's echo does not.
+             */
+            if (s->pty && r < PTY_SMALL_READ)
+                s->pty_hold = now_ms() + PTY_HOLD_MS;
+        }
+        if (*left > 0 && (*left -= r) <= 0) {
+            close(*fd);
+            *fd = -1;
+        }
         return;
     }
     data_abort();
-    if (r > 0 || (r < 0 && (errno == EAGAIN || errno == EINTR)))
+    if (r < 0 && (errno == EAGAIN || errno == EINTR))
         return;
     close(*fd);
     *fd = -1;
+}
+
+/*
+ * The grace after the process was reaped is over and a pipe is still open: a process it left behind (`setsid
+ * sleep 100 &`, a daemon) holds it, and would hold the stream, the caller and the host's deadline for ever. What
+ * the pipe holds now is still sent (the process's last output may be waiting for credit); then it is closed, and
+ * whoever still writes to it gets EPIPE.
+ */
+static void cut_pipe(int *fd, int64_t *left)
+{
+    int queued = 0;
+    if (*fd < 0)
+        return;
+    if (ioctl(*fd, FIONREAD, &queued) < 0 || queued <= 0) {
+        close(*fd);
+        *fd = -1;
+        return;
+    }
+    *left = queued;
 }
 
 void exec_reaped(pid_t pid, int status)
@@ -538,6 +568,8 @@ void exec_reaped(pid_t pid, int status)
         if (s->kind == K_EXEC && !s->dead && !s->reaped && s->pid == pid) {
             s->reaped = 1;
             s->status = status;
+            if (!s->pty) /* a terminal is drained without waiting for its end (pty_drain) */
+                s->grace_end = now_ms() + EXIT_GRACE_MS;
             return;
         }
     /* an orphan that was reparented to us: reaping it is all there is to do */
@@ -545,17 +577,26 @@ void exec_reaped(pid_t pid, int status)
 
 void exec_timers(int64_t now)
 {
-    for (struct stream *s = g_streams; s; s = s->next)
-        if (s->kind == K_EXEC && !s->dead && s->deadline && now >= s->deadline) {
+    for (struct stream *s = g_streams; s; s = s->next) {
+        if (s->kind != K_EXEC || s->dead)
+            continue;
+        if (s->deadline && now >= s->deadline) {
             s->deadline = 0;
             s->timed_out = 1;
-            kill_group(s, SIGKILL);
+            kill_group(s, SIGKILL); /* its reaping starts the grace, after which the pipes are cut */
         }
+        if (s->grace_end && now >= s->grace_end) {
+            s->grace_end = 0;
+            cut_pipe(&s->out_fd, &s->out_left);
+            cut_pipe(&s->err_fd, &s->err_left);
+        }
+    }
 }
 
 /*
- * EXIT goes out only once the process is reaped and both pipes reached EOF (a terminal: nothing
- * more to read, see pty_drain). Returns 1 when the loop should come back at once.
+ * EXIT goes out only once the process is reaped and both pipes reached EOF or were cut EXIT_GRACE_MS
+ * after the reaping (a terminal: nothing more to read, see pty_drain). Returns 1 when the loop should
+ * come back at once.
  */
 int exec_finish_check(struct stream *s)
 {

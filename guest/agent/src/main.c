@@ -243,8 +243,11 @@ static int build_poll_set(int64_t now, int more)
         }
         if (s->in_fd >= 0 && s->in_len)
             add_slot(s->in_fd, POLLOUT, s, 2);
-        if (s->deadline) {
-            int64_t t = s->deadline > now ? s->deadline - now : 0;
+        for (int k = 0; k < 2; k++) {
+            int64_t when = k ? s->grace_end : s->deadline;
+            if (!when)
+                continue;
+            int64_t t = when > now ? when - now : 0;
             if (t > 3600000) /* poll takes an int; the loop comes back round anyway */
                 t = 3600000;
             if (timeout < 0 || t < timeout)

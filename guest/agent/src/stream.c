@@ -20,6 +20,7 @@ struct stream *stream_new(uint32_t id, uint8_t kind)
     s->credit = WINDOW_INIT;
     s->in_credit = WINDOW_INIT;
     s->out_fd = s->err_fd = s->in_fd = s->fd = -1;
+    s->out_left = s->err_left = -1;
     s->next = g_streams;
     g_streams = s;
     return s;

@@ -153,7 +153,7 @@ class Ctx:
 
 def test_hello(x):
     f = x.c.hello()
-    check(f[VERSION] == 1, f"version {f}")
+    check(f[VERSION] == 2, f"version {f}")
     check(f[AGENT] == "ember-agent 0.1.0", f"agent {f}")
     check(f[KERNEL] == os.uname().release or x.t.mode == "vm", f"kernel {f}")
     check(f[HOSTNAME], "hostname empty")
@@ -345,9 +345,29 @@ def test_timeout(x):
 
 def test_grandchild_holds_pipe(x):
     t0 = time.monotonic()
-    out, _, e = x.sh("(sleep 0.5; echo late) & echo early")
+    out, _, e = x.sh("(sleep 0.3; echo late) & echo early")  # within the grace: its output is kept
     check(out == b"early\nlate\n", f"{out!r}")
-    check(e[CODE] == 0 and time.monotonic() - t0 >= 0.45, f"{e}")
+    check(e[CODE] == 0 and time.monotonic() - t0 >= 0.25, f"{e}")
+
+
+def test_detached_child_does_not_hold_stream(x):
+    # The process left behind keeps both pipes open; EXIT comes a grace (1 s) after the shell is reaped.
+    t0 = time.monotonic()
+    out, _, e = x.sh("setsid sleep 4 & echo started")
+    took = time.monotonic() - t0
+    check(out == b"started\n" and e[CODE] == 0 and e[TIMED_OUT] == 0, f"{out!r} {e}")
+    check(0.9 <= took < 3, f"EXIT after {took:.2f}s")
+    # At the timeout: the group is killed, the detached child is not, and the stream still ends.
+    t1 = time.monotonic()
+    out, _, e = x.sh("setsid sleep 4 & echo started; sleep 30", timeout_ms=500)
+    took2 = time.monotonic() - t1
+    check(out == b"started\n" and e[TIMED_OUT] == 1 and e[SIGNO] == 9, f"{out!r} {e}")
+    check(took2 < 3, f"EXIT after {took2:.2f}s")
+    # A writer that never stops: cut at the grace too (it then dies of SIGPIPE); what the pipe held is still sent.
+    t2 = time.monotonic()
+    out, _, e = x.sh("echo started; setsid yes &")
+    check(out.startswith(b"started\ny\n") and e[CODE] == 0 and time.monotonic() - t2 < 4, f"{len(out)} {e}")
+    return f"{took:.2f}s, at the timeout {took2:.2f}s"
 
 
 def test_orphans_reaped(x):
@@ -747,7 +767,7 @@ MAIN_TESTS = [test_hello, test_hello_byte_by_byte, test_exit_codes, test_killed_
               test_signal_frame, test_stdout_stderr, test_env_cwd_path, test_exec_errors,
               test_window_strict, test_10mb_slow_grants, test_10mb_fast,
               test_concurrent_execs, test_stdin, test_stdin_not_read, test_timeout,
-              test_grandchild_holds_pipe, test_orphans_reaped, test_cancel_exec,
+              test_grandchild_holds_pipe, test_detached_child_does_not_hold_stream, test_orphans_reaped, test_cancel_exec,
               test_unknown_stream_frames_ignored, test_file_roundtrip_20mb,
               test_file_write_atomic_and_cancel, test_file_errors, test_file_read_window,
               test_stat_list, test_mkdir_remove, test_stream_limit, test_memory_after_streaming,

@@ -163,7 +163,7 @@ def test_pty_bad_requests(x):
     out, _, e = x.c.collect(sid)
     check(out == b"ok:1\n" and e[CODE] == 0, f"{out!r} {e}")
     resize(x.c, sid, 10, 10)  # after EXIT
-    check(x.c.hello()[VERSION] == 1, "agent still serves")
+    check(x.c.hello()[VERSION] == 2, "agent still serves")
 
 
 def _resize_then(fields):

@@ -33,7 +33,8 @@ final class McpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         CountDownLatch inputEnded = new CountDownLatch(1);
-        InputStream in = new FilterInputStream(root.io().in()) {
+        McpStdio stdio = new McpStdio(); // the end of input waits for the answers to what came before it
+        InputStream in = new FilterInputStream(stdio.input(root.io().in())) {
             @Override
             public int read() throws IOException {
                 return ended(super.read());
@@ -51,8 +52,8 @@ final class McpCommand implements Callable<Integer> {
         };
         JacksonMcpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
         try (EmberClient client = root.client()) {
-            McpTools tools = new McpTools(client, json, image, timeout);
-            McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json, in, root.io().out()))
+            McpTools tools = new McpTools(client, json, image, timeout, root.io().err());
+            McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json, in, stdio.output(root.io().out())))
                     .serverInfo("ember", "0.1.0")
                     .instructions("Each sandbox is a microVM (its own Linux kernel) on an Ember server. Create one, run "
                             + "commands in its persistent shell (cd, variables and functions carry over between calls), "

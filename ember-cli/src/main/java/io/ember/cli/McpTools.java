@@ -16,6 +16,7 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,7 +28,11 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** The MCP tools of {@code ember mcp}, each a call or two of the SDK; failures are tool results with isError. */
+/**
+ * The MCP tools of {@code ember mcp}, each a call or two of the SDK; failures are tool results with isError. What the
+ * caller did wrong and what the server answered reach the client; anything else (a bug, an I/O failure) is written to
+ * stderr with a reference, and the client gets only that reference: an exception's text names internals.
+ */
 final class McpTools {
     static final int MAX_READ_BYTES = 1 << 20;
     private static final String ID = "{\"type\":\"string\",\"description\":\"the sandbox's id (mvm-...), from create_sandbox\"}";
@@ -35,13 +40,15 @@ final class McpTools {
     private final EmberClient client;
     private final McpJsonMapper json;
     private final String defaultImage;
-    private final Integer defaultTimeout;
+    private final Integer defaultTimeout; // null: the server's default
+    private final PrintStream log;
 
-    McpTools(EmberClient client, McpJsonMapper json, String defaultImage, Integer defaultTimeout) {
+    McpTools(EmberClient client, McpJsonMapper json, String defaultImage, Integer defaultTimeout, PrintStream log) {
         this.client = client;
         this.json = json;
         this.defaultImage = defaultImage;
         this.defaultTimeout = defaultTimeout;
+        this.log = log;
     }
 
     List<SyncToolSpecification> specifications() {
@@ -96,10 +103,24 @@ final class McpTools {
             Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
             try {
                 return handler.apply(args);
-            } catch (IllegalArgumentException | EmberException | UncheckedIOException e) {
+            } catch (IllegalArgumentException | EmberException e) {
                 return error(e.getMessage());
+            } catch (UncheckedIOException e) {
+                return error(internal(name, e, "could not reach the Ember server or the sandbox"));
+            } catch (RuntimeException e) {
+                return error(internal(name, e, "internal error in ember mcp"));
             }
         }).build();
+    }
+
+    /** Logs {@code e} with a fresh reference; returns what the client may see. */
+    private String internal(String tool, RuntimeException e, String what) {
+        String reference = UUID.randomUUID().toString().substring(0, 8);
+        synchronized (log) {
+            log.println("ember mcp: " + tool + " failed, reference " + reference + ":");
+            e.printStackTrace(log);
+        }
+        return what + " (reference " + reference + "; the details are in ember mcp's log on stderr)";
     }
 
     private CallToolResult create(Map<String, Object> a) {
@@ -124,7 +145,8 @@ final class McpTools {
         Map<String, Object> input = new LinkedHashMap<>();
         if (a.get("command") != null) input.put("command", required(a, "command"));
         if (Boolean.TRUE.equals(restart)) input.put("restart", true);
-        Integer t = a.get("timeoutSeconds") == null ? defaultTimeout : integer(a.get("timeoutSeconds"), "timeoutSeconds");
+        Integer t = defaultTimeout;
+        if (a.get("timeoutSeconds") != null) t = integer(a.get("timeoutSeconds"), "timeoutSeconds");
         ToolOptions options = new ToolOptions(optional(a, "session", null), t, null);
         return result(client.runTool(id, ToolUse.of("mcp_" + UUID.randomUUID(), ToolUse.BASH, input), options));
     }

@@ -44,6 +44,31 @@ class ExecEndToEndTest extends OneVmPerClass {
     }
 
     @Test
+    void shouldEndACommandThatLeavesADetachedChild_withoutEndingTheMicrovm() {
+        // The detached sleep holds stdout and stderr open for 100 s: the command ends a grace after its shell.
+        long t0 = System.nanoTime();
+        EmberTestServer.CliResult r = server.cli("exec", vm.id, "--timeout", "5", "--", "sh", "-c",
+                "setsid sleep 100 & echo started");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("started\n");
+        assertThat(seconds).as("returned after %.1f s", seconds).isLessThan(5 + 3);
+
+        // At its timeout the command's group is killed; the detached child is not, and no longer holds the stream.
+        t0 = System.nanoTime();
+        r = server.cli("exec", vm.id, "--timeout", "3", "--", "sh", "-c", "setsid sleep 100 & echo started; sleep 100");
+        seconds = (System.nanoTime() - t0) / 1e9;
+        assertThat(r.stdout()).isEqualTo("started\n");
+        assertThat(r.exitCode()).as(r.stderr()).isNotZero();
+        assertThat(seconds).as("returned after %.1f s", seconds).isLessThan(3 + 3);
+
+        assertThat(server.client().getMicrovm(vm.id).state()).isEqualTo(io.ember.sdk.MicrovmState.RUNNING);
+        assertThat(vm.ok("echo still usable")).isEqualTo("still usable\n");
+        assertThat(vm.ok("for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline; echo; done 2>/dev/null | grep -c '^sleep 100 $'")
+                .trim()).as("the detached children live on").isEqualTo("2");
+    }
+
+    @Test
     void shouldKeepStdoutAndStderrApart() {
         EmberTestServer.CliResult r = server.cli("exec", vm.id, "--", "sh", "-c",
                 "echo to-out; echo to-err >&2; echo more-out; exit 3");

@@ -16,6 +16,7 @@ import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +94,53 @@ class McpEndToEndTest {
 
             toServer.close(); // end of input: the server stops
             assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+        }
+    }
+
+    @Test
+    void theOfficialMcpClientDrivesEmberMcpStartedWithItsDefaults() throws Exception {
+        try (EmberTestServer server = EmberTestServer.start()) {
+            // `ember mcp` as a host starts it: a process of its own, no --timeout, no --image; the admin's key from the
+            // server's data directory. The test classpath stands in for bin/ember's jar.
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                    Main.class.getName(), "--endpoint-url", server.endpoint(), "mcp"));
+            List<String> dead = new ArrayList<>(command);
+            dead.set(dead.indexOf(server.endpoint()), "http://127.0.0.1:" + closedPort());
+            OfficialClientEndToEndTest.node(server, "official-mcp.mjs", "OFFICIAL-MCP OK", Map.of(
+                    "EMBER_MCP_COMMAND", JSON.writeValueAsString(command), "EMBER_MCP_DEAD_COMMAND", JSON.writeValueAsString(dead),
+                    "EMBER_DATA_DIR", server.dataDir().toString(), "HOME", server.dataDir().toString()));
+        }
+    }
+
+    @Test
+    void requestsPipedBeforeTheEndOfInputAreAllAnswered() throws Exception {
+        try (EmberTestServer server = EmberTestServer.start()) {
+            String piped = """
+                    {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"pipe","version":"1"}}}
+                    {"jsonrpc":"2.0","method":"notifications/initialized"}
+                    {"jsonrpc":"2.0","id":"two","method":"tools/list","params":{}}
+                    {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"list_sandboxes","arguments":{}}}
+                    """;
+            ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+            int code = Main.run(new String[] {"--endpoint-url", server.endpoint(), "mcp"},
+                    new java.io.ByteArrayInputStream(piped.getBytes(StandardCharsets.UTF_8)),
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                    Map.of("EMBER_DATA_DIR", server.dataDir().toString(), "HOME", server.dataDir().toString()));
+            assertThat(code).isZero();
+            List<String> ids = new ArrayList<>();
+            for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+                JsonNode m = JSON.readTree(line);
+                assertThat(m.has("error")).as(line).isFalse();
+                ids.add(m.get("id").asText());
+            }
+            assertThat(ids).as("answers, stderr: %s", err).containsExactlyInAnyOrder("1", "two", "3");
+        }
+    }
+
+    private static int closedPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort(); // closed again at once: a connection there is refused
         }
     }
 

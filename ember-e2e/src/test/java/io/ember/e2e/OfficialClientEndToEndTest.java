@@ -56,7 +56,8 @@ class OfficialClientEndToEndTest {
         }
     }
 
-    private static String node(EmberTestServer server, String script, String ok, Map<String, String> env) throws Exception {
+    /** Runs {@code script} of src/test/node with the admin's keys and {@code env}; its output, which must contain {@code ok}. */
+    static String node(EmberTestServer server, String script, String ok, Map<String, String> env) throws Exception {
         Path dir = Path.of("src/test/node").toAbsolutePath();
         assertThat(dir.resolve("node_modules/@aws-sdk/client-lambda-microvms"))
                 .as("npm dependencies missing: run `npm ci` in %s (bin/test does)", dir).isDirectory();

@@ -9,7 +9,8 @@ import io.ember.microvm.GuestLease;
  */
 final class AgentErrors {
     private static final int EPERM = 1, ENOENT = 2, E2BIG = 7, EACCES = 13, EBUSY = 16, EEXIST = 17, ENOTDIR = 20,
-            EISDIR = 21, EINVAL = 22, ENOSPC = 28, EROFS = 30, ENAMETOOLONG = 36, ENOTEMPTY = 39, ELOOP = 40;
+            EISDIR = 21, EINVAL = 22, ENOSPC = 28, EROFS = 30, ENAMETOOLONG = 36, ENOTEMPTY = 39, ELOOP = 40,
+            ETIMEDOUT = 110;
 
     private AgentErrors() {}
 
@@ -31,6 +32,8 @@ final class AgentErrors {
             // EBUSY is the guest refusing to remove /, E2BIG a directory too long to list, ENOSPC a full guest disk.
             case EPERM, EACCES, EEXIST, ENOTDIR, EISDIR, EINVAL, ENAMETOOLONG, ENOTEMPTY, ELOOP, EROFS, EBUSY, E2BIG,
                     ENOSPC -> ApiException.validation(what);
+            // An exec whose stream outlived its timeout (an older agent waits for a detached child): that call's end.
+            case ETIMEDOUT -> ApiException.conflict(what, "Microvm", guest.microvmId());
             case 0 -> ApiException.internal("agent call failed: " + e.getMessage());
             default -> ApiException.internal(what + " (errno " + e.errno() + ")");
         };

@@ -20,7 +20,12 @@ import java.util.Optional;
  * terminates the microVM with the reason.
  */
 final class Boot {
-    static final int PROTOCOL_VERSION = 1;
+    /** Agent protocol versions served: 2, and 1 (agents inside snapshots taken before 2; docs/agent-protocol.md). */
+    static final int PROTOCOL_VERSION = 2, OLDEST_PROTOCOL_VERSION = 1;
+
+    static boolean supported(AgentInfo info) {
+        return info.protocolVersion() >= OLDEST_PROTOCOL_VERSION && info.protocolVersion() <= PROTOCOL_VERSION;
+    }
 
     private final Engine engine;
     private final Machine m;
@@ -49,7 +54,7 @@ final class Boot {
             engine.fail(m, Cause.FAILURE, bootFailure(vm, e));
             return;
         }
-        if (info.protocolVersion() != PROTOCOL_VERSION) {
+        if (!supported(info)) {
             Engine.closeQuietly(agent);
             engine.fail(m, Cause.FAILURE, "Agent protocol version " + info.protocolVersion() + " not supported");
             return;

@@ -119,7 +119,7 @@ final class Reconciler {
         try {
             agent = engine.agents.connect(vm.get().agentSocket(), timeout);
             AgentInfo info = agent.hello(timeout);
-            if (info.protocolVersion() != Boot.PROTOCOL_VERSION) {
+            if (!Boot.supported(info)) {
                 throw new AgentException(0, "agent protocol version " + info.protocolVersion() + " not supported");
             }
             if (m.state == MicrovmState.PENDING) {

@@ -139,10 +139,10 @@ class MicrovmsTest {
         assertThat(f.driver.vm(a.id()).alive()).isFalse();
 
         f.agents.helloFailure = null;
-        f.agents.protocolVersion = 2;
+        f.agents.protocolVersion = 3;
         MicrovmRecord b = f.microvms.run(f.run(600));
         Await.until("TERMINATED", () -> f.state(b.id()).equals("TERMINATED"));
-        assertThat(f.microvms.get(b.id()).stateReason()).isEqualTo("Agent protocol version 2 not supported");
+        assertThat(f.microvms.get(b.id()).stateReason()).isEqualTo("Agent protocol version 3 not supported");
 
         f.driver.launchFailure = "qemu-system-x86_64: not found";
         MicrovmRecord c = f.microvms.run(f.run(600));

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeoutException;
 
 /** The host side of a guest's agent channel (docs/agent-protocol.md) over a Unix socket. */
 public final class AgentClient implements GuestAgent {
-    static final int E2BIG = 7, EBADF = 9, EINVAL = 22, EPIPE = 32, ENOSYS = 38;
+    static final int E2BIG = 7, EBADF = 9, EINVAL = 22, EPIPE = 32, ENOSYS = 38, ETIMEDOUT = 110;
 
     private final AgentChannel ch;
     /** FEATURES of the last HELLO_OK; null before one (then optional requests are sent and the agent judges). */
@@ -85,7 +85,7 @@ public final class AgentClient implements GuestAgent {
         }
         try {
             long version = f.integer(Proto.F_VERSION);
-            if (version != Proto.VERSION) {
+            if (version < Proto.OLDEST_VERSION || version > Proto.VERSION) {
                 ch.fail("agent protocol version " + version + " not supported");
                 ch.check();
             }

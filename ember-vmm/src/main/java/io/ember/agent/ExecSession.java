@@ -53,9 +53,13 @@ final class ExecSession implements ExecStream {
         Slot.Msg m = slot.take(useBackstop ? backstop : deadline);
         if (m == null) {
             if (useBackstop && System.nanoTime() - backstop >= 0) {
-                ch.fail("agent did not end " + slot.name() + " within the command's timeout + "
-                        + ch.exitBackstop.toMillis() + " ms");
-                ch.check();
+                // The stream's end, not the channel's: an agent of version 1 waits for every holder of the command's
+                // pipes, and a detached child (`setsid sleep 100 &`) may hold them for ever. The rest of the channel
+                // is fine, so this stream alone is given up.
+                exited = true;
+                ch.cancel(slot);
+                throw new AgentException(AgentClient.ETIMEDOUT, "the command did not end within its timeout + "
+                        + ch.exitBackstop.toMillis() + " ms; its stream was cancelled");
             }
             return null;
         }

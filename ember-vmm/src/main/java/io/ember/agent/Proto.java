@@ -1,10 +1,12 @@
 package io.ember.agent;
 
-/** Constants of docs/agent-protocol.md, version 1. */
+/** Constants of docs/agent-protocol.md, version 2. */
 final class Proto {
     private Proto() {}
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** Version 1 differs only in ending an exec when every holder of its pipes has closed them (docs/agent-protocol.md). */
+    static final int OLDEST_VERSION = 1;
     static final int HEADER = 12;
     static final int MAX_FRAME = 1024 * 1024;
     static final int MAX_CHUNK = 65_536;

@@ -38,6 +38,11 @@ final class QemuVm implements Vm {
         else handle.onExit().thenAccept(h -> ended(null));
     }
 
+    /** The console's reader (its figures, for tests); null when it could not attach. */
+    ConsoleReader console() {
+        return console;
+    }
+
     private void ended(Integer status) {
         if (console != null) console.close();
         try {

@@ -85,7 +85,7 @@ class AgentClientRealAgentTest {
     @Test
     void hello_describesTheAgent() throws Exception {
         AgentInfo info = client.hello(Duration.ofSeconds(5));
-        assertThat(info.protocolVersion()).isEqualTo(1);
+        assertThat(info.protocolVersion()).isEqualTo(2);
         assertThat(info.agent()).startsWith("ember-agent");
         assertThat(info.kernel()).isNotBlank();
     }

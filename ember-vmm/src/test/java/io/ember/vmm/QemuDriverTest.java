@@ -81,7 +81,7 @@ class QemuDriverTest {
         agents.add(a);
         var info = a.hello(BOOT);
         assertThat(info.hostname()).isEqualTo("host-boot");
-        assertThat(info.protocolVersion()).isEqualTo(1);
+        assertThat(info.protocolVersion()).isEqualTo(2);
         assertThat(info.kernel()).isNotBlank().isNotEqualTo(System.getProperty("os.version"));
         assertThat(run(a, "uname", "-r").strip()).isEqualTo(info.kernel());
         assertThat(Files.readString(tmp.resolve("boot/qemu.pid")).strip()).isEqualTo(Long.toString(vm.pid()));

@@ -44,6 +44,7 @@ public final class AgentClient implements GuestAgent {
             try {
                 s = SocketChannel.open(StandardProtocolFamily.UNIX);
                 s.connect(UnixDomainSocketAddress.of(socket));
+                io.ember.jail.SocketPeer.verify(s, socket); // the VM's own VMM, not a link to another VM's socket
                 return over(s, limits, socket.toString());
             } catch (IOException e) {
                 closeQuietly(s);

@@ -31,7 +31,10 @@ final class ConsoleLog implements Closeable {
     }
 
     private void open() throws IOException {
-        out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        // The VM's directory is its (jailed) VMM's: never write through a link it may have put in place of the log
+        out = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         size = out.size();
     }
 

@@ -55,7 +55,7 @@ final class ConsoleReader implements AutoCloseable {
         SocketChannel s = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             s.connect(UnixDomainSocketAddress.of(consoleSocket));
-            PeerCheck.verify(s, consoleSocket);
+            io.ember.jail.SocketPeer.verify(s, consoleSocket);
             return new ConsoleReader(s, new ConsoleLog(logFile, ConsoleLog.DEFAULT_PER_FILE), vmId);
         } catch (IOException | RuntimeException e) {
             s.close();

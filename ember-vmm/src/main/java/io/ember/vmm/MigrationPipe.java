@@ -49,7 +49,7 @@ final class MigrationPipe {
         CompletableFuture<Long> copied = new CompletableFuture<>();
         Thread.ofVirtual().name("migration from " + workDir.getFileName()).start(() -> {
             try (server; SocketChannel peer = server.accept()) {
-                PeerCheck.verify(peer, socket);
+                io.ember.jail.SocketPeer.verify(peer, socket);
                 try (InputStream in = Channels.newInputStream(peer);
                      OutputStream out = Channels.newOutputStream(Files.newByteChannel(target, java.util.Set.of(
                              StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
@@ -109,7 +109,7 @@ final class MigrationPipe {
         while (true) {
             try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                 ch.connect(UnixDomainSocketAddress.of(socket));
-                PeerCheck.verify(ch, socket);
+                io.ember.jail.SocketPeer.verify(ch, socket);
                 try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS);
                      OutputStream out = Channels.newOutputStream(ch)) {
                     return in.transferTo(out);

@@ -50,7 +50,7 @@ final class Qmp implements Closeable {
         Qmp q = new Qmp(s);
         try (var guard = q.deadline(timeout)) {
             s.connect(UnixDomainSocketAddress.of(path));
-            PeerCheck.verify(s, path);
+            io.ember.jail.SocketPeer.verify(s, path);
             JsonNode greeting = q.readLine();
             if (!greeting.has("QMP")) throw new IOException("not a QMP greeting: " + greeting);
             q.exchange("qmp_capabilities", Map.of());

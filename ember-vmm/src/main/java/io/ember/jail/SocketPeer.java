@@ -1,4 +1,4 @@
-package io.ember.vmm;
+package io.ember.jail;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -14,10 +14,11 @@ import jdk.net.UnixDomainPrincipal;
  * directory's owner, the VM's own uid when jailed (root otherwise). A jailed VMM owns its directory and could replace
  * its socket with a link to another VM's: the server would then talk to, and save or restore, the wrong machine.
  */
-final class PeerCheck {
-    private PeerCheck() {}
+public final class SocketPeer {
+    private SocketPeer() {}
 
-    static void verify(SocketChannel connected, Path socket) throws IOException {
+    /** Throws unless the peer of {@code connected} runs as the owner of the directory holding {@code socket}. */
+    public static void verify(SocketChannel connected, Path socket) throws IOException {
         UnixDomainPrincipal peer = connected.getOption(ExtendedSocketOptions.SO_PEERCRED);
         UserPrincipal owner = Files.getOwner(socket.toAbsolutePath().getParent(), LinkOption.NOFOLLOW_LINKS);
         if (!peer.user().equals(owner))

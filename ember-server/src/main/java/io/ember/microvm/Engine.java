@@ -161,6 +161,21 @@ final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #fail}, for a microVM lost during a suspend (no whole snapshot, no VMM): its disk is kept under
+     * {@code <data>/recovered/<id>/} and the reason says where (docs/snapshots.md, "Restarts").
+     */
+    void failKeepingDisk(Machine m, Cause cause, String reason) {
+        String why = reason;
+        try {
+            var kept = WorkDirs.keepDisk(settings.dataDir(), m.id, m.workDir());
+            if (kept.isPresent()) why = reason + "; its disk is kept in " + kept.get();
+        } catch (IOException e) {
+            log.warn("{}: cannot keep its disk: {}", m.id, e.toString());
+        }
+        fail(m, cause, why);
+    }
+
     void removeWorkDir(Machine m) {
         try {
             WorkDirs.remove(Path.of(m.created.workDir()));

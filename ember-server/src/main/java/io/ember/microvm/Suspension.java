@@ -56,6 +56,7 @@ final class Suspension {
                 saveFailed(m, cause, vm, agent, e);
                 return;
             }
+            io.ember.vmm.CrashPoint.reach("suspend.after-save"); // whole snapshot, VMM gone, still SUSPENDING in the store
             Engine.closeQuietly(agent);
             m.vm = null;
             m.launched = CompletableFuture.completedFuture(null);

@@ -196,7 +196,7 @@ final class Engine implements AutoCloseable {
     /** Fails the machine when its VMM process ends without being asked to. */
     void watch(Machine m, Vm vm) {
         vm.exited().thenAcceptAsync(exit -> {
-            if (!exit.requested()) fail(m, Cause.FAILURE, "VMM process exited unexpectedly (" + describe(exit) + ")");
+            if (!exit.requested()) fail(m, Cause.FAILURE, unexpected(exit));
         }, tasks);
     }
 
@@ -224,8 +224,7 @@ final class Engine implements AutoCloseable {
         if (vm == null) return Optional.empty();
         try {
             VmExit exit = vm.exited().get(1, TimeUnit.SECONDS);
-            return exit.requested() ? Optional.empty()
-                    : Optional.of("VMM process exited unexpectedly (" + describe(exit) + ")");
+            return exit.requested() ? Optional.empty() : Optional.of(unexpected(exit));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
@@ -268,6 +267,12 @@ final class Engine implements AutoCloseable {
                 log.error("{}: cannot mark the microVM failed", m.id, again);
             }
         }
+    }
+
+    /** The stateReason of a VMM that ended on its own: a guest kernel panic says so, with the panic line. */
+    static String unexpected(VmExit exit) {
+        if (exit.guestPanicked()) return Character.toUpperCase(exit.reason().charAt(0)) + exit.reason().substring(1);
+        return "VMM process exited unexpectedly (" + describe(exit) + ")";
     }
 
     static String describe(VmExit exit) {

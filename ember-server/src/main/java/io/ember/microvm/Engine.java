@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies lifecycle decisions: records each transition with its event, and does the work that
  * goes with it (stopping processes, removing directories, arming the lifetime timer). Every
- * method that changes a microVM holds its {@link Machine#lock}.
+ * decision on a microVM and its commit hold its {@link Machine#lock}; slow work (hooks, saves, stops) runs in
+ * the transitional state made for it, outside the lock ({@link Machine#settled}).
  */
 final class Engine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
@@ -112,22 +114,47 @@ final class Engine implements AutoCloseable {
     }
 
     /**
-     * TERMINATING, the terminate hook (when it was RUNNING), stop the VMM, remove its directory, TERMINATED. A no-op
-     * when already on its way.
+     * TERMINATING, the terminate hook (when it was RUNNING), stop the VMM, remove its directory, TERMINATED. The lock
+     * is held to decide and to commit; the hook and the stop run in TERMINATING without it. A suspend under way ends
+     * first (the snapshot is then discarded); a terminate already under way is waited for.
      */
     void terminate(Machine m, Cause cause, String reason) {
-        m.lock.lock();
+        MicrovmState from;
+        CompletableFuture<Void> stepDone;
+        while (true) {
+            CompletableFuture<Void> busy;
+            m.lock.lock();
+            try {
+                from = m.state;
+                busy = m.settled;
+                if (from != MicrovmState.SUSPENDING || busy.isDone()) {
+                    boolean moved = step(m, new Action.Terminate(m.id, cause), cause, reason, null) instanceof Decision.Move;
+                    stepDone = moved ? m.beginStep() : null;
+                    break;
+                }
+            } finally {
+                m.lock.unlock();
+            }
+            busy.join(); // bounded by the suspend hook's and the save's own deadlines
+        }
+        if (stepDone == null) {
+            if (m.state == MicrovmState.TERMINATING) m.settled.join(); // TerminateMicrovm returns once it is gone
+            return;
+        }
         try {
-            MicrovmState from = m.state;
-            if (!(step(m, new Action.Terminate(m.id, cause), cause, reason, null) instanceof Decision.Move)) return;
             hooks.terminate(m, from);
             stopProcesses(m, settings.terminateGrace());
             removeWorkDir(m);
-            step(m, new Action.Stopped(reason), cause, reason, reason);
-            store.setSuspendedAt(m.id, null);
-            finish(m, reason);
+            m.lock.lock();
+            try {
+                step(m, new Action.Stopped(reason), cause, reason, reason);
+                store.setSuspendedAt(m.id, null);
+                finish(m, reason);
+            } finally {
+                m.lock.unlock();
+            }
         } finally {
-            m.lock.unlock();
+            stepDone.complete(null);
         }
     }
 
@@ -196,6 +223,8 @@ final class Engine implements AutoCloseable {
     /** Fails the machine when its VMM process ends without being asked to. */
     void watch(Machine m, Vm vm) {
         vm.exited().thenAcceptAsync(exit -> {
+            // A suspend under way sees its save fail and says why (Suspension.suspend checks again when it ends).
+            if (m.state == MicrovmState.SUSPENDING && !m.settled.isDone()) return;
             if (!exit.requested()) fail(m, Cause.FAILURE, unexpected(exit));
         }, tasks);
     }

@@ -62,6 +62,7 @@ final class MicrovmImageRoutes {
             case INVALID -> ApiException.validation(e.getMessage());
             case NOT_FOUND -> ApiException.notFound(e.getMessage(), "MicrovmImage", e.resourceId());
             case CONFLICT -> ApiException.conflict(e.getMessage(), "MicrovmImage", e.resourceId());
+            case INSUFFICIENT_CAPACITY -> new ApiException("InsufficientCapacityException", 500, e.getMessage(), java.util.Map.of());
         };
     }
 

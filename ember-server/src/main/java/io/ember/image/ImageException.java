@@ -2,7 +2,7 @@ package io.ember.image;
 
 /** An image request that cannot be done, with the kind of refusal the API reports. */
 public final class ImageException extends RuntimeException {
-    public enum Kind { INVALID, NOT_FOUND, CONFLICT }
+    public enum Kind { INVALID, NOT_FOUND, CONFLICT, INSUFFICIENT_CAPACITY }
 
     private final Kind kind;
     private final String resourceId;
@@ -23,6 +23,10 @@ public final class ImageException extends RuntimeException {
 
     static ImageException notFound(String what, String id) {
         return new ImageException(Kind.NOT_FOUND, what + " " + id + " not found", id);
+    }
+
+    static ImageException noCapacity(String message) {
+        return new ImageException(Kind.INSUFFICIENT_CAPACITY, message, null);
     }
 
     static ImageException conflict(String message, String id) {

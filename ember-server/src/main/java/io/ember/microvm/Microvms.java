@@ -34,6 +34,8 @@ import java.util.function.UnaryOperator;
  */
 public final class Microvms implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What a launch may write before it runs (its disk overlay's first writes, the console log): checked free. */
+    static final long LAUNCH_DISK_MARGIN = 256L << 20;
 
     private final Engine engine;
     private final Suspension suspension;
@@ -96,6 +98,7 @@ public final class Microvms implements AutoCloseable {
                 if (earlier.isPresent()) return sameRequest(earlier.get(), run, image);
             }
             admit(tenantId, image.vcpus(), image.memoryMib(), "RunMicrovm of " + image.imageName());
+            refuseWithoutDisk(tenantId, LAUNCH_DISK_MARGIN, "RunMicrovm of " + image.imageName());
             int live = engine.withVmm();
             if (live >= engine.settings.maxRunningVms()) {
                 throw new MicrovmException(MicrovmException.Kind.QUOTA_EXCEEDED, "the host runs "
@@ -168,6 +171,14 @@ public final class Microvms implements AutoCloseable {
                 .filter(x -> x.state == MicrovmState.SUSPENDED && x.created.tenantId().equals(tenantId)).count();
         refuse(tenantId, limits.toSuspend(tenantId, suspended, engine.store.suspendedBytes(tenantId),
                 (long) m.created.memoryMib() << 20, what));
+        // The saved state holds the RAM (at most its size); a suspend that cannot finish must not start.
+        refuseWithoutDisk(tenantId, (long) m.created.memoryMib() << 20, what);
+    }
+
+    /** INSUFFICIENT_CAPACITY (a tenant event) when the data directory's disk cannot take {@code writing} bytes and its reserve. */
+    private void refuseWithoutDisk(String tenantId, long writing, String what) {
+        engine.settings.disk().refusal(engine.settings.dataDir(), writing, what)
+                .ifPresent(message -> refuse(tenantId, new Admission.Refusal(null, message)));
     }
 
     private void refuse(String tenantId, Admission.Refusal refusal) {

@@ -80,6 +80,13 @@ final class QemuSnapshots {
         } catch (IOException e) {
             throw new VmmException(vm.vmId() + ": snapshot failed: " + e.getMessage(), e);
         }
+        long completed = System.nanoTime();
+        try {
+            awaitWriter(qvm);
+        } catch (VmmException e) {
+            notSaved(qvm, target, tmpState, false);
+            throw e;
+        }
         long saved = System.nanoTime();
         CrashPoint.reach("save.after-migrate");
         // The guest is stopped and its whole state is out: make it durable while the VMM still holds the guest, so
@@ -102,9 +109,28 @@ final class QemuSnapshots {
         }
         CrashPoint.reach("save.after-manifest");
         vm.terminate(Duration.ofSeconds(10)); // the snapshot is whole: the VMM may go (it changes nothing on its way out)
-        log.info("{}: saved to {} (state {} ms, durable {} ms, RAM {})", vm.vmId(), target, (saved - t0) / 1_000_000,
-                (System.nanoTime() - saved) / 1_000_000, shared ? "in mem.ram" : "in vmstate");
+        log.info("{}: saved to {} (state {} ms, writer done {} us later, durable {} ms, RAM {})", vm.vmId(), target,
+                (completed - t0) / 1_000_000, (saved - completed) / 1_000, (System.nanoTime() - saved) / 1_000_000,
+                shared ? "in mem.ram" : "in vmstate");
         return snap;
+    }
+
+    /**
+     * QEMU reports the migration completed once it has handed the last bytes to the writer process it spawned for the
+     * URI; the writer may still be writing them. The file is whole only when no child of QEMU is left.
+     */
+    private static void awaitWriter(QemuVm vm) throws VmmException {
+        long deadline = System.nanoTime() + QMP_TIMEOUT.toNanos();
+        while (ProcessHandle.of(vm.pid()).map(h -> h.children().findAny().isPresent()).orElse(false)) {
+            if (System.nanoTime() - deadline > 0)
+                throw new VmmException(vm.vmId() + ": the state file's writer did not finish in " + QMP_TIMEOUT.toSeconds() + " s");
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VmmException(vm.vmId() + ": interrupted waiting for the state file's writer", e);
+            }
+        }
     }
 
     /**

@@ -79,6 +79,10 @@ final class Reconciler {
         var spec = engine.spec(m);
         Optional<Vm> vm = r.vmmPid() == null ? engine.driver.adopt(spec) : engine.driver.adopt(spec, r.vmmPid());
         m.launched.complete(vm.orElse(null));
+        if (m.state == MicrovmState.PENDING && engine.store.suspendedAt(m.id).isPresent() && Snapshot.isWhole(m.workDir())) {
+            resumeInterrupted(m, vm.orElse(null));
+            return;
+        }
         if (m.state == MicrovmState.SUSPENDING) {
             suspendInterrupted(m, vm.orElse(null));
             if (m.state != MicrovmState.RUNNING) return;
@@ -222,6 +226,24 @@ final class Reconciler {
             }
         } catch (VmmException e) {
             engine.fail(m, Cause.RECONCILE, "cannot resume after an interrupted suspend: " + e.getMessage());
+        } finally {
+            m.lock.unlock();
+        }
+    }
+
+    /**
+     * The server stopped during a resume, before the state was loaded (a restore deletes the manifest only once it has
+     * loaded it, and the guest is let run only after that): the snapshot is whole and the guest never ran from it. A
+     * VMM started for it (paused, waiting for its state, or holding it paused) is ended, and the microVM sleeps on.
+     */
+    private void resumeInterrupted(Machine m, Vm vm) {
+        m.lock.lock();
+        try {
+            if (vm != null) vm.terminate(engine.settings.terminateGrace());
+            engine.store.setVmmPid(m.id, null);
+            String why = "resume interrupted by a server restart before its state was loaded; the snapshot is whole";
+            engine.step(m, new Action.ResumeFailed(why), Cause.RECONCILE, why, null);
+            keepSuspended(m);
         } finally {
             m.lock.unlock();
         }

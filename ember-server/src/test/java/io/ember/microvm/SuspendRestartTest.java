@@ -93,6 +93,20 @@ class SuspendRestartTest {
     }
 
     @Test
+    void shouldKeepTheSnapshotOfAResumeInterruptedBeforeItsStateWasLoaded() throws Exception {
+        String id = f.running(600, null);
+        Path workDir = Path.of(f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id).workDir());
+        f.close();
+        f.rewrite(id, "state", "PENDING"); // the resume was recorded, the server died before QEMU loaded the state
+
+        f.start();
+        assertThat(f.state(id)).isEqualTo("SUSPENDED");
+        assertThat(f.events(id)).last().isEqualTo("SUSPENDED/RECONCILE");
+        assertThat(workDir.resolve("snapshot.json")).as("not deleted: it is whole").exists();
+        assertThat(f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id).state()).isEqualTo("RUNNING");
+    }
+
+    @Test
     void shouldRemoveAHalfWrittenStateWhenTheGuestGoesOn() throws Exception {
         String id = f.running(600, null);
         Path workDir = f.driver.workDir(id);

@@ -48,6 +48,16 @@ final class Suspension {
         m.lock.lock();
         try {
             if (onlyIfIdle && !IdleWatch.idleEnough(m, System.nanoTime())) return;
+            if (!onlyIfIdle && m.state == MicrovmState.PENDING && !m.settled.isDone()) {
+                // A resume is under way (a request woke it): SuspendMicrovm applies to what it ends in.
+                CompletableFuture<Void> busy = m.settled;
+                m.lock.unlock();
+                try {
+                    busy.join(); // bounded by the resume's own deadlines
+                } finally {
+                    m.lock.lock();
+                }
+            }
             if (!(engine.step(m, new Action.Suspend(), cause, why, null) instanceof Decision.Move)) {
                 step = null;
                 agent = null;

@@ -52,6 +52,13 @@ final class EmberTestServer implements AutoCloseable {
         return s;
     }
 
+    /** A server on an existing data directory (another server's, e.g. one that crashed), which closing leaves in place. */
+    static EmberTestServer on(Path dataDir) {
+        EmberTestServer s = new EmberTestServer(dataDir, false);
+        s.open();
+        return s;
+    }
+
     static Path assetsDir() {
         Path assets = Path.of(System.getenv().getOrDefault("EMBER_ASSETS_DIR", "/var/cache/ember"));
         if (!Files.isRegularFile(assets.resolve("kernel/vmlinux"))

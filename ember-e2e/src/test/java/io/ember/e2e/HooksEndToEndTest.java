@@ -162,7 +162,15 @@ class HooksEndToEndTest {
             var frozen = server.client().execAndWait(id, io.ember.sdk.ExecRequest.shell(STATE + " && " + FREEZE_APP));
             assertThat(JSON.readTree(frozen.stdoutText()).path("payload").asText()).isEqualTo("via the CLI");
 
-            server.client().suspendMicrovm(id);
+            var suspend = java.util.concurrent.CompletableFuture.runAsync(() -> server.client().suspendMicrovm(id));
+            server.client().waitUntilState(id, MicrovmState.SUSPENDING, Duration.ofSeconds(30));
+            // The hook hangs (the application is frozen) for its 3 s: a request with a shorter deadline gets its answer
+            // at that deadline, not when the hook gives up (the lock is not held across the hook).
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> server.embedded().microvms().use(id, Duration.ofMillis(200)).close())
+                    .isInstanceOfSatisfying(io.ember.microvm.MicrovmException.class,
+                            e -> assertThat(e.getMessage()).contains("is still SUSPENDING after 200 ms"));
+            assertThat(server.client().getMicrovm(id).state()).as("the hook still hangs").isEqualTo(MicrovmState.SUSPENDING);
+            suspend.get(60, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(server.client().getMicrovm(id).state()).isEqualTo(MicrovmState.SUSPENDED);
             server.client().terminateMicrovm(id);
             assertThat(hookEvents(id)).extracting(s -> s.replaceAll("\\d+ ms", "N ms")).containsExactly(

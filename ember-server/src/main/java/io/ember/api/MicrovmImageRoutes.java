@@ -63,6 +63,7 @@ final class MicrovmImageRoutes {
             case NOT_FOUND -> ApiException.notFound(e.getMessage(), "MicrovmImage", e.resourceId());
             case CONFLICT -> ApiException.conflict(e.getMessage(), "MicrovmImage", e.resourceId());
             case QUOTA_EXCEEDED -> ApiException.quotaExceeded(e.getMessage(), e.resourceId());
+            case INSUFFICIENT_CAPACITY -> new ApiException("InsufficientCapacityException", 500, e.getMessage(), java.util.Map.of());
         };
     }
 

@@ -2,7 +2,7 @@ package io.ember.image;
 
 /** An image request that cannot be done, with the kind of refusal the API reports. */
 public final class ImageException extends RuntimeException {
-    public enum Kind { INVALID, NOT_FOUND, CONFLICT, QUOTA_EXCEEDED }
+    public enum Kind { INVALID, NOT_FOUND, CONFLICT, QUOTA_EXCEEDED, INSUFFICIENT_CAPACITY }
 
     private final Kind kind;
     private final String resourceId;
@@ -28,6 +28,10 @@ public final class ImageException extends RuntimeException {
     /** A tenant quota reached; {@code quotaCode} names it. */
     static ImageException quotaExceeded(String message, String quotaCode) {
         return new ImageException(Kind.QUOTA_EXCEEDED, message, quotaCode);
+    }
+
+    static ImageException noCapacity(String message) {
+        return new ImageException(Kind.INSUFFICIENT_CAPACITY, message, null);
     }
 
     static ImageException conflict(String message, String id) {

@@ -42,6 +42,7 @@ public final class Images implements AutoCloseable {
     private final java.util.concurrent.ScheduledExecutorService uploadSweeper =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("upload-sweep").daemon().factory());
     private final PinnedBases bases;
+    private final HostDisk disk;
 
     Images(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings) {
         this.catalog = catalog;
@@ -52,6 +53,7 @@ public final class Images implements AutoCloseable {
         this.maxMemoryMib = HostInfo.memoryMib();
         this.maxVcpus = Runtime.getRuntime().availableProcessors();
         this.builder = new ImageBuilder(this, machines, settings);
+        this.disk = settings.disk();
     }
 
     /** Opens the service and its builder: builds cut short by a restart fail, queued ones are queued again. */
@@ -100,6 +102,7 @@ public final class Images implements AutoCloseable {
             }
             if (store.image(tenantId, name).isPresent()) throw ImageException.conflict("an image named " + name + " exists", name);
             Base base = base(tenantId, spec);
+            ensureDisk(base, spec, "CreateMicrovmImage of " + name);
             Instant now = Instant.now();
             String id = ImageIds.newId("img-");
             ImageRecord image = new ImageRecord(0, id, name, ImageIds.arn(tenantId, name), "CREATING", null, json(spec.tags()), now,
@@ -133,6 +136,7 @@ public final class Images implements AutoCloseable {
             if (image.state().equals("CREATING") || image.state().equals("UPDATING"))
                 throw ImageException.conflict("image " + image.name() + " is " + image.state() + "; wait for its build to end", image.name());
             Base base = base(tenantId, spec);
+            ensureDisk(base, spec, "UpdateMicrovmImage of " + image.name());
             Instant now = Instant.now();
             int version = store.nextVersion(image.id());
             Path dir = versionDir(image.id(), version);
@@ -258,6 +262,24 @@ public final class Images implements AutoCloseable {
     }
 
     /** The base an image is built from: a managed image or a SUCCESSFUL version of an Ember image. */
+    /**
+     * INSUFFICIENT_CAPACITY before anything is written when the data directory's disk cannot take what the build
+     * writes: its flattened disk (the base's disk size) and its snapshot's RAM file (the image's memory), plus the reserve.
+     */
+    private void ensureDisk(Base base, ImageSpec spec, String what) {
+        Path rootfs = base.managedRootfs() != null ? base.managedRootfs() : base.parentDir().resolve("rootfs.ext4");
+        long bytes;
+        try {
+            bytes = Files.size(rootfs);
+        } catch (java.io.IOException e) {
+            bytes = 0; // the build reports a missing base itself
+        }
+        bytes += (long) (spec.memoryMib() == null ? base.memoryMib() : spec.memoryMib()) << 20;
+        disk.refusal(root, bytes, what).ifPresent(message -> {
+            throw ImageException.noCapacity(message);
+        });
+    }
+
     record Base(String arn, String name, String version, int vcpus, int memoryMib, Path managedRootfs, Path parentDir,
                 Map<String, String> environment) {}
 

@@ -114,20 +114,21 @@ final class Boot {
     }
 
     private void running(GuestAgent agent, AgentInfo info) {
+        if (m.state == MicrovmState.PENDING && m.launch.template() != null && !engine.closing()) {
+            // A clone runs the snapshot's application: it draws its own session in its run hook before anyone reaches
+            // it. Without the lock (the hook may take a minute): requests wait for RUNNING with their own deadline.
+            Optional<String> failed = engine.hooks.run(m, agent);
+            if (failed.isPresent()) {
+                Engine.closeQuietly(agent);
+                engine.fail(m, Cause.FAILURE, failed.get());
+                return;
+            }
+        }
         m.lock.lock();
         try {
             if (engine.closing()) {
                 Engine.closeQuietly(agent); // close() only closes the channels of machines it can see
                 return;
-            }
-            if (m.state == MicrovmState.PENDING && m.launch.template() != null) {
-                // A clone runs the snapshot's application: it draws its own session in its run hook before anyone reaches it.
-                Optional<String> failed = engine.hooks.run(m, agent);
-                if (failed.isPresent() || engine.closing()) {
-                    Engine.closeQuietly(agent);
-                    failed.ifPresent(reason -> engine.fail(m, Cause.FAILURE, reason));
-                    return;
-                }
             }
             String desc = info.agent() + ", kernel " + info.kernel();
             if (engine.step(m, new Action.Booted(desc), Cause.BOOT, desc, null) instanceof Decision.Move) {

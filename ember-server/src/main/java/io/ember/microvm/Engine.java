@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies lifecycle decisions: records each transition with its event, and does the work that
  * goes with it (stopping processes, removing directories, arming the lifetime timer). Every
- * method that changes a microVM holds its {@link Machine#lock}.
+ * decision on a microVM and its commit hold its {@link Machine#lock}; slow work (hooks, saves, stops) runs in
+ * the transitional state made for it, outside the lock ({@link Machine#settled}).
  */
 final class Engine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
@@ -113,22 +115,47 @@ final class Engine implements AutoCloseable {
     }
 
     /**
-     * TERMINATING, the terminate hook (when it was RUNNING), stop the VMM, remove its directory, TERMINATED. A no-op
-     * when already on its way.
+     * TERMINATING, the terminate hook (when it was RUNNING), stop the VMM, remove its directory, TERMINATED. The lock
+     * is held to decide and to commit; the hook and the stop run in TERMINATING without it. A suspend under way ends
+     * first (the snapshot is then discarded); a terminate already under way is waited for.
      */
     void terminate(Machine m, Cause cause, String reason) {
-        m.lock.lock();
+        MicrovmState from;
+        CompletableFuture<Void> stepDone;
+        while (true) {
+            CompletableFuture<Void> busy;
+            m.lock.lock();
+            try {
+                from = m.state;
+                busy = m.settled;
+                if (from != MicrovmState.SUSPENDING || busy.isDone()) {
+                    boolean moved = step(m, new Action.Terminate(m.id, cause), cause, reason, null) instanceof Decision.Move;
+                    stepDone = moved ? m.beginStep() : null;
+                    break;
+                }
+            } finally {
+                m.lock.unlock();
+            }
+            busy.join(); // bounded by the suspend hook's and the save's own deadlines
+        }
+        if (stepDone == null) {
+            if (m.state == MicrovmState.TERMINATING) m.settled.join(); // TerminateMicrovm returns once it is gone
+            return;
+        }
         try {
-            MicrovmState from = m.state;
-            if (!(step(m, new Action.Terminate(m.id, cause), cause, reason, null) instanceof Decision.Move)) return;
             hooks.terminate(m, from);
             stopProcesses(m, settings.terminateGrace());
             removeWorkDir(m);
-            step(m, new Action.Stopped(reason), cause, reason, reason);
-            store.setSuspendedAt(m.id, null);
-            finish(m, reason);
+            m.lock.lock();
+            try {
+                step(m, new Action.Stopped(reason), cause, reason, reason);
+                store.setSuspendedAt(m.id, null);
+                finish(m, reason);
+            } finally {
+                m.lock.unlock();
+            }
         } finally {
-            m.lock.unlock();
+            stepDone.complete(null);
         }
     }
 
@@ -162,6 +189,21 @@ final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #fail}, for a microVM lost during a suspend (no whole snapshot, no VMM): its disk is kept under
+     * {@code <data>/recovered/<id>/} and the reason says where (docs/snapshots.md, "Restarts").
+     */
+    void failKeepingDisk(Machine m, Cause cause, String reason) {
+        String why = reason;
+        try {
+            var kept = WorkDirs.keepDisk(settings.dataDir(), m.id, m.workDir());
+            if (kept.isPresent()) why = reason + "; its disk is kept in " + kept.get();
+        } catch (IOException e) {
+            log.warn("{}: cannot keep its disk: {}", m.id, e.toString());
+        }
+        fail(m, cause, why);
+    }
+
     void removeWorkDir(Machine m) {
         try {
             WorkDirs.remove(Path.of(m.created.workDir()));
@@ -182,7 +224,9 @@ final class Engine implements AutoCloseable {
     /** Fails the machine when its VMM process ends without being asked to. */
     void watch(Machine m, Vm vm) {
         vm.exited().thenAcceptAsync(exit -> {
-            if (!exit.requested()) fail(m, Cause.FAILURE, "VMM process exited unexpectedly (" + describe(exit) + ")");
+            // A suspend under way sees its save fail and says why (Suspension.suspend checks again when it ends).
+            if (m.state == MicrovmState.SUSPENDING && !m.settled.isDone()) return;
+            if (!exit.requested()) fail(m, Cause.FAILURE, unexpected(exit));
         }, tasks);
     }
 
@@ -210,8 +254,7 @@ final class Engine implements AutoCloseable {
         if (vm == null) return Optional.empty();
         try {
             VmExit exit = vm.exited().get(1, TimeUnit.SECONDS);
-            return exit.requested() ? Optional.empty()
-                    : Optional.of("VMM process exited unexpectedly (" + describe(exit) + ")");
+            return exit.requested() ? Optional.empty() : Optional.of(unexpected(exit));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
@@ -257,6 +300,12 @@ final class Engine implements AutoCloseable {
                 log.error("{}: cannot mark the microVM failed", m.id, again);
             }
         }
+    }
+
+    /** The stateReason of a VMM that ended on its own: a guest kernel panic says so, with the panic line. */
+    static String unexpected(VmExit exit) {
+        if (exit.guestPanicked()) return Character.toUpperCase(exit.reason().charAt(0)) + exit.reason().substring(1);
+        return "VMM process exited unexpectedly (" + describe(exit) + ")";
     }
 
     static String describe(VmExit exit) {

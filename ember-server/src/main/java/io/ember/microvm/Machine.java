@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The runtime side of one microVM that is not TERMINATED: its lock (every lifecycle step on it holds
- * it, which is what serializes concurrent requests), the state last committed to the store, the
+ * The runtime side of one microVM that is not TERMINATED: its lock (every lifecycle decision on it holds
+ * it, which is what serializes concurrent requests; slow work runs outside it, see {@link #settled}), the state last committed to the store, the
  * handles to its VMM process and agent channel (null while SUSPENDED), and its activity for the idle policy.
  */
 final class Machine {
@@ -29,6 +29,14 @@ final class Machine {
      * Replaced by a fresh one when the microVM suspends, so that requests wait for the next resume.
      */
     volatile CompletableFuture<GuestAgent> running = new CompletableFuture<>();
+
+    /**
+     * Completed when the slow step under way is over: a suspend's hook and save, a resume's restore and hook, a
+     * terminate's hook and stop. Those run outside the lock, in the SUSPENDING, PENDING or TERMINATING state that
+     * exists for them; the lock covers only the decision and its commit. Whoever must wait for such a step
+     * (a request, a terminate during a suspend) waits on this, with its own deadline, never on the lock.
+     */
+    volatile CompletableFuture<Void> settled = CompletableFuture.completedFuture(null);
 
     volatile MicrovmState state;
     volatile Vm vm;
@@ -51,6 +59,29 @@ final class Machine {
 
     Path workDir() {
         return Path.of(created.workDir());
+    }
+
+    /** Starts a slow step (lock held): its future, to complete when it is over. */
+    CompletableFuture<Void> beginStep() {
+        CompletableFuture<Void> step = new CompletableFuture<>();
+        settled = step;
+        return step;
+    }
+
+    /** Waits until the slow step under way is over; false when {@code deadlineNanos} (System.nanoTime) came first. */
+    boolean awaitSettled(long deadlineNanos) {
+        CompletableFuture<Void> step = settled;
+        try {
+            step.get(Math.max(0, deadlineNanos - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true;
+        }
     }
 
     void touch() {

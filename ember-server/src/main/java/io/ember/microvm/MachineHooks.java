@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Calls a microVM's lifecycle hooks (docs/hooks.md) and records each outcome as a HOOK event that moves nothing.
- * The caller holds the machine's lock: a hook is part of the lifecycle step it belongs to. The rule on failure is the
+ * A hook is part of the lifecycle step it belongs to, called in that step's state (PENDING, SUSPENDING, TERMINATING)
+ * and without the machine's lock: a hook that hangs holds no request past its own deadline. The rule on failure is the
  * caller's; only the run hook's failure stops anything (the caller terminates the microVM).
  */
 final class MachineHooks {

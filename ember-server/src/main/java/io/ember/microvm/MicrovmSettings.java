@@ -1,5 +1,6 @@
 package io.ember.microvm;
 
+import io.ember.image.HostDisk;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -11,13 +12,20 @@ import java.time.Duration;
  * @param terminateGrace how long a VMM gets to quit before it is killed
  * @param reconnectTimeout HELLO deadline when re-attaching to a VM after a server restart or a resume
  * @param idleTick how often the idle policy is checked
+ * @param disk the free disk a launch or a suspend must leave (docs/snapshots.md, "Free disk")
  */
 public record MicrovmSettings(Path dataDir, int maxRunningVms, Duration bootTimeout, Duration runningWait,
-                              Duration terminateGrace, Duration reconnectTimeout, Duration idleTick) {
+                              Duration terminateGrace, Duration reconnectTimeout, Duration idleTick, HostDisk disk) {
 
     public MicrovmSettings {
         if (maxRunningVms < 1) throw new IllegalArgumentException("maxRunningVms must be >= 1");
         if (idleTick.isNegative() || idleTick.isZero()) throw new IllegalArgumentException("idleTick must be > 0");
+    }
+
+    /** Without a free disk check (tests of other things). */
+    public MicrovmSettings(Path dataDir, int maxRunningVms, Duration bootTimeout, Duration runningWait,
+                           Duration terminateGrace, Duration reconnectTimeout, Duration idleTick) {
+        this(dataDir, maxRunningVms, bootTimeout, runningWait, terminateGrace, reconnectTimeout, idleTick, HostDisk.UNCHECKED);
     }
 
     public MicrovmSettings(Path dataDir, int maxRunningVms, Duration bootTimeout, Duration runningWait,
@@ -27,6 +35,12 @@ public record MicrovmSettings(Path dataDir, int maxRunningVms, Duration bootTime
 
     public static MicrovmSettings defaults(Path dataDir, int maxRunningVms) {
         return new MicrovmSettings(dataDir, maxRunningVms, Duration.ofSeconds(60), Duration.ofSeconds(120),
-                Duration.ofSeconds(5), Duration.ofSeconds(10));
+                Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(1),
+                new HostDisk(HostDisk.DEFAULT_RESERVE_MIB << 20));
+    }
+
+    public MicrovmSettings withDisk(HostDisk value) {
+        return new MicrovmSettings(dataDir, maxRunningVms, bootTimeout, runningWait, terminateGrace, reconnectTimeout,
+                idleTick, value);
     }
 }

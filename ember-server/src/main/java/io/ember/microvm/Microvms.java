@@ -25,9 +25,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 
 /**
@@ -37,9 +34,12 @@ import java.util.function.UnaryOperator;
  */
 public final class Microvms implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What a launch may write before it runs (its disk overlay's first writes, the console log): checked free. */
+    static final long LAUNCH_DISK_MARGIN = 256L << 20;
 
     private final Engine engine;
     private final Suspension suspension;
+    private final Leases leases;
     private final Object admission = new Object();
     private volatile Admission limits = Admission.UNLIMITED;
 
@@ -47,6 +47,7 @@ public final class Microvms implements AutoCloseable {
         this.engine = engine;
         this.suspension = new Suspension(engine, admission,
                 m -> admit(m.created.tenantId(), m.created.vcpus(), m.created.memoryMib(), "resuming " + m.id));
+        this.leases = new Leases(engine, suspension);
     }
 
     /** Managed images only (tests). */
@@ -97,6 +98,7 @@ public final class Microvms implements AutoCloseable {
                 if (earlier.isPresent()) return sameRequest(earlier.get(), run, image);
             }
             admit(tenantId, image.vcpus(), image.memoryMib(), "RunMicrovm of " + image.imageName());
+            refuseWithoutDisk(tenantId, LAUNCH_DISK_MARGIN, "RunMicrovm of " + image.imageName());
             int live = engine.withVmm();
             if (live >= engine.settings.maxRunningVms()) {
                 throw new MicrovmException(MicrovmException.Kind.QUOTA_EXCEEDED, "the host runs "
@@ -169,6 +171,14 @@ public final class Microvms implements AutoCloseable {
                 .filter(x -> x.state == MicrovmState.SUSPENDED && x.created.tenantId().equals(tenantId)).count();
         refuse(tenantId, limits.toSuspend(tenantId, suspended, engine.store.suspendedBytes(tenantId),
                 (long) m.created.memoryMib() << 20, what));
+        // The saved state holds the RAM (at most its size); a suspend that cannot finish must not start.
+        refuseWithoutDisk(tenantId, (long) m.created.memoryMib() << 20, what);
+    }
+
+    /** INSUFFICIENT_CAPACITY (a tenant event) when the data directory's disk cannot take {@code writing} bytes and its reserve. */
+    private void refuseWithoutDisk(String tenantId, long writing, String what) {
+        engine.settings.disk().refusal(engine.settings.dataDir(), writing, what)
+                .ifPresent(message -> refuse(tenantId, new Admission.Refusal(null, message)));
     }
 
     private void refuse(String tenantId, Admission.Refusal refusal) {
@@ -225,53 +235,18 @@ public final class Microvms implements AutoCloseable {
 
     /** As {@link #use(String, String)} for a caller that proved its right otherwise (an auth token naming the microVM). */
     public GuestLease use(String identifier) {
+        return use(identifier, engine.settings.runningWait());
+    }
+
+    /**
+     * As {@link #use(String)}, waiting at most {@code wait} in all: for a boot or a resume, for a suspend under way to
+     * end, for the machine's lock. When it runs out: CONFLICT saying what the microVM is still doing (see {@link Leases}).
+     */
+    public GuestLease use(String identifier, java.time.Duration wait) {
         String id = id(identifier);
         // Every endpoint request comes here: a live microVM is found in memory, without a store query.
         if (!engine.machines.containsKey(id)) get(id); // NOT_FOUND when unknown
-        long deadline = System.nanoTime() + engine.settings.runningWait().toNanos();
-        while (true) {
-            Machine m = engine.machines.get(id);
-            if (m == null) throw notRunning(get(id));
-            m.lock.lock();
-            try {
-                if (m.state == MicrovmState.RUNNING && m.agent != null) {
-                    m.active.incrementAndGet();
-                    m.touch();
-                    return new GuestLease(engine, m, m.agent);
-                }
-            } finally {
-                m.lock.unlock();
-            }
-            switch (m.state) {
-                case SUSPENDING, SUSPENDED -> {
-                    IdlePolicy p = m.idlePolicy;
-                    if (p != null && !p.autoResumeEnabled()) {
-                        throw new MicrovmException(MicrovmException.Kind.CONFLICT, "microVM " + m.id + " is "
-                                + m.state + " and its idle policy has autoResumeEnabled=false: call ResumeMicrovm first",
-                                "Microvm", m.id);
-                    }
-                    suspension.resume(m, Cause.REQUEST, "a request needs the guest");
-                }
-                case PENDING, RUNNING -> awaitRunning(m, deadline);
-                default -> throw notRunning(get(id));
-            }
-        }
-    }
-
-    private void awaitRunning(Machine m, long deadline) {
-        long left = deadline - System.nanoTime();
-        try {
-            m.running.get(Math.max(1, left), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof MicrovmException me) throw me;
-            throw new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new MicrovmException(MicrovmException.Kind.CONFLICT, "microVM " + m.id + " is still "
-                    + m.state + " after " + engine.settings.runningWait().toSeconds() + " s", "Microvm", m.id);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MicrovmException(MicrovmException.Kind.CONFLICT, "interrupted waiting for " + m.id);
-        }
+        return leases.take(id, wait, () -> notRunning(get(id)));
     }
 
     /**

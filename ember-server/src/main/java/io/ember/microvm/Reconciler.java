@@ -65,6 +65,11 @@ final class Reconciler {
 
     private void reattach(Machine m) {
         MicrovmRecord r = m.created;
+        try {
+            WorkDirs.removeStaleTemporaries(m.workDir()); // a save or launch the crash cut short: never whole
+        } catch (IOException e) {
+            log.warn("{}: cannot remove stale temporary files: {}", m.id, e.toString());
+        }
         if (m.state == MicrovmState.SUSPENDED) {
             keepSuspended(m);
             return;
@@ -74,6 +79,10 @@ final class Reconciler {
         var spec = engine.spec(m);
         Optional<Vm> vm = r.vmmPid() == null ? engine.driver.adopt(spec) : engine.driver.adopt(spec, r.vmmPid());
         m.launched.complete(vm.orElse(null));
+        if (m.state == MicrovmState.PENDING && engine.store.suspendedAt(m.id).isPresent() && Snapshot.isWhole(m.workDir())) {
+            resumeInterrupted(m, vm.orElse(null));
+            return;
+        }
         if (m.state == MicrovmState.SUSPENDING) {
             suspendInterrupted(m, vm.orElse(null));
             if (m.state != MicrovmState.RUNNING) return;
@@ -182,7 +191,7 @@ final class Reconciler {
         try {
             Snapshot.load(m.workDir());
         } catch (VmmException e) {
-            engine.fail(m, Cause.RECONCILE, "Snapshot lost after server restart: " + e.getMessage());
+            engine.failKeepingDisk(m, Cause.RECONCILE, "Snapshot lost after server restart: " + e.getMessage());
             return;
         }
         m.suspendedAtMillis = engine.store.suspendedAt(m.id).map(java.time.Instant::toEpochMilli)
@@ -192,8 +201,9 @@ final class Reconciler {
     }
 
     /**
-     * The server stopped during a suspend. A whole snapshot means the save finished: SUSPENDED. Else a
-     * VMM still alive holds the guest (paused by the save): it goes on, RUNNING. Else it is lost.
+     * The server stopped during a suspend. A whole snapshot (the manifest is written last, before the VMM is ended)
+     * means the save finished: SUSPENDED, and a VMM still there (stopped) is ended. Else a VMM still alive holds the
+     * guest (paused by the save): it goes on, RUNNING. Else the guest is lost, but not its disk (kept).
      */
     private void suspendInterrupted(Machine m, Vm vm) {
         boolean whole = Snapshot.isWhole(m.workDir());
@@ -211,10 +221,29 @@ final class Reconciler {
                 engine.snapshots.resume(vm);
                 engine.step(m, new Action.SaveFailed(why), Cause.RECONCILE, why + "; the guest goes on", null);
             } else {
-                engine.fail(m, Cause.RECONCILE, GONE + " during a suspend");
+                // Only a host crash or a VMM dying on its own gets here: the save ends the VMM after the manifest.
+                engine.failKeepingDisk(m, Cause.RECONCILE, GONE + " during a suspend, before its snapshot was whole");
             }
         } catch (VmmException e) {
             engine.fail(m, Cause.RECONCILE, "cannot resume after an interrupted suspend: " + e.getMessage());
+        } finally {
+            m.lock.unlock();
+        }
+    }
+
+    /**
+     * The server stopped during a resume, before the state was loaded (a restore deletes the manifest only once it has
+     * loaded it, and the guest is let run only after that): the snapshot is whole and the guest never ran from it. A
+     * VMM started for it (paused, waiting for its state, or holding it paused) is ended, and the microVM sleeps on.
+     */
+    private void resumeInterrupted(Machine m, Vm vm) {
+        m.lock.lock();
+        try {
+            if (vm != null) vm.terminate(engine.settings.terminateGrace());
+            engine.store.setVmmPid(m.id, null);
+            String why = "resume interrupted by a server restart before its state was loaded; the snapshot is whole";
+            engine.step(m, new Action.ResumeFailed(why), Cause.RECONCILE, why, null);
+            keepSuspended(m);
         } finally {
             m.lock.unlock();
         }

@@ -6,6 +6,7 @@ import io.ember.agent.GuestAgent;
 import io.ember.agent.RestoreFixup;
 import io.ember.vmm.Snapshot;
 import io.ember.vmm.Vm;
+import io.ember.vmm.VmExit;
 import io.ember.vmm.VmmException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -34,33 +35,82 @@ final class Suspension {
     }
 
     /**
-     * RUNNING → SUSPENDING → SUSPENDED; a no-op when already suspended. With {@code onlyIfIdle}, it
-     * happens only if the idle policy still holds under the lock (no request started meanwhile).
+     * RUNNING → SUSPENDING → SUSPENDED; when already suspending or suspended, waits for that to be over. With
+     * {@code onlyIfIdle}, it happens only if the idle policy still holds under the lock (no request started
+     * meanwhile). The lock is held to decide and to commit; the hook and the save (up to a minute or two) run in
+     * SUSPENDING without it, so requests and reads are never held behind them.
      */
     void suspend(Machine m, Cause cause, String why, boolean onlyIfIdle) {
         if (engine.snapshots == null) throw unsupported(m);
+        GuestAgent agent;
+        Vm vm;
+        CompletableFuture<Void> step;
         m.lock.lock();
         try {
             if (onlyIfIdle && !IdleWatch.idleEnough(m, System.nanoTime())) return;
-            if (!(engine.step(m, new Action.Suspend(), cause, why, null) instanceof Decision.Move)) return;
-            GuestAgent agent = m.agent;
-            Vm vm = m.vm;
-            // The channel breaks when the VMM ends: from here on that is expected, not a failure of the microVM.
-            m.agent = null;
-            m.running = new CompletableFuture<>();
-            engine.hooks.suspend(m, agent); // a failure is recorded; the suspend goes on (docs/hooks.md)
-            long t0 = System.nanoTime();
-            try {
-                engine.snapshots.save(vm, m.workDir()); // keeps the agent connected and idle: see Snapshots#save
-            } catch (VmmException | RuntimeException e) {
-                saveFailed(m, cause, vm, agent, e);
-                return;
+            if (!onlyIfIdle && m.state == MicrovmState.PENDING && !m.settled.isDone()) {
+                // A resume is under way (a request woke it): SuspendMicrovm applies to what it ends in.
+                CompletableFuture<Void> busy = m.settled;
+                m.lock.unlock();
+                try {
+                    busy.join(); // bounded by the resume's own deadlines
+                } finally {
+                    m.lock.lock();
+                }
             }
-            Engine.closeQuietly(agent);
+            if (!(engine.step(m, new Action.Suspend(), cause, why, null) instanceof Decision.Move)) {
+                step = null;
+                agent = null;
+                vm = null;
+            } else {
+                agent = m.agent;
+                vm = m.vm;
+                // The channel breaks when the VMM ends: from here on that is expected, not a failure of the microVM.
+                m.agent = null;
+                m.running = new CompletableFuture<>();
+                step = m.beginStep();
+            }
+        } finally {
+            m.lock.unlock();
+        }
+        if (step == null) {
+            if (!onlyIfIdle) m.settled.join(); // another suspend is under way: SuspendMicrovm returns once it is over
+            return;
+        }
+        try {
+            save(m, cause, why, agent, vm);
+        } finally {
+            step.complete(null);
+            failIfGone(m);
+        }
+    }
+
+    /** A VMM that died while the suspend step owned the machine, after the step looked (see Engine.watch). */
+    private void failIfGone(Machine m) {
+        Vm vm = m.vm;
+        VmExit exit = vm == null ? null : vm.exited().getNow(null);
+        if (exit != null && !exit.requested()) engine.fail(m, Cause.FAILURE, Engine.unexpected(exit));
+    }
+
+    /** The slow half of a suspend, in SUSPENDING, without the lock. */
+    private void save(Machine m, Cause cause, String why, GuestAgent agent, Vm vm) {
+        engine.hooks.suspend(m, agent); // a failure is recorded; the suspend goes on (docs/hooks.md)
+        long t0 = System.nanoTime();
+        try {
+            engine.snapshots.save(vm, m.workDir()); // keeps the agent connected and idle: see Snapshots#save
+        } catch (VmmException | RuntimeException e) {
+            saveFailed(m, cause, vm, agent, e);
+            return;
+        }
+        io.ember.vmm.CrashPoint.reach("suspend.after-save"); // whole snapshot, VMM gone, still SUSPENDING in the store
+        Engine.closeQuietly(agent);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        m.lock.lock();
+        try {
+            if (m.state != MicrovmState.SUSPENDING) throw goneMeanwhile(m); // failed meanwhile (its VMM died)
             m.vm = null;
             m.launched = CompletableFuture.completedFuture(null);
             engine.store.setVmmPid(m.id, null);
-            long ms = (System.nanoTime() - t0) / 1_000_000;
             Instant now = Instant.now();
             engine.step(m, new Action.Saved(), cause, "Suspended (" + why + "; snapshot written in " + ms + " ms)",
                     "Suspended: " + why);
@@ -73,15 +123,21 @@ final class Suspension {
 
     private void saveFailed(Machine m, Cause cause, Vm vm, GuestAgent agent, Exception e) {
         String reason = "Suspend failed: " + e.getMessage();
-        if (vm != null && !vm.exited().isDone() && !agent.failure().isDone()) {
-            // The save said why and let the guest go on (cont): it is RUNNING as before.
-            engine.step(m, new Action.SaveFailed(reason), cause, reason, reason);
-            m.agent = agent;
-            m.running.complete(agent);
-            throw new MicrovmException(MicrovmException.Kind.INTERNAL, reason + "; the microVM goes on running",
-                    "Microvm", m.id);
+        m.lock.lock();
+        try {
+            if (m.state != MicrovmState.SUSPENDING) throw goneMeanwhile(m);
+            if (vm != null && !vm.exited().isDone() && !agent.failure().isDone()) {
+                // The save said why and let the guest go on (cont): it is RUNNING as before.
+                engine.step(m, new Action.SaveFailed(reason), cause, reason, reason);
+                m.agent = agent;
+                m.running.complete(agent);
+                throw new MicrovmException(MicrovmException.Kind.INTERNAL, reason + "; the microVM goes on running",
+                        "Microvm", m.id);
+            }
+        } finally {
+            m.lock.unlock();
         }
-        engine.fail(m, Cause.FAILURE, reason); // the lock is reentrant
+        engine.fail(m, Cause.FAILURE, reason);
         throw new MicrovmException(MicrovmException.Kind.CONFLICT, reason + "; the microVM is terminated", "Microvm", m.id);
     }
 
@@ -92,6 +148,17 @@ final class Suspension {
      * be half consumed) and throws.
      */
     void resume(Machine m, Cause cause, String why) {
+        CompletableFuture<Void> step = begin(m, cause, why);
+        if (step != null) finish(m, step);
+        else m.settled.join(); // a resume under way (a request's): ResumeMicrovm returns once it is over
+    }
+
+    /**
+     * The decision half of a resume, under the lock: the host's and the tenant's limits, SUSPENDED → PENDING. Null
+     * when there is nothing to resume (PENDING or RUNNING already); else the step that {@link #finish} ends.
+     * QUOTA_EXCEEDED or INSUFFICIENT_CAPACITY (it stays SUSPENDED) when a limit says no.
+     */
+    CompletableFuture<Void> begin(Machine m, Cause cause, String why) {
         if (engine.snapshots == null) throw unsupported(m);
         m.lock.lock();
         try {
@@ -103,52 +170,96 @@ final class Suspension {
                             + "); microVM " + m.id + " stays SUSPENDED", "Microvm", m.id);
                 }
                 if (m.state == MicrovmState.SUSPENDED) admitResume.accept(m);
-                if (!(engine.step(m, new Action.Resume(), cause, why, null) instanceof Decision.Move)) return;
+                if (!(engine.step(m, new Action.Resume(), cause, why, null) instanceof Decision.Move)) return null;
             }
-            long t0 = System.nanoTime();
-            m.launched = new CompletableFuture<>();
-            Vm vm = null;
-            GuestAgent agent = null;
-            try {
-                Snapshot snap = Snapshot.load(m.workDir());
-                vm = engine.snapshots.restorePaused(engine.spec(m), snap, false);
-                m.launched.complete(vm);
-                m.vm = vm;
-                engine.store.setVmmPid(m.id, vm.pid());
-                engine.watch(m, vm);
-                agent = engine.agents.connect(vm.agentSocket(), engine.settings.reconnectTimeout());
-                agent.expectRestored();
-                engine.snapshots.resume(vm);
-                AgentInfo info = agent.hello(engine.settings.reconnectTimeout());
-                agent.restored(fixup(null, false), FIXUP_TIMEOUT);
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                engine.hooks.resume(m, agent); // a failure is recorded; the microVM runs on (docs/hooks.md)
-                engine.step(m, new Action.Booted(info.agent()), Cause.BOOT, "Resumed in " + ms + " ms", null);
-            } catch (VmmException | AgentException | RuntimeException e) {
-                if (!m.launched.isDone()) m.launched.complete(null);
-                if (agent != null) Engine.closeQuietly(agent);
-                String reason = "Resume failed: " + (vm == null ? e.getMessage() : Engine.exitReason(vm).orElse(e.getMessage()));
-                // The manifest is deleted only once a restore has loaded the state.
-                if (vm == null && Snapshot.isWhole(m.workDir())) {
-                    // Nothing was loaded, so nothing was consumed: the microVM sleeps on and can be resumed later.
-                    m.launched = CompletableFuture.completedFuture(null);
-                    engine.step(m, new Action.ResumeFailed(reason), Cause.FAILURE, reason, null);
-                    throw new MicrovmException(MicrovmException.Kind.INTERNAL, reason + "; the microVM stays SUSPENDED",
-                            "Microvm", m.id);
-                }
-                engine.fail(m, Cause.FAILURE, reason);
-                throw new MicrovmException(MicrovmException.Kind.CONFLICT, reason + "; the microVM is terminated",
-                        "Microvm", m.id);
-            }
-            m.agent = agent;
-            engine.watch(m, agent);
-            engine.store.setSuspendedAt(m.id, null);
-            m.suspendedAtMillis = 0;
-            m.touch();
-            m.running.complete(agent);
+            m.launched = new CompletableFuture<>(); // a terminate meanwhile waits for the VMM to stop it
+            return m.beginStep();
         } finally {
             m.lock.unlock();
         }
+    }
+
+    /**
+     * The slow half of a resume, in PENDING, without the lock (requests wait for {@link Machine#running} with their
+     * own deadline). A failure completes {@code running} exceptionally, so that those requests learn it too.
+     */
+    void finish(Machine m, CompletableFuture<Void> step) {
+        try {
+            restore(m);
+        } finally {
+            step.complete(null);
+        }
+    }
+
+    private void restore(Machine m) {
+        long t0 = System.nanoTime();
+        Vm vm = null;
+        GuestAgent agent = null;
+        try {
+            Snapshot snap = Snapshot.load(m.workDir());
+            vm = engine.snapshots.restorePaused(engine.spec(m), snap, false);
+            m.launched.complete(vm);
+            m.vm = vm;
+            engine.store.setVmmPid(m.id, vm.pid());
+            engine.watch(m, vm);
+            agent = engine.agents.connect(vm.agentSocket(), engine.settings.reconnectTimeout());
+            agent.expectRestored();
+            engine.snapshots.resume(vm);
+            AgentInfo info = agent.hello(engine.settings.reconnectTimeout());
+            agent.restored(fixup(null, false), FIXUP_TIMEOUT);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            engine.hooks.resume(m, agent); // a failure is recorded; the microVM runs on (docs/hooks.md)
+            m.lock.lock();
+            try {
+                if (m.state != MicrovmState.PENDING) throw goneMeanwhile(m); // terminated or failed meanwhile
+                engine.step(m, new Action.Booted(info.agent()), Cause.BOOT, "Resumed in " + ms + " ms", null);
+                m.agent = agent;
+                engine.watch(m, agent);
+                engine.store.setSuspendedAt(m.id, null);
+                m.suspendedAtMillis = 0;
+                m.touch();
+                m.running.complete(agent);
+            } finally {
+                m.lock.unlock();
+            }
+        } catch (VmmException | AgentException | RuntimeException e) {
+            if (!m.launched.isDone()) m.launched.complete(null);
+            if (agent != null) Engine.closeQuietly(agent);
+            CompletableFuture<GuestAgent> waiting = m.running;
+            MicrovmException failure = resumeFailed(m, vm, e);
+            waiting.completeExceptionally(failure); // requests waiting for this resume get its outcome
+            throw failure;
+        }
+    }
+
+    private MicrovmException resumeFailed(Machine m, Vm vm, Exception e) {
+        if (e instanceof MicrovmException me && me.kind() == MicrovmException.Kind.CONFLICT && m.state != MicrovmState.PENDING) {
+            return me; // terminated or failed meanwhile: that is the outcome
+        }
+        String reason = "Resume failed: " + (vm == null ? e.getMessage() : Engine.exitReason(vm).orElse(e.getMessage()));
+        m.lock.lock();
+        try {
+            // The manifest is deleted only once a restore has loaded the state.
+            if (m.state == MicrovmState.PENDING && vm == null && Snapshot.isWhole(m.workDir())) {
+                // Nothing was loaded, so nothing was consumed: the microVM sleeps on and can be resumed later.
+                m.launched = CompletableFuture.completedFuture(null);
+                engine.step(m, new Action.ResumeFailed(reason), Cause.FAILURE, reason, null);
+                MicrovmException failure = new MicrovmException(MicrovmException.Kind.INTERNAL,
+                        reason + "; the microVM stays SUSPENDED", "Microvm", m.id);
+                m.running = new CompletableFuture<>(); // for the next resume; this one's waiters get the failure
+                return failure;
+            }
+        } finally {
+            m.lock.unlock();
+        }
+        engine.fail(m, Cause.FAILURE, reason);
+        return new MicrovmException(MicrovmException.Kind.CONFLICT, reason + "; the microVM is terminated", "Microvm", m.id);
+    }
+
+    /** The microVM left the state a slow step ran in: it was terminated or failed meanwhile. */
+    private static MicrovmException goneMeanwhile(Machine m) {
+        return new MicrovmException(MicrovmException.Kind.CONFLICT, "microVM " + m.id + " became " + m.state
+                + " meanwhile", "Microvm", m.id);
     }
 
     /** What a restored guest is told: the time now, 64 fresh random bytes, and for a clone its own name. */

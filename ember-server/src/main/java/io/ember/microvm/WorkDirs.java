@@ -16,6 +16,30 @@ final class WorkDirs {
         return dataDir.resolve("vms");
     }
 
+    /** Where the disks of microVMs lost in the middle of a suspend are kept: {@code <data>/recovered/<id>/}. */
+    static Path recovered(Path dataDir) {
+        return dataDir.resolve("recovered");
+    }
+
+    /** Files a crash can leave half written; never part of a whole snapshot, so always safe to delete. */
+    static void removeStaleTemporaries(Path dir) throws IOException {
+        for (String f : new String[] {"vmstate.tmp", "snapshot.json.tmp", "disk.qcow2.tmp"}) Files.deleteIfExists(dir.resolve(f));
+    }
+
+    /**
+     * Moves the disk overlay of {@code dir} (when there is one) to {@code <data>/recovered/<id>/disk.qcow2}: the guest's
+     * files are in it, and without a whole snapshot nothing proves them useless. Empty when there is no disk.
+     */
+    static java.util.Optional<Path> keepDisk(Path dataDir, String id, Path dir) throws IOException {
+        Path disk = dir.resolve("disk.qcow2");
+        if (!Files.isRegularFile(disk, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return java.util.Optional.empty();
+        Path to = recovered(dataDir).resolve(id);
+        Files.createDirectories(to);
+        Path kept = to.resolve("disk.qcow2");
+        Files.move(disk, kept, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return java.util.Optional.of(kept);
+    }
+
     /** Removes {@code dir} and everything in it; symlinks are removed, never followed. */
     static void remove(Path dir) throws IOException {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;

@@ -13,6 +13,7 @@ import io.ember.store.ImageStore;
 import io.ember.store.TenantStore;
 import io.ember.tenant.AdminCredentials;
 import io.ember.tenant.Quotas;
+import io.ember.image.HostDisk;
 import io.ember.microvm.Admission;
 import io.ember.tenant.Tenants;
 import io.ember.store.SecretStore;
@@ -91,6 +92,7 @@ public final class EmberServer implements AutoCloseable {
         try {
             ImageCatalog catalog = ImageCatalog.load(config.assetsDir());
             PriceTable prices = PriceTable.load(config.dataDir()); // a bad price table stops the start before any VM
+            HostDisk disk = HostDisk.fromEnvironment(System.getenv()); // a bad reserve too
             DataDirAccess.restrict(config.dataDir());
             opened.push(DataDirLock.acquire(config.dataDir()));
             Store store = Store.open(config.dataDir().resolve("ember.db"));
@@ -99,7 +101,7 @@ public final class EmberServer implements AutoCloseable {
             opened.push(imageStore);
             Images images = Images.start(catalog, imageStore, config.dataDir(), driver instanceof QemuDriver qemu
                     ? BuildMachines.qemu(qemu, agents)
-                    : BuildMachines.unsupported(), BuildSettings.defaults(catalog));
+                    : BuildMachines.unsupported(), BuildSettings.defaults(catalog).withDisk(disk));
             opened.push(images);
             SecretStore secretStore = SecretStore.open(config.dataDir().resolve("ember.db"));
             opened.push(secretStore);
@@ -108,7 +110,7 @@ public final class EmberServer implements AutoCloseable {
             AtomicReference<Microvms> started = new AtomicReference<>();
             Microvms microvms = Microvms.start(store, catalog, images.source(), driver,
                     MetadataAgents.serving(agents, secrets, started::get),
-                    MicrovmSettings.defaults(config.dataDir(), config.maxRunningVms()));
+                    MicrovmSettings.defaults(config.dataDir(), config.maxRunningVms()).withDisk(disk));
             started.set(microvms);
             opened.push(microvms);
             AuthTokens tokens = AuthTokens.open(config.dataDir());

@@ -51,6 +51,10 @@ class HooksLifecycleTest {
     /** Per path: the status the application answers (default 200) and how long it sleeps first. */
     final Map<String, Integer> status = new ConcurrentHashMap<>();
     final Map<String, Integer> delayMs = new ConcurrentHashMap<>();
+    /** Per path: a gate the application waits on before it answers (a hook that hangs until the test lets it go). */
+    final Map<String, java.util.concurrent.CountDownLatch> gates = new ConcurrentHashMap<>();
+    /** Hooks that may take 30 s: a hanging one is still hanging when the test looks. */
+    private static final String SLOW = ALL.replace("TimeoutInSeconds\":1", "TimeoutInSeconds\":30");
 
     @BeforeEach
     void setUp() throws Exception {
@@ -66,6 +70,8 @@ class HooksLifecycleTest {
                     f.agents.of(id).restored.size()));
             try {
                 Thread.sleep(delayMs.getOrDefault(path, 0));
+                var gate = gates.get(path);
+                if (gate != null) gate.await(60, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -257,5 +263,78 @@ class HooksLifecycleTest {
         Await.until("RUNNING again", () -> f.state(id).equals("RUNNING"));
         f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         assertThat(calls).extracting(Call::path).containsExactly("/run", "/suspend");
+    }
+
+    /** A request whose deadline passes while a hook hangs gets its answer then, not when the hook ends. */
+    @Test
+    void aRequestDoesNotWaitPastItsDeadlineForASuspendHookThatHangs() throws Exception {
+        useApp(SLOW);
+        String id = runApp(null);
+        Await.until("RUNNING", () -> f.state(id).equals("RUNNING"));
+        var hang = new java.util.concurrent.CountDownLatch(1);
+        gates.put("/suspend", hang);
+        var suspend = java.util.concurrent.CompletableFuture.runAsync(() -> f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id));
+        Await.until("the suspend hook called", () -> calls.stream().anyMatch(c -> c.path().equals("/suspend")));
+
+        MicrovmException e = refusal(() -> f.microvms.use(id, java.time.Duration.ofMillis(300)).close());
+        assertThat(e.kind()).isEqualTo(MicrovmException.Kind.CONFLICT);
+        assertThat(e.getMessage()).contains("is still SUSPENDING after 300 ms");
+        assertThat(hang.getCount()).as("answered while the hook still hangs").isEqualTo(1);
+        assertThat(f.state(id)).isEqualTo("SUSPENDING");
+        assertThat(suspend).isNotDone();
+
+        hang.countDown();
+        suspend.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(f.state(id)).isEqualTo("SUSPENDED");
+        f.microvms.use(id).close(); // wakes it, as before
+        assertThat(f.state(id)).isEqualTo("RUNNING");
+    }
+
+    @Test
+    void aRequestThatWakesAMicrovmDoesNotWaitPastItsDeadlineForAResumeHookThatHangs() throws Exception {
+        useApp(SLOW);
+        String id = runApp(null);
+        Await.until("RUNNING", () -> f.state(id).equals("RUNNING"));
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
+        var hang = new java.util.concurrent.CountDownLatch(1);
+        gates.put("/resume", hang);
+
+        MicrovmException e = refusal(() -> f.microvms.use(id, java.time.Duration.ofMillis(300)).close());
+        assertThat(e.getMessage()).contains("is still PENDING after 300 ms");
+        assertThat(hang.getCount()).isEqualTo(1);
+        assertThat(f.microvms.get(id).state()).as("reads never wait").isEqualTo("PENDING");
+        hang.countDown();
+        Await.until("the wake-up it started goes on to RUNNING", () -> f.state(id).equals("RUNNING"));
+        f.microvms.use(id, java.time.Duration.ofMillis(300)).close();
+    }
+
+    @Test
+    void aTerminateDuringASuspendThatHangsWaitsForItAndDiscardsTheSnapshot() throws Exception {
+        useApp(SLOW);
+        String id = runApp(null);
+        Await.until("RUNNING", () -> f.state(id).equals("RUNNING"));
+        var hang = new java.util.concurrent.CountDownLatch(1);
+        gates.put("/suspend", hang);
+        var suspend = java.util.concurrent.CompletableFuture.runAsync(() -> f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id));
+        Await.until("the suspend hook called", () -> calls.stream().anyMatch(c -> c.path().equals("/suspend")));
+        var terminate = java.util.concurrent.CompletableFuture.runAsync(
+                () -> f.microvms.terminate(io.ember.tenant.Tenant.ADMIN_ID, new Action.Terminate(id, Cause.USER)));
+
+        Thread.sleep(200);
+        assertThat(terminate).as("waits for the suspend under way").isNotDone();
+        hang.countDown();
+        suspend.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        terminate.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(f.state(id)).isEqualTo("TERMINATED");
+        assertThat(f.events(id)).endsWith("SUSPENDED/USER", "TERMINATING/USER", "TERMINATING/HOOK", "TERMINATED/USER");
+    }
+
+    private static MicrovmException refusal(Runnable call) {
+        try {
+            call.run();
+        } catch (MicrovmException e) {
+            return e;
+        }
+        throw new AssertionError("expected a MicrovmException");
     }
 }

@@ -31,11 +31,18 @@ final class SuspendFixture implements AutoCloseable {
     final int maxRunning;
     /** Builds the image source from the catalog (default: managed images only). */
     volatile Function<ImageCatalog, ImageSource> images = ImageSource::managed;
+    /** The free disk checks (default: none); set before {@link #start}. */
+    volatile io.ember.image.HostDisk disk = io.ember.image.HostDisk.UNCHECKED;
     Store store;
     Microvms microvms;
 
     SuspendFixture(Path dir, int maxRunning) throws IOException {
-        this.dataDir = dir.resolve("data");
+        this(dir, dir.resolve("data"), maxRunning);
+    }
+
+    /** With the data directory elsewhere (a small file system of its own). */
+    SuspendFixture(Path dir, Path dataDir, int maxRunning) throws IOException {
+        this.dataDir = dataDir;
         this.catalog = ImageCatalog.load(Assets.create(dir.resolve("assets")));
         this.maxRunning = maxRunning;
         start();
@@ -45,7 +52,7 @@ final class SuspendFixture implements AutoCloseable {
         store = Store.open(dataDir.resolve("ember.db"));
         microvms = Microvms.start(store, catalog, images.apply(catalog), driver, agents, new MicrovmSettings(dataDir,
                 maxRunning, Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(2),
-                IDLE_TICK));
+                IDLE_TICK, disk));
     }
 
     /** The server stops (VMs go on) and a new one starts on the same data directory. */

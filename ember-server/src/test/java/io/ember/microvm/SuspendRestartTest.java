@@ -66,6 +66,57 @@ class SuspendRestartTest {
         assertThat(f.events(id)).endsWith("SUSPENDED/USER", "TERMINATED/RECONCILE");
         assertThat(workDir).doesNotExist();
         assertThat(f.store.suspendedAt(id)).isEmpty();
+        Path kept = f.dataDir.resolve("recovered").resolve(id).resolve("disk.qcow2");
+        assertThat(kept).as("nothing proves the disk useless: it is kept").exists();
+        assertThat(r.stateReason()).endsWith("; its disk is kept in " + kept);
+    }
+
+    @Test
+    void shouldKeepTheDiskOfAMicrovmLostDuringASuspendAndRemoveHalfWrittenFiles() throws Exception {
+        String id = f.running(600, null);
+        var vm = f.driver.vm(id);
+        Path workDir = f.driver.workDir(id);
+        Files.writeString(workDir.resolve("disk.qcow2"), "the guest's files");
+        f.close();
+        // The host went down during the save: no VMM, a state file half written, no manifest.
+        f.rewrite(id, "state", "SUSPENDING");
+        Files.writeString(workDir.resolve("vmstate.tmp"), "half a state");
+        vm.crash(137);
+        f.start();
+
+        MicrovmRecord r = f.microvms.get(id);
+        assertThat(r.state()).isEqualTo("TERMINATED");
+        Path kept = f.dataDir.resolve("recovered").resolve(id).resolve("disk.qcow2");
+        assertThat(r.stateReason()).isEqualTo(Reconciler.GONE + " during a suspend, before its snapshot was whole; its disk is kept in " + kept);
+        assertThat(Files.readString(kept)).isEqualTo("the guest's files");
+        assertThat(workDir).as("the rest, the half-written state included, is removed").doesNotExist();
+    }
+
+    @Test
+    void shouldKeepTheSnapshotOfAResumeInterruptedBeforeItsStateWasLoaded() throws Exception {
+        String id = f.running(600, null);
+        Path workDir = Path.of(f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id).workDir());
+        f.close();
+        f.rewrite(id, "state", "PENDING"); // the resume was recorded, the server died before QEMU loaded the state
+
+        f.start();
+        assertThat(f.state(id)).isEqualTo("SUSPENDED");
+        assertThat(f.events(id)).last().isEqualTo("SUSPENDED/RECONCILE");
+        assertThat(workDir.resolve("snapshot.json")).as("not deleted: it is whole").exists();
+        assertThat(f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id).state()).isEqualTo("RUNNING");
+    }
+
+    @Test
+    void shouldRemoveAHalfWrittenStateWhenTheGuestGoesOn() throws Exception {
+        String id = f.running(600, null);
+        Path workDir = f.driver.workDir(id);
+        f.close();
+        f.rewrite(id, "state", "SUSPENDING");
+        Files.writeString(workDir.resolve("vmstate.tmp"), "a state of the RAM's size, never made whole");
+        f.start();
+
+        assertThat(f.state(id)).isEqualTo("RUNNING");
+        assertThat(workDir.resolve("vmstate.tmp")).doesNotExist();
     }
 
     @Test

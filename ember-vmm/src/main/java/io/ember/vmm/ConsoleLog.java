@@ -56,6 +56,39 @@ final class ConsoleLog implements Closeable {
         open();
     }
 
+    /** How much of the console's end is searched for a panic: the panic line comes within the last few lines. */
+    static final int PANIC_TAIL = 16 * 1024;
+    private static final java.util.regex.Pattern PANIC =
+            java.util.regex.Pattern.compile("Kernel panic - not syncing: ?([^\\r\\n]*)");
+
+    /**
+     * The last "Kernel panic - not syncing: ..." line at the end of the console log (and of the rotated file before
+     * it, when the log was just rotated), cut to 200 printable characters: the guest wrote it, so it is only text.
+     */
+    static java.util.Optional<String> lastPanic(Path file) {
+        Path previous = file.resolveSibling(file.getFileName() + ".1");
+        String tail = tail(previous, PANIC_TAIL) + tail(file, PANIC_TAIL);
+        java.util.regex.Matcher m = PANIC.matcher(tail);
+        String found = null;
+        while (m.find()) found = m.group(1);
+        if (found == null) return java.util.Optional.empty();
+        String why = found.replaceAll("\\s*\\]---\\s*$", "").replaceAll("[^\\x20-\\x7e]", "?").strip();
+        if (why.length() > 200) why = why.substring(0, 200) + "...";
+        return java.util.Optional.of("Kernel panic - not syncing: " + why);
+    }
+
+    private static String tail(Path file, int bytes) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(bytes, size));
+            ch.position(size - buf.capacity());
+            while (buf.hasRemaining() && ch.read(buf) >= 0) { }
+            return new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     @Override
     public synchronized void close() throws IOException {
         out.close();

@@ -43,6 +43,8 @@ final class ConsoleReader implements AutoCloseable {
     private final ConsoleLog sink;
     private final String vmId;
     private final AtomicLong bytesRead = new AtomicLong(), reads = new AtomicLong(), throttledNanos = new AtomicLong();
+    /** Completed when the pump has written everything QEMU sent (EOF) or stopped. */
+    private final java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
 
     private ConsoleReader(SocketChannel socket, ConsoleLog sink, String vmId) {
         this.socket = socket;
@@ -91,6 +93,21 @@ final class ConsoleReader implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             close();
+            drained.complete(null);
+        }
+    }
+
+    /**
+     * Waits (bounded) until the console's last bytes are in the log: QEMU has exited, and what it wrote last (a panic
+     * message) may still be in the socket's buffer.
+     */
+    void awaitDrained(java.time.Duration timeout) {
+        try {
+            drained.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // a console that does not end: its log is what it is
         }
     }
 

@@ -80,27 +80,60 @@ final class QemuSnapshots {
                 } catch (IOException ce) {
                     log.warn("{}: cont after a failed save failed too: {}", vm.vmId(), ce.getMessage());
                 }
+                deleteQuietly(tmpState); // a partial state file of up to the RAM's size must not stay behind
                 throw e;
             }
         } catch (IOException e) {
             throw new VmmException(vm.vmId() + ": snapshot failed: " + e.getMessage(), e);
         }
-        long saved = System.nanoTime();
-        vm.terminate(Duration.ofSeconds(10)); // the guest is stopped: its RAM file and disk must not change any more
+        long saved = System.nanoTime(); // the pipe has written the whole stream (it returned after QEMU closed it)
+        CrashPoint.reach("save.after-migrate");
+        // The guest is stopped and its whole state is out: make it durable while the VMM still holds the guest, so
+        // that no moment exists where the VMM is gone and the snapshot is not yet whole (a crash there lost both).
+        // Once the migration completed QEMU has released the disk (inactive) and the stopped guest writes no RAM.
+        Snapshot snap = new Snapshot(target, vcpus, memoryMib, shared, backend);
+        boolean moved = false;
         try {
             Durable.fsync(tmpState);
             Files.move(tmpState, target.resolve(Snapshot.VMSTATE), StandardCopyOption.ATOMIC_MOVE);
+            moved = !target.equals(files.dir());
             if (shared) moveInto(memory, target.resolve(Snapshot.MEMORY));
             moveInto(disk, target.resolve(Snapshot.DISK));
             Durable.fsync(target);
             if (!target.equals(files.dir())) Durable.fsync(files.dir());
-            Snapshot snap = new Snapshot(target, vcpus, memoryMib, shared, backend);
             snap.writeManifest();
-            log.info("{}: saved to {} (state {} ms, durable {} ms, RAM {})", vm.vmId(), target, (saved - t0) / 1_000_000,
-                    (System.nanoTime() - saved) / 1_000_000, shared ? "in mem.ram" : "in vmstate");
-            return snap;
         } catch (IOException e) {
+            notSaved(qvm, target, tmpState, moved);
             throw new VmmException(vm.vmId() + ": cannot complete snapshot in " + target + ": " + e.getMessage(), e);
+        }
+        CrashPoint.reach("save.after-manifest");
+        vm.terminate(Duration.ofSeconds(10)); // the snapshot is whole: the VMM may go (it changes nothing on its way out)
+        log.info("{}: saved to {} (state {} ms, durable {} ms, RAM {})", vm.vmId(), target,
+                (saved - t0) / 1_000_000, (System.nanoTime() - saved) / 1_000_000,
+                shared ? "in mem.ram" : "in vmstate");
+        return snap;
+    }
+
+    /**
+     * QEMU reports the migration completed once it has handed the last bytes to the writer process it spawned for the
+     * URI; the writer may still be writing them. The file is whole only when no child of QEMU is left.
+     */
+    /**
+     * The state could not be made durable. Saved in place, the guest's own files are untouched: it goes on and the
+     * partial files are removed. Files moved elsewhere (an image snapshot) leave it nothing to go on with: it is ended.
+     */
+    private static void notSaved(QemuVm vm, Path target, Path tmpState, boolean moved) {
+        for (String f : new String[] {Snapshot.MANIFEST, Snapshot.MANIFEST + ".tmp", Snapshot.VMSTATE})
+            deleteQuietly(target.resolve(f));
+        deleteQuietly(tmpState);
+        if (moved) {
+            vm.terminate(Duration.ofSeconds(10));
+            return;
+        }
+        try (Qmp qmp = Qmp.connect(vm.files().qmp(), QMP_TIMEOUT)) {
+            qmp.execute("cont", Map.of(), QMP_TIMEOUT);
+        } catch (IOException ce) {
+            log.warn("{}: cont after a failed save failed too: {}", vm.vmId(), ce.getMessage());
         }
     }
 
@@ -218,9 +251,30 @@ final class QemuSnapshots {
     void resume(Vm vm) throws VmmException {
         if (!(vm instanceof QemuVm qvm)) throw new VmmException("not a QEMU VM: " + vm);
         try (Qmp qmp = Qmp.connect(qvm.files().qmp(), QMP_TIMEOUT)) {
+            cancelOutgoing(qmp);
             qmp.execute("cont", Map.of(), QMP_TIMEOUT);
         } catch (IOException e) {
             throw new VmmException(vm.vmId() + ": cannot resume: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A save interrupted by a server crash may still be migrating (its writer outlived the server): were the guest let
+     * run, the migration would go on live and stop the guest again when it completes. So it is cancelled first.
+     */
+    private static void cancelOutgoing(Qmp qmp) throws IOException {
+        String status = qmp.execute("query-migrate", Map.of(), QMP_TIMEOUT).path("status").asText("none");
+        if (!List.of("setup", "active", "device", "pre-switchover", "cancelling").contains(status)) return;
+        qmp.execute("migrate_cancel", Map.of(), QMP_TIMEOUT);
+        long deadline = System.nanoTime() + QMP_TIMEOUT.toNanos();
+        while (qmp.execute("query-migrate", Map.of(), QMP_TIMEOUT).path("status").asText().matches("active|cancelling|device|setup")
+                && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted cancelling a migration", e);
+            }
         }
     }
 

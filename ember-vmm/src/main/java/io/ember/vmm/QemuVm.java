@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 final class QemuVm implements Vm {
     private static final Logger log = LoggerFactory.getLogger(QemuVm.class);
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+    private static final Duration CONSOLE_DRAIN = Duration.ofMillis(500);
 
     private final String vmId;
     private final VmFiles files;
@@ -44,13 +45,20 @@ final class QemuVm implements Vm {
     }
 
     private void ended(Integer status) {
-        if (console != null) console.close();
+        if (console != null) {
+            console.awaitDrained(CONSOLE_DRAIN);
+            console.close();
+        }
         try {
             afterExit.run();
         } catch (RuntimeException e) {
             log.warn("{}: cleanup after the VMM ended failed: {}", vmId, e.toString());
         }
-        VmExit exit = new VmExit(status == null ? -1 : status, requested.get(), reason(status, requested.get()));
+        boolean asked = requested.get();
+        // panic=-1 reboots at once and -no-reboot turns that into a clean exit: only the console tells a panic apart.
+        String panic = asked || (status != null && status != 0) ? null : ConsoleLog.lastPanic(files.consoleLog()).orElse(null);
+        VmExit exit = new VmExit(status == null ? -1 : status, asked,
+                panic != null ? VmExit.GUEST_PANICKED + ": " + panic : reason(status, asked));
         if (!exit.requested()) log.warn("{}: VMM process {} ended: {}", vmId, handle.pid(), exit.reason());
         exited.complete(exit);
     }

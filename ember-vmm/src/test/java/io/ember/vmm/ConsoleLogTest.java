@@ -55,4 +55,28 @@ class ConsoleLogTest {
         assertThat(QemuVm.reason(0, true)).isEqualTo("terminated on request (exit code 0: the guest powered off)");
         assertThat(QemuVm.reason(null, false)).contains("exit status unknown");
     }
+
+    @Test
+    void lastPanic_findsThePanicLineAtTheEndOfTheConsole() throws Exception {
+        Path f = dir.resolve("console.log");
+        assertThat(ConsoleLog.lastPanic(f)).as("no console at all").isEmpty();
+        Files.writeString(f, "[    1.0] booting\r\nsome Kernel panic talk that is not a panic\r\n");
+        assertThat(ConsoleLog.lastPanic(f)).isEmpty();
+        Files.writeString(f, "[    5.1] sysrq: Trigger a crash\r\n[    5.2] Kernel panic - not syncing: sysrq triggered crash\r\n"
+                + "[    5.3] CPU: 0 PID: 1 Comm: sh\r\n[    5.9] ---[ end Kernel panic - not syncing: sysrq triggered crash ]---\r\n");
+        assertThat(ConsoleLog.lastPanic(f)).contains("Kernel panic - not syncing: sysrq triggered crash");
+    }
+
+    @Test
+    void lastPanic_isBoundedAndPrintable() throws Exception {
+        Path f = dir.resolve("console.log");
+        // The guest writes the console: a hostile one gets a bounded, printable line and nothing more.
+        Files.writeString(f, "Kernel panic - not syncing: \u001b[31m" + "x".repeat(5000) + "\n", StandardCharsets.ISO_8859_1);
+        String line = ConsoleLog.lastPanic(f).orElseThrow();
+        assertThat(line).hasSizeLessThan(260).startsWith("Kernel panic - not syncing: ?[31mxxx").endsWith("...");
+        // just rotated: the panic is at the end of console.log.1
+        Files.writeString(dir.resolve("console.log.1"), "Kernel panic - not syncing: Attempted to kill init!\n");
+        Files.writeString(f, "\n");
+        assertThat(ConsoleLog.lastPanic(f)).contains("Kernel panic - not syncing: Attempted to kill init!");
+    }
 }

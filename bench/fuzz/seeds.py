@@ -72,6 +72,45 @@ HOST = {
 HOST["all"] = b"".join(HOST.values())
 
 
+def zips():
+    """Code zips as the tools that upload them write them: deflated and stored, directories, Unix modes, zip64."""
+    import io
+    import zipfile
+
+    def make(build, **kw):
+        b = io.BytesIO()
+        with zipfile.ZipFile(b, "w", **kw) as z:
+            build(z)
+        return b.getvalue()
+
+    def app(z):
+        z.writestr("Dockerfile", "FROM debian\nCOPY app.py /app/\nCMD [\"python3\", \"/app/app.py\"]\n")
+        z.writestr("app.py", "print('hello')\n" * 20)
+        d = zipfile.ZipInfo("static/")
+        d.external_attr = (0o40755 << 16) | 0x10
+        d.create_system = 3
+        z.writestr(d, b"")
+        f = zipfile.ZipInfo("static/run.sh")
+        f.external_attr = 0o100755 << 16
+        f.create_system = 3
+        z.writestr(f, "#!/bin/sh\necho run\n")
+        link = zipfile.ZipInfo("static/current")
+        link.external_attr = 0o120777 << 16
+        link.create_system = 3
+        z.writestr(link, "run.sh")
+
+    def zip64(z):
+        with z.open("Dockerfile", "w", force_zip64=True) as f:
+            f.write(b"FROM busybox\n")
+
+    return {
+        "app-deflated": make(app, compression=zipfile.ZIP_DEFLATED),
+        "app-stored": make(app, compression=zipfile.ZIP_STORED),
+        "zip64-entry": make(zip64, compression=zipfile.ZIP_DEFLATED),
+        "empty": make(lambda z: None),
+    }
+
+
 def write(d, corpus):
     os.makedirs(d, exist_ok=True)
     for name, data in corpus.items():
@@ -82,6 +121,7 @@ def write(d, corpus):
 if __name__ == "__main__":
     write(JAVA, GUEST)
     write(C, HOST)
+    write(os.path.join(ROOT, "ember-server/src/test/resources/io/ember/image/build/CodeZipFuzzTestInputs/anyZip"), zips())
     write(FIELDS, {"exit": i(17, 0) + i(6, 0) + i(18, 0), "stat": s(22, "a.txt") + stat,
                    "error": i(23, 2) + s(24, "no such file"), "unknown-tag": s(200, "future") + i(16, 1)})
     print(f"{len(GUEST)} seeds in {os.path.relpath(JAVA, ROOT)}, {len(HOST)} in {os.path.relpath(C, ROOT)}")

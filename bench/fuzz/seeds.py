@@ -3,7 +3,7 @@
 
   guest-to-host: what the Java host reads (GuestFramesFuzzTest), on the streams that test opens
                  (1 EXEC, 2 SPAWN, 3 FILE_WRITE, 4 FILE_READ, 5 STAT, 6 LIST, 7 SIMPLE, 8 TCP, 9 METADATA)
-  host-to-guest: what the C agent reads (guest/agent fuzz target), requests that touch no file or process
+  host-to-guest: what the C agent reads (guest/agent/fuzz/fuzz_frames.c): a stream of every kind, opened and used
 Run from the repository root: python3 bench/fuzz/seeds.py
 """
 import os
@@ -52,22 +52,28 @@ GUEST["all"] = b"".join(v for k, v in GUEST.items() if k not in ("hello", "exec-
 
 HELLO, EXEC, STDIN, SIGNAL, FILE_WRITE, _, FILE_READ, STAT, LIST, MKDIR, REMOVE, _, CANCEL = range(1, 14)
 SPAWN, RESTORED, CONNECT, H_TCP_DATA, RESIZE, METADATA, META_ANSWER = range(14, 21)
-# The C target runs the agent's decoder and its checks of each request, on streams it never acts on for real
-# (see guest/agent/fuzz/fuzz_frames.c): paths under /nonexistent, commands that fail validation.
+# The C target (guest/agent/fuzz/fuzz_frames.c) opens streams with stand-ins for what would touch the machine, so
+# these open a stream of each kind and then use it as the host does.
+exec_req = s(1, "cat") + s(2, "PATH=/bin") + s(3, "/workspace") + i(4, 0) + i(5, 1)
 HOST = {
     "hello": fr(0, HELLO),
-    "window": fr(3, WINDOW, i(11, 65536)),
-    "stat": fr(5, STAT, s(7, "/nonexistent/x")),
-    "cancel": fr(9, CANCEL),
-    "signal": fr(1, SIGNAL, i(6, 15)),
-    "resize": fr(1, RESIZE, i(32, 40) + i(33, 120)),
-    "stdin": fr(1, STDIN, b"data") + fr(1, STDIN),
-    "file-data": fr(4, FILE_DATA, b"abc") + fr(4, FILE_DATA),
-    "tcp-data": fr(8, H_TCP_DATA, b"GET / HTTP/1.1\r\n\r\n"),
-    "meta-answer": fr(9, META_ANSWER, i(34, 1) + i(35, 200) + s(36, b"secret")),
-    "exec-bad-user": fr(11, EXEC, s(1, "true") + s(2, "PATH=/bin") + s(25, "alice:") + i(4, 0) + i(5, 0)),
-    "restored-bad": fr(12, RESTORED, i(27, 1) + s(28, b"short")),
-    "connect-bad-port": fr(13, CONNECT, i(30, 0)),
+    "exec-stdin": fr(1, EXEC, exec_req) + fr(1, STDIN, b"data\n") + fr(1, WINDOW, i(11, 65536))
+                  + fr(1, SIGNAL, i(6, 15)) + fr(1, STDIN) + fr(1, CANCEL),
+    "exec-pty": fr(2, EXEC, exec_req + i(31, 1) + i(32, 24) + i(33, 80)) + fr(2, RESIZE, i(32, 40) + i(33, 120))
+                + fr(2, STDIN, b"ls\r") + fr(2, STDIN),
+    # more than the pipe takes (64 KiB): the agent buffers the rest, within the window
+    "exec-stdin-fills-pipe": fr(1, EXEC, exec_req) + fr(1, STDIN, b"x" * 65536) + fr(1, STDIN, b"y" * 65536)
+                             + fr(1, STDIN, b"z" * 1000),
+    "spawn": fr(3, SPAWN, s(1, "sleep") + s(1, "1") + s(7, "/tmp/log")),
+    "file-write": fr(4, FILE_WRITE, s(7, "/workspace/a.txt") + i(8, 0o644)) + fr(4, FILE_DATA, b"abc") + fr(4, FILE_DATA),
+    "file-read": fr(5, FILE_READ, s(7, "/workspace/a.txt")) + fr(5, WINDOW, i(11, 1000)) + fr(5, CANCEL),
+    "stat": fr(6, STAT, s(7, "/nonexistent/x")),
+    "list": fr(7, LIST, s(7, "/workspace")) + fr(7, CANCEL),
+    "mkdir-remove": fr(8, MKDIR, s(7, "/workspace/d") + i(9, 1) + i(8, 0o755)) + fr(9, REMOVE, s(7, "/workspace/d") + i(10, 1)),
+    "tcp": fr(10, CONNECT, i(30, 8080) + i(4, 1000)) + fr(10, H_TCP_DATA, b"GET / HTTP/1.1\r\n\r\n") + fr(10, H_TCP_DATA),
+    "metadata": fr(11, METADATA) + fr(11, META_ANSWER, i(34, 1) + i(35, 200) + s(36, b"secret"))
+                + fr(11, META_ANSWER, i(34, 2) + i(35, 200) + s(22, "a") + s(22, "b")) + fr(11, CANCEL),
+    "restored": fr(12, RESTORED, i(27, 1700000000000000000) + s(28, bytes(range(32))) + s(15, "mvm-1") + i(29, 1)),
 }
 HOST["all"] = b"".join(HOST.values())
 
@@ -83,24 +89,29 @@ def zips():
             build(z)
         return b.getvalue()
 
+    def entry(name, z):  # a fixed date: the seeds are the same bytes on every run
+        info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+        info.compress_type = z.compression
+        return info
+
     def app(z):
-        z.writestr("Dockerfile", "FROM debian\nCOPY app.py /app/\nCMD [\"python3\", \"/app/app.py\"]\n")
-        z.writestr("app.py", "print('hello')\n" * 20)
-        d = zipfile.ZipInfo("static/")
+        z.writestr(entry("Dockerfile", z), "FROM debian\nCOPY app.py /app/\nCMD [\"python3\", \"/app/app.py\"]\n")
+        z.writestr(entry("app.py", z), "print('hello')\n" * 20)
+        d = entry("static/", z)
         d.external_attr = (0o40755 << 16) | 0x10
         d.create_system = 3
         z.writestr(d, b"")
-        f = zipfile.ZipInfo("static/run.sh")
+        f = entry("static/run.sh", z)
         f.external_attr = 0o100755 << 16
         f.create_system = 3
         z.writestr(f, "#!/bin/sh\necho run\n")
-        link = zipfile.ZipInfo("static/current")
+        link = entry("static/current", z)
         link.external_attr = 0o120777 << 16
         link.create_system = 3
         z.writestr(link, "run.sh")
 
     def zip64(z):
-        with z.open("Dockerfile", "w", force_zip64=True) as f:
+        with z.open(entry("Dockerfile", z), "w", force_zip64=True) as f:
             f.write(b"FROM busybox\n")
 
     return {

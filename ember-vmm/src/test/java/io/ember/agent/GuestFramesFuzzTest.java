@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * so the guest's bytes can reach every check. The corpus (GuestFramesFuzzTestInputs) holds valid conversations.
  *
  * <p>Properties: the channel ends only with a protocol violation or the guest's end of stream, never with an
- * unexpected exception, and its reason is bounded and printable whatever the guest sent; and when the guest's bytes were all accepted, what the host holds for a stream its owner
- * did not read is bounded (data by the window, control frames by the stream's grammar).
+ * unexpected exception, and its reason is bounded and printable whatever the guest sent; and when the guest's bytes
+ * were all accepted, what the host holds for a stream its owner did not read is bounded (data by the window, control
+ * frames by the stream's grammar).
  */
 class GuestFramesFuzzTest {
     private static final AgentLimits LIMITS = new AgentLimits(Duration.ofSeconds(5), Duration.ofSeconds(5),

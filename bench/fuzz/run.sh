@@ -63,7 +63,7 @@ for t in "${TARGETS[@]}"; do
     dir=$(find "$module/src/test/resources" -type d -name "${class}Inputs")
     before=$(crashes "$dir")
     JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${SECONDS_PER_TARGET}s" mvn -B -pl "$module" -am test -Dtest="$test" \
-      -Dsurefire.failIfNoSpecifiedTests=false -DargLine=-Xmx1g >"$log" 2>&1
+      -Djazzer.hooks=true -Dsurefire.failIfNoSpecifiedTests=false -DargLine=-Xmx1g >"$log" 2>&1
     rc=$?
   fi
   row "$test" "$log" "$before" "$(crashes "$dir")" "$rc"

@@ -189,12 +189,23 @@ static void check_streams(void)
 
 static int channel = -1;
 
+static void remove_dir(void)
+{
+    char path[sizeof dir + 16];
+    snprintf(path, sizeof path, "%s/file", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/file.tmp", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     signal(SIGPIPE, SIG_IGN); /* as main.c: a write to a closed pipe is an error, not the end */
     if (!mkdtemp(dir))
         abort();
+    atexit(remove_dir);
     channel = memfd_create("host-bytes", MFD_CLOEXEC);
     if (channel < 0)
         abort();

@@ -484,7 +484,8 @@ int exec_stdin_append(struct stream *s, const uint8_t *p, size_t n)
     size_t rest = n - w;
     if (rest) {
         if (s->in_off + s->in_len + rest > s->in_cap) {
-            memmove(s->in_buf, s->in_buf + s->in_off, s->in_len);
+            if (s->in_len) /* the first chunk finds no buffer: NULL + 0 is undefined (found by fuzzing) */
+                memmove(s->in_buf, s->in_buf + s->in_off, s->in_len);
             s->in_off = 0;
             if (s->in_len + rest > s->in_cap) {
                 s->in_cap = s->in_len + rest > 2 * s->in_cap ? s->in_len + rest : 2 * s->in_cap;

@@ -137,7 +137,8 @@ int tcp_data(struct stream *s, const uint8_t *p, size_t n)
         return 0;
     }
     if (s->in_off + s->in_len + n > s->in_cap) {
-        memmove(s->in_buf, s->in_buf + s->in_off, s->in_len);
+        if (s->in_len) /* the first chunk finds no buffer: NULL + 0 is undefined (found by fuzzing) */
+            memmove(s->in_buf, s->in_buf + s->in_off, s->in_len);
         s->in_off = 0;
         if (s->in_len + n > s->in_cap) {
             s->in_cap = s->in_len + n > 2 * s->in_cap ? s->in_len + n : 2 * s->in_cap;

@@ -143,7 +143,7 @@ final class HttpHead {
     private boolean isChunkedLast() {
         List<String> te = all("Transfer-Encoding");
         String[] codings = String.join(",", te).split(",");
-        return codings[codings.length - 1].strip().equalsIgnoreCase("chunked");
+        return codings.length > 0 && codings[codings.length - 1].strip().equalsIgnoreCase("chunked"); // "," lists none
     }
 
     private long contentLength() throws Malformed {

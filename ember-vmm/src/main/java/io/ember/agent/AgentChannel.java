@@ -92,8 +92,8 @@ final class AgentChannel {
                 }
                 dispatch(f);
             }
-        } catch (ProtocolViolation v) {
-            fail("agent protocol violation: " + v.getMessage());
+        } catch (ProtocolViolation v) { // its message may quote the guest: the VM's failure reason must stay ours
+            fail("agent protocol violation: " + printable(v.getMessage()));
         } catch (EOFException e) {
             fail("agent channel closed by the guest (" + e.getMessage() + ")");
         } catch (IOException | RuntimeException e) {

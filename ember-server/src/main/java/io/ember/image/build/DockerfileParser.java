@@ -1,6 +1,7 @@
 package io.ember.image.build;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -42,6 +43,17 @@ final class DockerfileParser {
     private String from;
     private int fromLine;
     private final List<Step> steps = new ArrayList<>();
+    /** ENV and ARG names a Dockerfile may define (its base image's included), each scope counted alone. */
+    static final int MAX_VARIABLES = 1024;
+    /** Environment entries all RUN steps may hold between them (those between two ENV or ARG changes share one map). */
+    static final int MAX_RUN_ENV_ENTRIES = 1_000_000;
+    private final Words.Budget budget = new Words.Budget();
+    private long runEnvEntries;
+    /**
+     * What substitution and RUN see, kept until an ENV or ARG changes them: rebuilt per instruction, a Dockerfile of
+     * many variables and many instructions would cost their product in time, and in memory for RUN's copies.
+     */
+    private Map<String, String> vars, runEnv;
 
     DockerfileParser(Map<String, String> buildArgs, Dockerfile.BaseImages bases) {
         this.buildArgs = Map.copyOf(buildArgs);
@@ -61,6 +73,10 @@ final class DockerfileParser {
         if (from == null) throw new BuildFailure("the Dockerfile has no FROM instruction");
         return new Dockerfile(from, fromLine, steps,
                 new ImageConfig(env, workdir, user, entrypoint, cmd, new ArrayList<>(ports), labels));
+    }
+
+    private String expand(String word, Map<String, String> vars) {
+        return Words.expand(word, escape, vars, budget);
     }
 
     private void beforeFrom(Lines.Instruction in) throws BuildFailure {
@@ -85,20 +101,25 @@ final class DockerfileParser {
                 return copy(in);
             }
             case "WORKDIR" -> {
-                String dir = Words.expand(in.args(), escape, vars());
+                String dir = expand(in.args(), vars());
                 if (dir.isEmpty()) throw BuildFailure.at(line, "WORKDIR needs a path");
                 workdir = resolve(workdir, dir);
                 return new Step.Workdir(line, in.text(), workdir);
             }
             case "ENV" -> {
                 Map<String, String> pairs = pairs(in);
+                vars = runEnv = null;
                 for (Map.Entry<String, String> e : pairs.entrySet()) {
                     env.remove(e.getKey()); // a redefined variable moves to the end, as in Docker's config
                     env.put(e.getKey(), e.getValue());
                 }
+                tooMany(in, env);
             }
             case "LABEL" -> labels.putAll(pairs(in));
-            case "ARG" -> arg(in, args, vars());
+            case "ARG" -> {
+                arg(in, args, new HashMap<>(vars()));
+                vars = runEnv = null;
+            }
             case "USER" -> user(in);
             case "EXPOSE" -> expose(in);
             case "CMD" -> {
@@ -123,7 +144,7 @@ final class DockerfileParser {
     }
 
     private void from(Lines.Instruction in) throws BuildFailure {
-        Flags f = Flags.take(in, escape, metaVars(), "platform");
+        Flags f = Flags.take(in, escape, metaVars(), budget, "platform");
         String platform = f.values().get("platform");
         if (platform != null && !platform.equals("linux/amd64") && !platform.equals("linux/x86_64"))
             throw BuildFailure.at(in.line(), "FROM --platform=" + platform + ": only linux/amd64 is built");
@@ -131,7 +152,7 @@ final class DockerfileParser {
         if (words.size() == 3 && words.get(1).equalsIgnoreCase("AS"))
             throw BuildFailure.at(in.line(), "FROM ... AS " + words.get(2) + ": multi-stage builds are not supported");
         if (words.size() != 1) throw BuildFailure.at(in.line(), "FROM takes one image reference");
-        String image = Words.expand(words.get(0), escape, metaVars());
+        String image = expand(words.get(0), metaVars());
         if (!IMAGE_REF.matcher(image).matches())
             throw BuildFailure.at(in.line(), "FROM: invalid image reference '" + printable(image) + "'");
         ImageConfig base;
@@ -160,10 +181,13 @@ final class DockerfileParser {
 
     /** What substitution sees after FROM: the ARGs in scope with a value, overridden by ENV. */
     private Map<String, String> vars() {
-        Map<String, String> v = new HashMap<>();
-        args.forEach((k, val) -> { if (val != null) v.put(k, val); });
-        v.putAll(env);
-        return v;
+        if (vars == null) {
+            Map<String, String> v = new HashMap<>();
+            args.forEach((k, val) -> { if (val != null) v.put(k, val); });
+            v.putAll(env);
+            vars = Collections.unmodifiableMap(v);
+        }
+        return vars;
     }
 
     private void arg(Lines.Instruction in, Map<String, String> scope, Map<String, String> vars) throws BuildFailure {
@@ -176,11 +200,17 @@ final class DockerfileParser {
                 throw BuildFailure.at(in.line(), "ARG: invalid name '" + printable(name) + "'");
             String value;
             if (buildArgs.containsKey(name)) value = buildArgs.get(name);
-            else if (eq >= 0) value = Words.expand(w.substring(eq + 1), escape, vars);
+            else if (eq >= 0) value = expand(w.substring(eq + 1), vars);
             else value = scope == metaArgs ? null : metaArgs.get(name); // a global ARG's value, redeclared in the stage
             scope.put(name, value);
+            tooMany(in, scope);
             if (value != null) vars.put(name, value);
         }
+    }
+
+    private static void tooMany(Lines.Instruction in, Map<String, String> scope) throws BuildFailure {
+        if (scope.size() > MAX_VARIABLES)
+            throw BuildFailure.at(in.line(), in.keyword() + ": more than " + MAX_VARIABLES + " variables");
     }
 
     private Map<String, String> pairs(Lines.Instruction in) throws BuildFailure {
@@ -190,19 +220,19 @@ final class DockerfileParser {
         Map<String, String> vars = vars(); // every value sees the variables as they were before this instruction
         Map<String, String> out = new LinkedHashMap<>();
         if (words.get(0).indexOf('=') < 0) { // the legacy form: NAME value with spaces
-            String name = Words.expand(words.get(0), escape, vars);
+            String name = expand(words.get(0), vars);
             String rest = in.args().substring(in.args().indexOf(words.get(0)) + words.get(0).length()).strip();
             if (rest.isEmpty())
                 throw BuildFailure.at(in.line(), what + " " + printable(name) + " needs a value (" + what + " name=value)");
-            out.put(checkName(in, name), Words.expand(rest, escape, vars));
+            out.put(checkName(in, name), expand(rest, vars));
             return out;
         }
         for (String w : words) {
             int eq = w.indexOf('=');
             if (eq < 0)
                 throw BuildFailure.at(in.line(), what + ": '" + printable(w) + "' is not of the form name=value");
-            out.put(checkName(in, Words.expand(w.substring(0, eq), escape, vars)),
-                    Words.expand(w.substring(eq + 1), escape, vars));
+            out.put(checkName(in, expand(w.substring(0, eq), vars)),
+                    expand(w.substring(eq + 1), vars));
         }
         return out;
     }
@@ -219,10 +249,15 @@ final class DockerfileParser {
         if (in.args().startsWith("<<"))
             throw BuildFailure.at(in.line(), "RUN with a here-document (<<) is not supported");
         List<String> argv = execOrShell(in);
-        Map<String, String> runEnv = new HashMap<>();
-        args.forEach((k, v) -> { if (v != null) runEnv.put(k, v); });
-        runEnv.putAll(env);
-        runEnv.putIfAbsent("PATH", DEFAULT_PATH);
+        if (runEnv == null) {
+            Map<String, String> e = new HashMap<>(vars());
+            e.putIfAbsent("PATH", DEFAULT_PATH);
+            runEnvEntries += e.size();
+            if (runEnvEntries > MAX_RUN_ENV_ENTRIES)
+                throw BuildFailure.at(in.line(), "RUN: the RUN steps would hold more than " + MAX_RUN_ENV_ENTRIES
+                        + " environment variables in all (change ENV and ARG less often between RUNs)");
+            runEnv = Map.copyOf(e); // immutable: every RUN until the next ENV or ARG shares it (Step.Run keeps it as is)
+        }
         return new Step.Run(in.line(), in.text(), argv, runEnv, workdir, user);
     }
 
@@ -241,7 +276,7 @@ final class DockerfileParser {
 
     private Step copy(Lines.Instruction in) throws BuildFailure {
         String what = in.keyword();
-        Flags f = Flags.take(in, escape, vars(), "chown", "chmod", "link", "from");
+        Flags f = Flags.take(in, escape, vars(), budget, "chown", "chmod", "link", "from");
         if (f.values().containsKey("from"))
             throw BuildFailure.at(in.line(), what + " --from is not supported: multi-stage builds are not supported");
         List<String> json = Words.jsonArray(f.rest());
@@ -249,7 +284,7 @@ final class DockerfileParser {
         if (raw.size() < 2) throw BuildFailure.at(in.line(), what + " needs at least one source and a destination");
         Map<String, String> vars = vars();
         List<String> words = new ArrayList<>();
-        for (String w : raw) words.add(Words.expand(w, escape, vars));
+        for (String w : raw) words.add(expand(w, vars));
         List<String> sources = words.subList(0, words.size() - 1);
         String dest = words.get(words.size() - 1);
         if (dest.isEmpty()) throw BuildFailure.at(in.line(), what + " needs a destination");
@@ -273,7 +308,7 @@ final class DockerfileParser {
     }
 
     private void user(Lines.Instruction in) throws BuildFailure {
-        String u = Words.expand(in.args(), escape, vars());
+        String u = expand(in.args(), vars());
         if (!OWNER.matcher(u).matches())
             throw BuildFailure.at(in.line(), "USER: expected user, user:group, uid or uid:gid, not '" + printable(u) + "'");
         user = u.equals("root") || u.equals("0") ? null : u;
@@ -284,7 +319,7 @@ final class DockerfileParser {
         if (words.isEmpty()) throw BuildFailure.at(in.line(), "EXPOSE needs a port");
         Map<String, String> vars = vars();
         for (String w : words) {
-            String p = Words.expand(w, escape, vars);
+            String p = expand(w, vars);
             String proto = "tcp";
             int slash = p.indexOf('/');
             if (slash >= 0) {

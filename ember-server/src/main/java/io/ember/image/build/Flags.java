@@ -7,7 +7,7 @@ import java.util.Set;
 /** The {@code --name=value} flags at the start of an instruction's arguments (Docker's builder flags). */
 record Flags(Map<String, String> values, String rest) {
 
-    static Flags take(Lines.Instruction in, char escape, Map<String, String> vars, String... allowed)
+    static Flags take(Lines.Instruction in, char escape, Map<String, String> vars, Words.Budget budget, String... allowed)
             throws BuildFailure {
         Set<String> ok = Set.of(allowed);
         Map<String, String> values = new HashMap<>();
@@ -22,7 +22,7 @@ record Flags(Map<String, String> values, String rest) {
             if (!ok.contains(name))
                 throw BuildFailure.at(in.line(), in.keyword() + " --" + DockerfileParser.printable(name) + " is not supported");
             if (values.containsKey(name)) throw BuildFailure.at(in.line(), in.keyword() + " --" + name + " given twice");
-            values.put(name, eq < 0 ? "true" : Words.expand(flag.substring(eq + 1), escape, vars));
+            values.put(name, eq < 0 ? "true" : Words.expand(flag.substring(eq + 1), escape, vars, budget));
         }
         return new Flags(values, rest);
     }

@@ -11,21 +11,41 @@ import java.util.Map;
  * the parser puts after the line number.
  */
 final class Words {
+    /**
+     * Characters that substitution may produce over a whole Dockerfile. Without a bound, {@code ENV A=$A$A} repeated
+     * doubles a value per line, and a 1 MiB Dockerfile would ask for more memory than any host has.
+     */
+    static final long MAX_SUBSTITUTED = 16L << 20;
+    /** {@code ${A:-${B:-...}}} nested deeper than this is refused (each level is a frame of recursion). */
+    static final int MAX_NESTING = 64;
     private static final int EOF = -1;
     private final String s;
     private final char escape;
     private final Map<String, String> vars;
-    private int pos;
+    private final Budget budget;
+    private int pos, depth;
 
-    private Words(String s, char escape, Map<String, String> vars) {
+    private Words(String s, char escape, Map<String, String> vars, Budget budget) {
         this.s = s;
         this.escape = escape;
         this.vars = vars;
+        this.budget = budget;
     }
 
-    /** One word: substituted, quotes removed, escapes applied. */
-    static String expand(String word, char escape, Map<String, String> vars) {
-        Words w = new Words(word, escape, vars);
+    /** What one Dockerfile's substitutions may still produce: one per parse, shared by all its expansions. */
+    static final class Budget {
+        private long left = MAX_SUBSTITUTED;
+
+        private void spend(int chars) {
+            left -= chars;
+            if (left < 0)
+                throw new IllegalArgumentException("substitutions produce more than " + MAX_SUBSTITUTED + " characters");
+        }
+    }
+
+    /** One word: substituted, quotes removed, escapes applied; what substitution adds is charged to {@code budget}. */
+    static String expand(String word, char escape, Map<String, String> vars, Budget budget) {
+        Words w = new Words(word, escape, vars, budget);
         return w.until(EOF);
     }
 
@@ -125,7 +145,7 @@ final class Words {
             char c = s.charAt(pos++);
             String value = vars.get(name);
             if (c == '}') {
-                out.append(value == null ? "" : value);
+                append(out, value == null ? "" : value);
                 return;
             }
             boolean colon = c == ':';
@@ -136,14 +156,16 @@ final class Words {
             if (c != '-' && c != '+' && c != '?')
                 throw new IllegalArgumentException("unsupported substitution ${" + name + (colon ? ":" : "") + c
                         + "...} (supported: ${VAR}, ${VAR:-default}, ${VAR:+alternative}, ${VAR:?message})");
+            if (++depth > MAX_NESTING) throw new IllegalArgumentException("substitutions nested deeper than " + MAX_NESTING);
             String word = until('}');
+            depth--;
             boolean set = value != null && (!colon || !value.isEmpty());
             switch (c) {
-                case '-' -> out.append(set ? value : word);
-                case '+' -> out.append(set ? word : "");
+                case '-' -> append(out, set ? value : word);
+                case '+' -> append(out, set ? word : "");
                 default -> {
                     if (!set) throw new IllegalArgumentException(name + ": " + (word.isEmpty() ? "is not set" : word));
-                    out.append(value);
+                    append(out, value);
                 }
             }
             return;
@@ -154,7 +176,12 @@ final class Words {
             return;
         }
         String value = vars.get(name);
-        out.append(value == null ? "" : value);
+        append(out, value == null ? "" : value);
+    }
+
+    private void append(StringBuilder out, String substituted) {
+        budget.spend(substituted.length());
+        out.append(substituted);
     }
 
     private String name() {

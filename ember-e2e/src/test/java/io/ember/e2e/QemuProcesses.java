@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Finds the QEMU processes of a test's own VMs, by the VM directory on their command line. */
+/** Finds the QEMU processes (not their jailers) of a test's own VMs, by the VM directory on their command line. */
 final class QemuProcesses {
 
     private QemuProcesses() {}
@@ -13,7 +13,9 @@ final class QemuProcesses {
     static List<ProcessHandle> under(Path dir) {
         String needle = dir.toString() + "/";
         return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains("qemu-system") && c.contains(needle)).orElse(false))
+                // QEMU itself: its jailer's arguments name the directory too, but the jailer ends with it
+                .filter(p -> p.info().command().map(c -> c.contains("qemu-system")).orElse(false))
+                .filter(p -> p.info().commandLine().map(c -> c.contains(needle)).orElse(false))
                 .toList();
     }
 

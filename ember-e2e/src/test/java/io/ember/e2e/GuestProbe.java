@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * What the reliability benchmarks check in a guest: a file of random bytes written through the API (its SHA-256 known
@@ -23,15 +24,16 @@ final class GuestProbe {
     private static final String CHECK = "sha256sum " + FILE + " | cut -c1-64; cat /tmp/counter;"
             + " kill -0 $(cat /tmp/counter.pid) && echo alive";
 
-    private final EmberClient client;
+    private final Supplier<EmberClient> clients;
     private final String id;
     private final Random random;
     private final int fileBytes;
     private String expectedSha;
     private long lastCounter;
 
-    GuestProbe(EmberClient client, String id, Random random, int fileBytes) {
-        this.client = client;
+    /** {@code clients} gives the current server's client: the crash benchmark restarts the server under a probe. */
+    GuestProbe(Supplier<EmberClient> clients, String id, Random random, int fileBytes) {
+        this.clients = clients;
         this.id = id;
         this.random = random;
         this.fileBytes = fileBytes;
@@ -43,7 +45,7 @@ final class GuestProbe {
 
     /** Starts the counting process (once per microVM). */
     void startCounter() {
-        ExecResult r = client.execAndWait(id, ExecRequest.shell(COUNTER));
+        ExecResult r = clients.get().execAndWait(id, ExecRequest.shell(COUNTER));
         if (r.exitCode() != 0) throw new IllegalStateException("counter did not start in " + id + ": " + r.stderrText());
     }
 
@@ -51,7 +53,7 @@ final class GuestProbe {
     void writeFresh() {
         byte[] bytes = new byte[fileBytes];
         random.nextBytes(bytes);
-        client.uploadFile(id, FILE, new ByteArrayInputStream(bytes), 0644);
+        clients.get().uploadFile(id, FILE, new ByteArrayInputStream(bytes), 0644);
         expectedSha = sha256(bytes);
         Verdict v = check();
         if (!v.intact()) throw new IllegalStateException("probe unreadable right after writing it in " + id + ": " + v);
@@ -59,7 +61,7 @@ final class GuestProbe {
 
     /** Reads the file's hash and the counter back; intact when the hash matches and the same process counted on. */
     Verdict check() {
-        ExecResult r = client.execAndWait(id, ExecRequest.shell(CHECK));
+        ExecResult r = clients.get().execAndWait(id, ExecRequest.shell(CHECK));
         String[] lines = r.stdoutText().split("\n");
         boolean fileOk = lines.length > 0 && lines[0].equals(expectedSha);
         long counter = lines.length > 1 ? parse(lines[1]) : -1;

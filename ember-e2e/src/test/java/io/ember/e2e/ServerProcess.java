@@ -24,28 +24,73 @@ import java.util.concurrent.TimeUnit;
 final class ServerProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
+    private final Path work;
     private final Path dataDir;
-    private final Path logDir;
+    private final Path assetsDir;
     private final List<String> extraArgs;
     private Process process;
     private EmberClient client;
     private int port;
     private int endpointPort;
     private int starts;
+    private boolean closed;
 
-    private ServerProcess(Path dataDir, Path logDir, List<String> extraArgs) {
+    private ServerProcess(Path work, Path dataDir, Path assetsDir, List<String> extraArgs) {
+        this.work = work;
         this.dataDir = dataDir;
-        this.logDir = logDir;
+        this.assetsDir = assetsDir;
         this.extraArgs = extraArgs;
     }
 
-    /** Starts a server on {@code dataDir} (created if missing), writing its output to {@code logDir/server-N.log}. */
-    static ServerProcess start(Path dataDir, Path logDir, String... extraArgs) throws IOException {
-        Files.createDirectories(logDir);
-        ServerProcess s = new ServerProcess(dataDir, logDir, List.of(extraArgs));
-        Runtime.getRuntime().addShutdownHook(new Thread(s::killEverything, "server-process-cleanup"));
+    /**
+     * Starts a server on {@code dataDir} with its own copy of the guest assets in {@code work} (see {@link #privateAssets}),
+     * writing its output to {@code work/server-N.log}. Closing it (or the JVM's shutdown) stops everything and deletes
+     * {@code work}.
+     */
+    static ServerProcess start(Path work, Path dataDir, String... extraArgs) throws IOException {
+        Path assets = Boolean.getBoolean("bench.sharedAssets") ? EmberTestServer.assetsDir() : privateAssets(work.resolve("assets"));
+        ServerProcess s = new ServerProcess(work, dataDir, assets, List.of(extraArgs));
+        Runtime.getRuntime().addShutdownHook(new Thread(s::close, "server-process-cleanup"));
         s.launch();
         return s;
+    }
+
+    static ServerProcess start(Path work, String... extraArgs) throws IOException {
+        return start(work, work.resolve("data"), extraArgs);
+    }
+
+    /**
+     * A copy of the shared guest assets (kernel, initramfs, agent, jailer, the busybox image; {@code -Dbench.images}
+     * for more) for this server alone. A server whose data directory shares a file system with its assets pins a managed
+     * image's disk as a hard link, and then changes that inode's mode and group (open finding in docs/reliability.md):
+     * on the shared assets that breaks every other server on the host, the other benchmarks' and the engineers' tests.
+     * {@code -Dbench.sharedAssets=true} uses the shared directory as it is, to show the finding.
+     */
+    private static Path privateAssets(Path copy) throws IOException {
+        Path shared = EmberTestServer.assetsDir();
+        Files.createDirectories(copy.resolve("images"));
+        List<String> cmd = new ArrayList<>(List.of("cp", "-a", "--sparse=always"));
+        for (String f : List.of("kernel", "initramfs.cpio.gz", "agent", "bin")) cmd.add(shared.resolve(f).toString());
+        cmd.add(copy + "/");
+        run(cmd);
+        for (String image : System.getProperty("bench.images", "busybox").split(",")) {
+            run(List.of("cp", "-a", "--sparse=always", shared.resolve("images").resolve(image).toString(), copy.resolve("images") + "/"));
+            // The copy as setup made it: public, read-only (the shared one may carry another server's group by now).
+            run(List.of("chown", "-R", "root:root", copy.resolve("images").resolve(image).toString()));
+            run(List.of("chmod", "0444", copy.resolve("images").resolve(image).resolve("rootfs.ext4").toString()));
+        }
+        return copy;
+    }
+
+    private static void run(List<String> cmd) throws IOException {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd) + ": " + out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
     }
 
     private void launch() throws IOException {
@@ -56,9 +101,9 @@ final class ServerProcess implements AutoCloseable {
                 "--data-dir", dataDir.toString(), "--port", "" + port, "--endpoint-port", "" + endpointPort,
                 "--accel", EmberTestServer.accelerator().name().toLowerCase()));
         cmd.addAll(extraArgs);
-        Path log = logDir.resolve("server-" + (++starts) + ".log");
+        Path log = work.resolve("server-" + (++starts) + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("EMBER_ASSETS_DIR", EmberTestServer.assetsDir().toString());
+        pb.environment().put("EMBER_ASSETS_DIR", assetsDir.toString());
         process = pb.start();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!Files.exists(log) || !Files.readString(log).contains("listening on")) {
@@ -129,8 +174,11 @@ final class ServerProcess implements AutoCloseable {
                 .toList();
     }
 
+    /** Terminates the microVMs, stops the server, kills what is left by pid, deletes the work directory. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
         try {
             if (process != null && process.isAlive()) {
                 client.listAllMicrovms(ListMicrovmsRequest.all())
@@ -147,11 +195,16 @@ final class ServerProcess implements AutoCloseable {
             // A server that does not answer is stopped below all the same.
         } finally {
             killEverything();
+            try {
+                EmberTestServer.deleteTree(work);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("could not delete " + work + ": " + e);
+            }
         }
     }
 
     /** SIGTERM to the server (SIGKILL after 30 s), then SIGKILL by pid to every leftover VMM process. */
-    private synchronized void killEverything() {
+    private void killEverything() {
         if (process != null && process.isAlive()) {
             process.destroy();
             try {

@@ -22,10 +22,8 @@ public final class SuspendCyclesBench {
 
     public static void main(String[] args) throws Exception {
         Path work = Figures.workDir("ember-rel-");
-        try (ServerProcess server = ServerProcess.start(work.resolve("data"), work)) {
+        try (ServerProcess server = ServerProcess.start(work)) {
             run(server);
-        } finally {
-            EmberTestServer.deleteTree(work);
         }
     }
 
@@ -85,7 +83,7 @@ public final class SuspendCyclesBench {
     private static GuestProbe launch(EmberClient client, Random random) {
         String id = client.runMicrovm(RunMicrovmRequest.of(IMAGE)).microvmId();
         client.waitUntilRunning(id, Duration.ofMinutes(3));
-        GuestProbe probe = new GuestProbe(client, id, random, FILE_KIB * 1024);
+        GuestProbe probe = new GuestProbe(() -> client, id, random, FILE_KIB * 1024);
         probe.startCounter();
         return probe;
     }

@@ -17,9 +17,13 @@ import java.util.function.Supplier;
  */
 final class GuestProbe {
     static final String FILE = "/workspace/probe.bin";
-    /** A shell that increments a variable and writes it out every 100 ms: the value lives in the process's memory. */
+    /**
+     * A shell that increments a variable and writes it out every 100 ms: the value lives in the process's memory. Written
+     * aside and renamed, so a reader never sees the file empty between the truncation and the write.
+     */
     private static final String COUNTER = "setsid sh -c 'echo $$ > /tmp/counter.pid; i=0;"
-            + " while true; do i=$((i+1)); echo $i > /tmp/counter; sleep 0.1; done' </dev/null >/dev/null 2>&1 &"
+            + " while true; do i=$((i+1)); echo $i > /tmp/counter.new; mv /tmp/counter.new /tmp/counter; sleep 0.1; done'"
+            + " </dev/null >/dev/null 2>&1 &"
             + " for i in $(seq 1 100); do test -s /tmp/counter && exit 0; sleep 0.1; done; exit 1";
     private static final String CHECK = "sha256sum " + FILE + " | cut -c1-64; cat /tmp/counter;"
             + " kill -0 $(cat /tmp/counter.pid) && echo alive";

@@ -213,8 +213,9 @@ public final class CrashBench {
     private void retire() {
         try {
             if (server.client().getMicrovm(probe.id()).state() != MicrovmState.TERMINATED) server.client().terminateMicrovm(probe.id());
-        } catch (RuntimeException ignored) {
-            // Swept with the server at the end.
+        } catch (RuntimeException e) {
+            // Its VMM is swept with the server at the end; that it could not be terminated is a finding of its own.
+            System.out.printf("    TerminateMicrovm refused: %s%n", CrashOutcome.shorten(e.toString()));
         }
         probe = null;
     }

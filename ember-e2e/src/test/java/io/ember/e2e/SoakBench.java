@@ -35,11 +35,13 @@ import java.util.stream.Stream;
  * suspend and resume, terminate and a new microVM). At the end, with every microVM terminated: what the server kept
  * (file descriptors and threads against a baseline taken after a warm-up), processes left under the data directory,
  * cgroups of the run's microVMs, and what is left in {@code vms/}. Figures only.
- * Knobs: -Dbench.sessions (20; short run 5), -Dbench.minutes (30; short run 3), -Dbench.seed.
+ * Knobs: -Dbench.sessions (20; short run 5), -Dbench.minutes (30; short run 3), -Dbench.idleSeconds (70: the second
+ * look at descriptors and threads, after pools had time to shrink), -Dbench.seed.
  */
 public final class SoakBench {
     private static final int SESSIONS = Figures.knob("bench.sessions", 20, 5);
     private static final int MINUTES = Figures.knob("bench.minutes", 30, 3);
+    private static final int IDLE_SECONDS = Integer.getInteger("bench.idleSeconds", 70);
     private static final String[] OPS = {"exec", "exec", "exec", "exec", "upload+download", "upload+download", "upload+download",
             "endpoint GET", "endpoint GET", "suspend+resume", "terminate+run"};
 
@@ -70,6 +72,7 @@ public final class SoakBench {
         warm.end();
         ServerProcess.sleep(5000);
         long fd0 = count("/proc/" + server.pid() + "/fd"), threads0 = count("/proc/" + server.pid() + "/task");
+        Map<String, Integer> names0 = threadNames(server.pid());
         latencies.clear();
         failures.clear();
         System.out.printf("soak: %d sessions for %d min; server baseline %d fds, %d threads%n", SESSIONS, MINUTES, fd0, threads0);
@@ -100,6 +103,11 @@ public final class SoakBench {
                 .forEach(m -> client.terminateMicrovm(m.microvmId()));
         ServerProcess.sleep(10_000); // terminations finish, the jailers' cgroups go
         long fd1 = count("/proc/" + server.pid() + "/fd"), threads1 = count("/proc/" + server.pid() + "/task");
+        Map<String, Integer> names1 = threadNames(server.pid());
+        // Pools (Jetty's, the JDK's) shrink after an idle minute: a second look tells a leak from a pool still warm.
+        ServerProcess.sleep(IDLE_SECONDS * 1000L);
+        long fd2 = count("/proc/" + server.pid() + "/fd"), threads2 = count("/proc/" + server.pid() + "/task");
+        Map<String, Integer> names2 = threadNames(server.pid());
         long procs = server.leftoverProcesses().size();
         long cgroups = launched.stream().mapToLong(SoakBench::cgroupsOf).sum();
         long[] vms = leftIn(server.dataDir().resolve("vms"));
@@ -112,11 +120,14 @@ public final class SoakBench {
                 failures.getOrDefault(op, 0), Figures.median(l), Figures.percentile(l, 99)));
         failures.forEach((op, n) -> { if (!latencies.containsKey(op)) System.out.printf("| %s | 0 | %d | | |%n", op, n); });
         System.out.printf("%n| after the soak, every microVM terminated | left |%n|---|---:|%n");
-        System.out.printf("| server file descriptors (baseline %d after warm-up) | %+d |%n", fd0, fd1 - fd0);
-        System.out.printf("| server threads (baseline %d) | %+d |%n", threads0, threads1 - threads0);
+        System.out.printf("| server file descriptors (baseline %d after warm-up), 10 s after | %+d |%n", fd0, fd1 - fd0);
+        System.out.printf("| server file descriptors, %d s later | %+d |%n", IDLE_SECONDS, fd2 - fd0);
+        System.out.printf("| server threads (baseline %d), 10 s after | %+d |%n", threads0, threads1 - threads0);
+        System.out.printf("| server threads, %d s later | %+d |%n", IDLE_SECONDS, threads2 - threads0);
         System.out.printf("| processes under the data directory (QEMU, jailer) | %d |%n", procs);
         System.out.printf("| cgroups of the run's %d microVMs under /sys/fs/cgroup/*/ember*/ | %d |%n", launched.size(), cgroups);
         System.out.printf("| entries in vms/ | %d |%n| bytes of files in vms/ | %d |%n", vms[0], vms[1]);
+        System.out.printf("  threads by name, baseline -> 10 s after -> %d s later: %s%n", IDLE_SECONDS, changed(names0, names1, names2));
         firstErrors.forEach((op, e) -> System.out.printf("  first %s failure: %s%n", op, e));
     }
 
@@ -206,6 +217,30 @@ public final class SoakBench {
     private void failed(String op, Exception e) {
         failures.merge(op, 1, Integer::sum);
         firstErrors.putIfAbsent(op, CrashOutcome.shorten(e.toString()));
+    }
+
+    /** The server's threads counted by name ({@code /proc/<pid>/task/<tid>/comm}, digits dropped: pool members count together). */
+    private static Map<String, Integer> threadNames(long pid) throws IOException {
+        Map<String, Integer> names = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    names.merge(Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+", "#"), 1, Integer::sum);
+                } catch (IOException gone) {
+                    // The thread ended meanwhile.
+                }
+            }
+        }
+        return names;
+    }
+
+    private static String changed(Map<String, Integer> a, Map<String, Integer> b, Map<String, Integer> c) {
+        TreeMap<String, String> out = new TreeMap<>();
+        for (String n : Stream.of(a, b, c).flatMap(m -> m.keySet().stream()).toList()) {
+            int x = a.getOrDefault(n, 0), y = b.getOrDefault(n, 0), z = c.getOrDefault(n, 0);
+            if (x != y || x != z) out.put(n, x + " -> " + y + " -> " + z);
+        }
+        return out.isEmpty() ? "no change" : out.toString();
     }
 
     private static long count(String dir) throws IOException {

@@ -164,9 +164,12 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** Processes other than the server whose command line names something under the data directory (jailers, QEMU). */
+    /**
+     * Processes other than the server whose command line names something under its work directory: QEMU (its disk,
+     * sockets) and the jailer (its own path in the private assets, the VM's directory).
+     */
     List<ProcessHandle> leftoverProcesses() {
-        String needle = dataDir + "/";
+        String needle = work + "/";
         long self = ProcessHandle.current().pid();
         return ProcessHandle.allProcesses()
                 .filter(p -> p.pid() != self && (process == null || p.pid() != process.pid()))

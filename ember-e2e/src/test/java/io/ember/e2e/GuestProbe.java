@@ -8,6 +8,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +34,13 @@ final class GuestProbe {
     private static final String CHECK = "sha256sum " + FILE + " | cut -c1-64; cat /tmp/counter;"
             + " kill -0 $(cat /tmp/counter.pid) && echo alive";
 
+    /** A call that has not answered by then counts as failed, so one hung call cannot stop a whole run. */
+    private static final int CALL_SECONDS = Integer.getInteger("bench.callSeconds", 180);
+    private static final ExecutorService CALLS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "probe-call");
+        t.setDaemon(true);
+        return t;
+    });
     private final Supplier<EmberClient> clients;
     private final String id;
     private final Random random;
@@ -49,7 +62,7 @@ final class GuestProbe {
 
     /** Starts the counting process (once per microVM). */
     void startCounter() {
-        ExecResult r = clients.get().execAndWait(id, ExecRequest.shell(COUNTER));
+        ExecResult r = bounded("exec (start the counter)", () -> clients.get().execAndWait(id, ExecRequest.shell(COUNTER)));
         if (r.exitCode() != 0) throw new IllegalStateException("counter did not start in " + id + ": " + r.stderrText());
     }
 
@@ -57,7 +70,7 @@ final class GuestProbe {
     void writeFresh() {
         byte[] bytes = new byte[fileBytes];
         random.nextBytes(bytes);
-        clients.get().uploadFile(id, FILE, new ByteArrayInputStream(bytes), 0644);
+        bounded("upload", () -> clients.get().uploadFile(id, FILE, new ByteArrayInputStream(bytes), 0644));
         expectedSha = sha256(bytes);
         Verdict v = check();
         if (!v.intact()) throw new IllegalStateException("probe unreadable right after writing it in " + id + ": " + v);
@@ -65,7 +78,7 @@ final class GuestProbe {
 
     /** Reads the file's hash and the counter back; intact when the hash matches and the same process counted on. */
     Verdict check() {
-        ExecResult r = clients.get().execAndWait(id, ExecRequest.shell(CHECK));
+        ExecResult r = bounded("exec (check)", () -> clients.get().execAndWait(id, ExecRequest.shell(CHECK)));
         String[] lines = r.stdoutText().split("\n");
         boolean fileOk = lines.length > 0 && lines[0].equals(expectedSha);
         long counter = lines.length > 1 ? parse(lines[1]) : -1;
@@ -73,6 +86,22 @@ final class GuestProbe {
         boolean counterOk = alive && counter >= lastCounter;
         if (counterOk) lastCounter = counter;
         return new Verdict(fileOk, counterOk, counter, r.stdoutText().trim() + r.stderrText().trim());
+    }
+
+    private <T> T bounded(String what, Supplier<T> call) {
+        CompletableFuture<T> f = CompletableFuture.supplyAsync(call, CALLS);
+        try {
+            return f.get(CALL_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new IllegalStateException(what + " in " + id + " did not answer in " + CALL_SECONDS + " s");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     record Verdict(boolean fileOk, boolean counterOk, long counter, String raw) {

@@ -128,8 +128,12 @@ public final class CrashBench {
         ServerProcess.sleep(delay);
         server.kill9();
         call.handle((v, e) -> null).orTimeout(30, TimeUnit.SECONDS).join();
+        // What the dead server left on disk: a whole snapshot (manifest and RAM) can still be resumed, whatever the state.
+        Path dir = server.vmDir(probe.id());
+        boolean whole = Files.exists(dir.resolve("snapshot.json")) && Files.exists(dir.resolve("vmstate"));
         server.restart();
-        return "kill -9 server " + delay + " ms into " + (duringResume ? "resume" : "suspend");
+        return "kill -9 server " + delay + " ms into " + (duringResume ? "resume" : "suspend")
+                + (whole ? " (a whole snapshot on disk)" : "");
     }
 
     /** Sends a suspend and kills the VMM a random delay later. */

@@ -128,7 +128,15 @@ final class Suspension {
             if (m.state != MicrovmState.SUSPENDING) throw goneMeanwhile(m);
             if (vm != null && !vm.exited().isDone() && !agent.failure().isDone()) {
                 // The save said why and let the guest go on (cont): it is RUNNING as before.
-                engine.step(m, new Action.SaveFailed(reason), cause, reason, reason);
+                try {
+                    engine.step(m, new Action.SaveFailed(reason), cause, reason, reason);
+                } catch (RuntimeException storeRefused) {
+                    // The store could not record it (its disk is full, as the save's may have been): the guest runs all
+                    // the same, and a restart that finds a live VMM and no manifest takes it as RUNNING too.
+                    org.slf4j.LoggerFactory.getLogger(Suspension.class).error("{}: RUNNING again after a failed suspend, but "
+                            + "the store could not record it ({}); the next start reconciles it", m.id, storeRefused.toString());
+                    m.state = MicrovmState.RUNNING;
+                }
                 m.agent = agent;
                 m.running.complete(agent);
                 throw new MicrovmException(MicrovmException.Kind.INTERNAL, reason + "; the microVM goes on running",

@@ -7,9 +7,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # What Ember needs on the host. lz4: the cloud kernel's payload is LZ4-compressed; make, python3: the
-# agent build and the guest boot check.
+# agent build and the guest boot check. iproute2, nftables: every microVM's network namespace, tap and rules
+# (docs/network.md); dnsmasq-base: the tests' fake internet answers DNS with it.
 EMBER_PACKAGES=(qemu-system-x86 qemu-utils busybox-static debootstrap musl-tools gcc libc6-dev cpio xz-utils lz4
-                e2fsprogs make python3 maven nodejs npm)
+                e2fsprogs make python3 maven nodejs npm iproute2 nftables dnsmasq-base)
 
 # A package counts as present when dpkg has it installed, or (nodejs, npm) when its command exists:
 # NodeSource's nodejs bundles npm and conflicts with Debian's npm package.

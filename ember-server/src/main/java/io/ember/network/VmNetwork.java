@@ -1,0 +1,14 @@
+package io.ember.network;
+
+import java.nio.file.Path;
+
+/**
+ * One microVM's network as the VMM layer needs it.
+ *
+ * @param namespace the microVM's network namespace file (the VMM's jail joins it; QEMU opens {@code tap} there)
+ * @param tap the tap device's name inside the namespace
+ * @param gatewayCidr the tap's own address, the guest's gateway ("a.b.c.d/30")
+ * @param guest the guest's address (prefix {@code prefix}), {@code gateway}, {@code dns} (169.254.169.253) and {@code mac}
+ */
+public record VmNetwork(Path namespace, String tap, String gatewayCidr, String guest, int prefix, String gateway,
+                        String dns, String mac) {}

@@ -12,6 +12,7 @@ import io.ember.image.build.ImageConfig;
 import io.ember.store.ImageBuildRecord;
 import io.ember.store.ImageRecord;
 import io.ember.store.ImageVersionRecord;
+import io.ember.vmm.Nic;
 import io.ember.vmm.Snapshot;
 import io.ember.vmm.Vm;
 import io.ember.vmm.VmSpec;
@@ -246,8 +247,11 @@ final class BuildRun {
     private Vm launch(boolean buildVm, ImageVersionRecord version, BuildLogFile log) throws BuildFailure {
         Path workDir = dir.resolve(buildVm ? BUILD_VM : TEMPLATE_VM);
         String name = (buildVm ? "build-" : "template-") + build.id();
+        // NETWORK (issue 13): the build VM gets its Nic (tap in its own namespace, from io.ember.network) here; the
+        // template VM too if its snapshot's clones are to have a NIC (Snapshot.nic()). null: no network device.
+        Nic nic = null;
         VmSpec spec = new VmSpec(name, workDir, settings.kernel(), settings.initrd(), dir.resolve("rootfs.ext4"), version.vcpus(),
-                version.memoryMib(), "ember-build", List.of(), buildVm);
+                version.memoryMib(), "ember-build", List.of(), nic);
         if (aborted != null) throw new BuildFailure(aborted);
         try {
             Vm vm = buildVm ? machines.launchBuildVm(spec) : machines.launchTemplateVm(spec);

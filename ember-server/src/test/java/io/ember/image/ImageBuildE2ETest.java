@@ -248,7 +248,7 @@ class ImageBuildE2ETest {
         QemuDriver driver = new QemuDriver(QemuConfig.of("qemu-system-x86_64", Accelerator.AUTO).withFileBackedMemory(true));
         Path work = Files.createTempDirectory(data, "clone");
         VmSpec spec = new VmSpec("clone", work, Path.of("/var/cache/ember/kernel/vmlinux"), Path.of("/var/cache/ember/initramfs.cpio.gz"),
-                ls.rootfs(), ls.vcpus(), ls.memoryMib(), "clone", List.of(), false);
+                ls.rootfs(), ls.vcpus(), ls.memoryMib(), "clone", List.of());
         long t0 = System.nanoTime();
         Vm vm = driver.restorePaused(spec, snap, true);
         try (GuestAgent agent = AgentClient.connect(vm.agentSocket(), Duration.ofSeconds(10))) {

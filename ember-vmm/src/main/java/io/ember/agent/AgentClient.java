@@ -171,6 +171,8 @@ public final class AgentClient implements GuestAgent {
     @Override
     public void restored(RestoreFixup fixup, Duration timeout) throws AgentException {
         require("restored", "RESTORED");
+        // an older agent would ignore NET and answer OK with the snapshot's address still set
+        if (fixup.net() != null) require("restored-net", "a network change in RESTORED");
         long ns;
         try {
             ns = Math.addExact(Math.multiplyExact(fixup.now().getEpochSecond(), 1_000_000_000L), fixup.now().getNano());
@@ -180,6 +182,7 @@ public final class AgentClient implements GuestAgent {
         Fields.Builder b = Fields.builder().integer(Proto.TIME_NS, ns).bytes(Proto.ENTROPY, fixup.entropy())
                 .integer(Proto.NEW_IDENTITY, fixup.newIdentity() ? 1 : 0);
         if (fixup.hostname() != null) b.string(Proto.HOSTNAME, text("hostname", fixup.hostname()));
+        if (fixup.net() != null) b.string(Proto.NET, fixup.net().restoredField());
         simple(Slot.Kind.SIMPLE, Proto.RESTORED, b, timeout);
         ch.formerStreamsEnded(); // the guest closed them before it answered
         synchronized (this) {

@@ -25,7 +25,7 @@ final class Proto {
             PARENTS = 9, RECURSIVE = 10, N = 11, F_VERSION = 12, AGENT = 13, KERNEL = 14, HOSTNAME = 15, PID = 16,
             CODE = 17, TIMED_OUT = 18, SIZE = 19, TYPE = 20, MTIME_MS = 21, NAME = 22, ERRNO = 23, MESSAGE = 24,
             USER = 25, FEATURES = 26, TIME_NS = 27, ENTROPY = 28, NEW_IDENTITY = 29, PORT = 30, PTY = 31, ROWS = 32,
-            COLS = 33, REQ = 34, STATUS = 35, VALUE = 36;
+            COLS = 33, REQ = 34, STATUS = 35, VALUE = 36, NET = 37;
 
     /** Types a guest may send; anything else from the guest is a violation. */
     static boolean fromGuest(int type) {

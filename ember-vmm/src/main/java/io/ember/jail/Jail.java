@@ -81,9 +81,10 @@ public final class Jail {
         List<Path> cgroupDirs = cgroups.create(r.vmId(), limits(r));
         List<String> argv = new ArrayList<>(List.of(config.jailer().toString(), "--id", r.vmId(), "--uid",
                 Integer.toString(uid), "--gid", Integer.toString(uid), "--root", config.mountPoint().toString(),
-                "--pidfile", r.pidFile().toAbsolutePath().toString(), "--net", r.hostNetwork() ? "host" : "none",
+                "--pidfile", r.pidFile().toAbsolutePath().toString(),
                 "--nofile", Integer.toString(config.nofile()), "--nproc", Integer.toString(config.pidsMax()),
                 "--bind", r.workDir().toString()));
+        argv.addAll(r.netns() == null ? List.of("--net", "none") : List.of("--netns", r.netns().toString()));
         for (int g : groups) argv.addAll(List.of("--group", Integer.toString(g)));
         for (Path f : r.sharedFiles()) argv.addAll(List.of("--bind-ro", f.toString()));
         for (Path d : r.devices()) argv.addAll(List.of("--dev", d.toString()));

@@ -15,13 +15,13 @@ import java.util.regex.Pattern;
  * @param devices device nodes bound into the jail besides /dev/null, zero, random, urandom (e.g. /dev/kvm)
  * @param vcpus CPU cap: this many cores (plus a quarter for the VMM's own threads)
  * @param memoryMib guest RAM; the cgroup allows this plus the configured overhead
- * @param hostNetwork stay in the host's network namespace (QEMU user-mode networking needs it); otherwise a new, empty
- *     one: no interface but loopback
+ * @param netns the network namespace file to join ({@code /run/netns/NAME}: the VM's tap is there); null: a new,
+ *     empty one, no interface but loopback
  * @param command the VMM's argv; its first word an absolute path
  * @param pidFile where the jailer writes the pid the host supervises (it lives as long as the VMM)
  */
 public record JailRequest(String vmId, Path workDir, List<Path> ownFiles, List<Path> sharedFiles, List<Path> devices,
-        int vcpus, int memoryMib, boolean hostNetwork, List<String> command, Path pidFile) {
+        int vcpus, int memoryMib, Path netns, List<String> command, Path pidFile) {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
@@ -31,6 +31,10 @@ public record JailRequest(String vmId, Path workDir, List<Path> ownFiles, List<P
         ownFiles = List.copyOf(ownFiles);
         sharedFiles = sharedFiles.stream().map(p -> p.toAbsolutePath().normalize()).distinct().toList();
         devices = List.copyOf(devices);
+        if (netns != null) {
+            if (!netns.isAbsolute()) throw new IllegalArgumentException("netns must be an absolute path, not " + netns);
+            netns = netns.normalize();
+        }
         command = List.copyOf(command);
         if (command.isEmpty() || !command.getFirst().startsWith("/")) throw new IllegalArgumentException("the VMM must be an absolute path");
         if (vcpus < 1 || memoryMib < 1) throw new IllegalArgumentException("vcpus and memoryMib must be positive");

@@ -11,11 +11,14 @@ final class QemuCommand {
             Pattern.compile("(?=.{1,64}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
     private static final Pattern KERNEL_WORD = Pattern.compile("[\\x21-\\x7E&&[^\"]]{1,256}");
     static final String BASE_APPEND = "console=ttyS0 reboot=k panic=-1 quiet rdinit=/init";
-    /** QEMU user-mode NAT's fixed plan: guest address, gateway (the host), DNS proxy (docs/vmm.md, "Build network"). */
     /** TCG translation cache, MiB: bounded so a VMM fits its memory cgroup (docs/jail.md). */
     static final int TCG_TB_MIB = 256;
     static final String SANDBOX = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
-    static final String NET_WORD = "ember.net=10.0.2.15/24,10.0.2.2,10.0.2.3";
+    /**
+     * The MAC on the command line of a restore whose spec has no NIC: the device's MAC is part of the saved state and
+     * replaces it (docs/vmm.md, "Network").
+     */
+    static final String DETACHED_MAC = "02:eb:00:00:00:00";
 
     private QemuCommand() {}
 
@@ -27,24 +30,34 @@ final class QemuCommand {
      * @param incoming start paused, waiting for {@code migrate-incoming} (a restore)
      * @param backend the RAM is a backend object {@code mem}: a file when {@code memory} is set, else anonymous
      *     ({@code memory-backend-ram}, for restoring a saved VM whose RAM was a backend)
+     * @param nic the machine has a network device: a cold boot has one iff the spec has a NIC, a restore iff the
+     *     snapshot had one (its backend is the spec's tap, or nothing)
      */
-    record Boot(Path memory, boolean shareMemory, Path disk, boolean incoming, boolean backend) {
+    record Boot(Path memory, boolean shareMemory, Path disk, boolean incoming, boolean backend, boolean nic) {
         Boot {
             if (memory != null) backend = true;
+        }
+
+        Boot(Path memory, boolean shareMemory, Path disk, boolean incoming, boolean backend) {
+            this(memory, shareMemory, disk, incoming, backend, false);
         }
 
         Boot(Path memory, boolean shareMemory, Path disk, boolean incoming) {
             this(memory, shareMemory, disk, incoming, memory != null);
         }
 
-        static Boot cold(QemuConfig config, VmFiles files) {
-            return new Boot(config.fileBackedMemory() ? files.memory() : null, true, files.disk(), false);
+        Boot withNic(boolean nic) {
+            return new Boot(memory, shareMemory, disk, incoming, backend, nic);
+        }
+
+        static Boot cold(QemuConfig config, VmFiles files, VmSpec spec) {
+            return new Boot(config.fileBackedMemory() ? files.memory() : null, true, files.disk(), false).withNic(spec.nic() != null);
         }
     }
 
     /** @param tscKhz the host TSC frequency for a TCG guest (see AccelProbe.tscKhz), 0 when unknown */
     static List<String> build(QemuConfig config, Accelerator accel, long tscKhz, VmSpec spec, VmFiles files) {
-        return build(config, accel, tscKhz, spec, files, Boot.cold(config, files));
+        return build(config, accel, tscKhz, spec, files, Boot.cold(config, files, spec));
     }
 
     static List<String> build(QemuConfig config, Accelerator accel, long tscKhz, VmSpec spec, VmFiles files, Boot boot) {
@@ -71,18 +84,13 @@ final class QemuCommand {
         c.addAll(List.of("-nodefaults", "-no-user-config", "-no-reboot", "-display", "none"));
         add(c, "-kernel", spec.kernel().toAbsolutePath().toString());
         add(c, "-initrd", spec.initrd().toAbsolutePath().toString());
-        add(c, "-append", append(spec) + (accel == Accelerator.TCG && tscKhz > 0 ? " tsc_early_khz=" + tscKhz : ""));
+        add(c, "-append", append(spec, !boot.incoming()) + (accel == Accelerator.TCG && tscKhz > 0 ? " tsc_early_khz=" + tscKhz : ""));
         add(c, "-drive", "id=root,file=" + opt(boot.disk().toString()) + ",format=qcow2,if=none,discard=unmap");
         add(c, "-device", "virtio-blk-device,drive=root");
         add(c, "-device", "virtio-serial-device");
         add(c, "-chardev", "socket,id=agent,path=" + opt(files.agent().toString()) + ",server=on,wait=off");
         add(c, "-device", "virtserialport,chardev=agent,name=ember.agent");
-        if (spec.network()) {
-            // IPv4 only: the agent configures one address. restrict=on would cut the Internet too, and
-            // QEMU 7.2 has no switch to keep the guest off the host's loopback via 10.0.2.2 (docs/vmm.md).
-            add(c, "-netdev", "user,id=net0,ipv6=off,net=10.0.2.0/24,host=10.0.2.2,dns=10.0.2.3");
-            add(c, "-device", "virtio-net-device,netdev=net0");
-        }
+        if (boot.nic()) nic(c, spec.nic());
         add(c, "-chardev", "socket,id=qmp,path=" + opt(files.qmp().toString()) + ",server=on,wait=off");
         add(c, "-mon", "chardev=qmp,mode=control");
         // Last chardev, and wait=on: QEMU creates the sockets above, then waits for our console reader
@@ -99,9 +107,24 @@ final class QemuCommand {
         return c;
     }
 
-    static String append(VmSpec spec) {
+    /**
+     * The network device. On a tap (the driver made it, owned by the VM's uid; QEMU opens /dev/net/tun itself, no
+     * helper script, no vhost), or on a hub port that leads nowhere. vnet_hdr=off on the tap: the device's features
+     * then do not depend on the backend (a tap with a vnet header would offer checksum and segmentation offloads, a hub
+     * port cannot), so a snapshot taken on a tap restores on either (docs/vmm.md, "Network").
+     */
+    private static void nic(List<String> c, Nic nic) {
+        if (nic != null && nic.attached())
+            add(c, "-netdev", "tap,id=net0,ifname=" + opt(nic.tap()) + ",script=no,downscript=no,vhost=off,vnet_hdr=off");
+        else
+            add(c, "-netdev", "hubport,id=net0,hubid=0");
+        add(c, "-device", "virtio-net-device,netdev=net0,mac=" + (nic == null ? DETACHED_MAC : nic.guest().mac()));
+    }
+
+    /** @param netWord with the guest's address (a cold boot; a restored guest learns it from RESTORED) */
+    static String append(VmSpec spec, boolean netWord) {
         StringBuilder b = new StringBuilder(BASE_APPEND).append(" ember.hostname=").append(spec.hostname());
-        if (spec.network()) b.append(' ').append(NET_WORD);
+        if (netWord && spec.nic() != null) b.append(" ember.net=").append(spec.nic().guest().word());
         for (String w : spec.kernelArgs()) b.append(' ').append(w);
         return b.toString();
     }

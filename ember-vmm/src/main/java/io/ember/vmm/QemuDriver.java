@@ -56,7 +56,7 @@ public final class QemuDriver implements VmmDriver, Snapshots {
             throw new VmmException(e.getMessage(), e);
         }
         prepare(spec, files);
-        return start(spec, files, cmd, "running", List.of(), null);
+        return start(spec, files, cmd, "running", List.of(), null, tapOf(spec.nic()));
     }
 
     /**
@@ -65,12 +65,23 @@ public final class QemuDriver implements VmmDriver, Snapshots {
      *
      * @param shared what the VM reads besides the spec's files (a snapshot's disk and RAM file)
      * @param privateRam the image RAM file the VM maps privately (copy-on-write), or null
+     * @param tap the NIC whose tap {@code cmd} opens (made here, owned by the VMM's uid), or null
      */
-    QemuVm start(VmSpec spec, VmFiles files, List<String> cmd, String expectedStatus, List<Path> shared, Path privateRam)
-            throws VmmException {
+    QemuVm start(VmSpec spec, VmFiles files, List<String> cmd, String expectedStatus, List<Path> shared, Path privateRam,
+                 Nic tap) throws VmmException {
         Process p;
         try {
-            List<String> argv = config.jail() == null ? new ArrayList<>(cmd) : jailed(spec, files, cmd, shared, privateRam);
+            List<String> argv;
+            if (config.jail() == null) {
+                argv = new ArrayList<>(cmd);
+                if (tap != null) {
+                    Taps.recreate(tap, 0, 0);
+                    argv.addAll(0, Taps.enter(tap.netns())); // unjailed QEMU runs as root: root's tap, in the VM's namespace
+                }
+            } else {
+                argv = jailed(spec, files, cmd, shared, privateRam, tap);
+                if (tap != null) tapForJailedVmm(spec, files, tap);
+            }
             if (Files.isExecutable(Path.of("/usr/bin/setsid"))) argv.addFirst("/usr/bin/setsid"); // own session: a
             // Ctrl-C or the server's death leaves the VMs running for the next server to adopt; setsid execs in place
             p = new ProcessBuilder(argv).redirectInput(new File("/dev/null")).redirectErrorStream(true)
@@ -95,7 +106,7 @@ public final class QemuDriver implements VmmDriver, Snapshots {
     }
 
     /** The jailer's argv around QEMU's: the VM's own files, what it reads, its devices (docs/jail.md). */
-    private List<String> jailed(VmSpec spec, VmFiles files, List<String> cmd, List<Path> shared, Path privateRam)
+    private List<String> jailed(VmSpec spec, VmFiles files, List<String> cmd, List<Path> shared, Path privateRam, Nic tap)
             throws VmmException {
         List<String> qemu = new ArrayList<>(cmd);
         qemu.set(0, absoluteBinary(qemu.getFirst()));
@@ -104,15 +115,40 @@ public final class QemuDriver implements VmmDriver, Snapshots {
         List<Path> reads = new ArrayList<>(List.of(spec.kernel(), spec.initrd(), spec.baseDisk()));
         reads.addAll(spec.sharedFiles());
         for (Path f : shared) if (!f.toAbsolutePath().normalize().startsWith(files.dir())) reads.add(f);
-        List<Path> devices = resolve() == Accelerator.KVM ? List.of(Path.of("/dev/kvm")) : List.of();
+        List<Path> devices = new ArrayList<>();
+        if (resolve() == Accelerator.KVM) devices.add(Path.of("/dev/kvm"));
+        if (tap != null) devices.add(Taps.TUN); // QEMU opens its tap through it
         try {
             List<String> argv = config.jail().command(new JailRequest(spec.vmId(), files.dir(), own, reads, devices,
-                    spec.vcpus(), spec.memoryMib(), spec.network(), qemu, files.pidFile()));
+                    spec.vcpus(), spec.memoryMib(), tap == null ? null : tap.netns(), qemu, files.pidFile()));
             return privateRam == null ? argv : config.jail().withReadOnlyRam(argv, privateRam);
         } catch (JailException | IllegalArgumentException e) {
             releaseJail(spec.vmId());
             throw new VmmException(spec.vmId() + ": cannot jail the VMM: " + e.getMessage(), e);
         }
+    }
+
+    /** The jail gave the work directory to the VMM's uid (and its group, same number): the tap becomes theirs. */
+    private void tapForJailedVmm(VmSpec spec, VmFiles files, Nic tap) throws VmmException {
+        int uid, gid;
+        try {
+            uid = (Integer) Files.getAttribute(files.dir(), "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            gid = (Integer) Files.getAttribute(files.dir(), "unix:gid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            releaseJail(spec.vmId());
+            throw new VmmException("cannot read the owner of " + files.dir() + ": " + e.getMessage(), e);
+        }
+        try {
+            Taps.recreate(tap, uid, gid);
+        } catch (VmmException e) {
+            releaseJail(spec.vmId());
+            throw e;
+        }
+    }
+
+    /** The NIC whose tap a launch opens: one attached to a namespace; else none (no device, or one on nothing). */
+    static Nic tapOf(Nic nic) {
+        return nic != null && nic.attached() ? nic : null;
     }
 
     /** {@code name} as an absolute path: itself, or the first match in PATH (the jailer execs no relative name). */

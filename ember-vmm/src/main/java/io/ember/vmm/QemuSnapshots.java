@@ -37,7 +37,7 @@ final class QemuSnapshots {
         Path tmpState = target.resolve(Snapshot.VMSTATE + ".tmp");
         Path memory, disk;
         int vcpus, memoryMib;
-        boolean shared, backend;
+        boolean shared, backend, nic;
         try {
             Files.createDirectories(target);
             if (!target.equals(files.dir()))
@@ -54,6 +54,7 @@ final class QemuSnapshots {
             shared = memory != null;
             backend = shared || hasMemoryBackend(qmp);
             disk = rootDisk(qmp);
+            nic = !qmp.execute("query-rx-filter", Map.of(), QMP_TIMEOUT).isEmpty(); // the NICs, whatever their backend
             vcpus = qmp.execute("query-cpus-fast", Map.of(), QMP_TIMEOUT).size();
             memoryMib = (int) (qmp.execute("query-memory-size-summary", Map.of(), QMP_TIMEOUT).path("base-memory").asLong() >> 20);
             qmp.execute("stop", Map.of(), QMP_TIMEOUT); // also drains and flushes the disk (bdrv_flush_all)
@@ -91,7 +92,7 @@ final class QemuSnapshots {
         // The guest is stopped and its whole state is out: make it durable while the VMM still holds the guest, so
         // that no moment exists where the VMM is gone and the snapshot is not yet whole (a crash there lost both).
         // Once the migration completed QEMU has released the disk (inactive) and the stopped guest writes no RAM.
-        Snapshot snap = new Snapshot(target, vcpus, memoryMib, shared, backend);
+        Snapshot snap = new Snapshot(target, vcpus, memoryMib, shared, backend, nic);
         boolean moved = false;
         try {
             Durable.fsync(tmpState);
@@ -206,9 +207,13 @@ final class QemuSnapshots {
             throw new VmmException("cannot prepare " + files.dir() + ": " + e.getMessage(), e);
         }
         // The RAM block's name is in the state: a backend ("mem") only where the saved VM had one.
-        QemuCommand.Boot boot = snap.memoryInFile() ? new QemuCommand.Boot(snap.memory(), !privateMemory, disk, true)
+        QemuCommand.Boot boot = (snap.memoryInFile() ? new QemuCommand.Boot(snap.memory(), !privateMemory, disk, true)
                 : !snap.memoryBackend() ? new QemuCommand.Boot(null, true, disk, true, false)
-                : new QemuCommand.Boot(driver.config().fileBackedMemory() ? files.memory() : null, true, disk, true, true);
+                : new QemuCommand.Boot(driver.config().fileBackedMemory() ? files.memory() : null, true, disk, true, true))
+                .withNic(snap.nic()); // the device set is part of the state: a NIC iff the saved machine had one
+        Nic tap = snap.nic() ? QemuDriver.tapOf(spec.nic()) : null;
+        if (!snap.nic() && spec.nic() != null)
+            log.info("{}: snapshot {} has no network device; restored without one", spec.vmId(), snap.dir());
         List<String> cmd;
         try {
             cmd = QemuCommand.build(driver.config(), driver.resolve(), driver.tscKhz(), spec, files, boot);
@@ -219,7 +224,7 @@ final class QemuSnapshots {
         try {
             List<Path> reads = snap.dir().equals(files.dir()) ? List.of() : snapshotFiles(snap);
             Path privateRam = snap.memoryInFile() && privateMemory ? snap.memory() : null;
-            vm = driver.start(spec, files, cmd, "inmigrate", reads, privateRam);
+            vm = driver.start(spec, files, cmd, "inmigrate", reads, privateRam, tap);
         } catch (VmmException e) {
             if (privateMemory) deleteQuietly(disk);
             throw e;

@@ -14,8 +14,10 @@ import java.nio.file.Path;
  * @param memoryBackend the guest RAM was a memory backend object ({@code mem}) rather than the machine's own RAM:
  *     the state names its RAM block after it, so the restoring VMM must have one too (a clone's RAM is a private
  *     mapping of its image's file: its own snapshot has the RAM in {@code vmstate} under that name)
+ * @param nic the saved machine had a network device: a restore has one too (on the spec's tap, or on nothing) and a
+ *     restore into a spec with a NIC gets none when false (snapshots made before NICs existed: {@code "nic"} absent)
  */
-public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile, boolean memoryBackend) {
+public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile, boolean memoryBackend, boolean nic) {
     public static final String VMSTATE = "vmstate", MEMORY = "mem.ram", DISK = "disk.qcow2", MANIFEST = "snapshot.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -25,7 +27,7 @@ public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile,
     }
 
     public Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile) {
-        this(dir, vcpus, memoryMib, memoryInFile, memoryInFile);
+        this(dir, vcpus, memoryMib, memoryInFile, memoryInFile, false);
     }
 
     public Path vmstate() { return dir.resolve(VMSTATE); }
@@ -43,7 +45,7 @@ public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile,
                 m = JSON.readTree(in.readNBytes(64 * 1024));
             }
             Snapshot s = new Snapshot(dir, m.path("vcpus").asInt(), m.path("memoryMib").asInt(), m.path("memoryInFile").asBoolean(),
-                    m.path("memoryBackend").asBoolean(m.path("memoryInFile").asBoolean()));
+                    m.path("memoryBackend").asBoolean(m.path("memoryInFile").asBoolean()), m.path("nic").asBoolean(false));
             for (Path p : s.memoryInFile() ? new Path[] {s.vmstate(), s.disk(), s.memory()} : new Path[] {s.vmstate(), s.disk()})
                 if (!Files.isRegularFile(p)) throw new VmmException("snapshot " + dir + " is incomplete: " + p.getFileName() + " missing");
             if (s.vcpus() < 1 || s.memoryMib() < 64) throw new VmmException("snapshot manifest " + manifest + " is invalid");
@@ -66,7 +68,7 @@ public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile,
     /** The manifest: written last, so a snapshot with a manifest is whole. */
     void writeManifest() throws IOException {
         String text = JSON.createObjectNode().put("vcpus", vcpus).put("memoryMib", memoryMib).put("memoryInFile", memoryInFile)
-                .put("memoryBackend", memoryBackend).toString();
+                .put("memoryBackend", memoryBackend).put("nic", nic).toString();
         Path tmp = dir.resolve(MANIFEST + ".tmp");
         Files.deleteIfExists(tmp); // a link a jailed VMM left there goes, it is not written through
         Files.writeString(tmp, text, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE,

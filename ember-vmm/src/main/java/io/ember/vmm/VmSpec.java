@@ -9,9 +9,9 @@ import java.util.List;
  *
  * @param baseDisk read-only ext4 root disk of the image; the driver puts a copy-on-write overlay over it
  * @param kernelArgs extra kernel command-line words (the driver adds console, root and ember.* words)
- * @param network outbound network through QEMU user-mode NAT (image builds: {@code RUN apt-get install});
- *     the agent configures the interface (docs/vmm.md, "Build network"). A snapshot restores only into a spec
- *     with the same value: the device set is part of the saved state
+ * @param nic the network device, null for none (docs/vmm.md, "Network"). A cold boot tells the guest its address
+ *     through a kernel word; a restore attaches a device iff the snapshot had one (the device set is part of the
+ *     saved state) and the guest is told its new address through RESTORED
  * @param sharedFiles files or directories besides kernel, initrd and base disk that the VM reads and never writes
  *     (an image snapshot its disk is an overlay of): a jailed VMM sees only what the spec names (docs/jail.md)
  */
@@ -25,7 +25,7 @@ public record VmSpec(
         int memoryMib,
         String hostname,
         List<String> kernelArgs,
-        boolean network,
+        Nic nic,
         List<Path> sharedFiles) {
 
     public VmSpec {
@@ -36,18 +36,23 @@ public record VmSpec(
     }
 
     public VmSpec(String vmId, Path workDir, Path kernel, Path initrd, Path baseDisk, int vcpus, int memoryMib,
-                  String hostname, List<String> kernelArgs, boolean network) {
-        this(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, network, List.of());
+                  String hostname, List<String> kernelArgs, Nic nic) {
+        this(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, List.of());
+    }
+
+    /** Without a network device. */
+    public VmSpec(String vmId, Path workDir, Path kernel, Path initrd, Path baseDisk, int vcpus, int memoryMib,
+                  String hostname, List<String> kernelArgs) {
+        this(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, null);
     }
 
     /** The same machine, also reading {@code files}. */
     public VmSpec withSharedFiles(List<Path> files) {
-        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, network, files);
+        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, files);
     }
 
-    /** Without network. */
-    public VmSpec(String vmId, Path workDir, Path kernel, Path initrd, Path baseDisk, int vcpus, int memoryMib,
-                  String hostname, List<String> kernelArgs) {
-        this(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, false);
+    /** The same machine with {@code nic} as its network device (null: none). */
+    public VmSpec withNic(Nic nic) {
+        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles);
     }
 }

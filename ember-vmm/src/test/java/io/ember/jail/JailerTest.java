@@ -38,7 +38,7 @@ class JailerTest {
     Run jailed(List<Path> shared, String... argv) throws Exception {
         String id = "t-" + Integer.toHexString(ThreadLocalRandom.current().nextInt());
         Path work = Files.createDirectories(tmp.resolve(id));
-        List<String> cmd = jail.command(new JailRequest(id, work, List.of(), shared, List.of(), 1, 64, false, List.of(argv),
+        List<String> cmd = jail.command(new JailRequest(id, work, List.of(), shared, List.of(), 1, 64, null, List.of(argv),
                 work.resolve("pid")));
         Path log = tmp.resolve(id + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -101,7 +101,7 @@ class JailerTest {
         for (boolean killProgram : new boolean[] {true, false}) {
             String id = "t-" + Integer.toHexString(ThreadLocalRandom.current().nextInt());
             Path work = Files.createDirectories(tmp.resolve(id));
-            List<String> cmd = jail.command(new JailRequest(id, work, List.of(), List.of(), List.of(), 1, 64, false,
+            List<String> cmd = jail.command(new JailRequest(id, work, List.of(), List.of(), List.of(), 1, 64, null,
                     List.of("/usr/bin/sleep", "60"), work.resolve("pid")));
             Process jailer = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(id + ".log").toFile()).start();
             try {

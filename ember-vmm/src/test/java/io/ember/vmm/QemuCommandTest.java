@@ -3,6 +3,7 @@ package io.ember.vmm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ember.agent.GuestNet;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,21 +51,69 @@ class QemuCommandTest {
         assertThat(c.subList(c.size() - 2, c.size())).containsExactly("-d", "guest_errors");
     }
 
+    static final GuestNet NET = new GuestNet("10.250.0.6", 30, "10.250.0.5", "169.254.169.253", "02:eb:00:00:00:07");
+
     @Test
-    void build_addsUserModeNetworkAndTheAgentsWord_onlyWhenAsked() {
+    void build_addsATapNicAndTheAgentsWord_onlyWhenAsked() {
         VmSpec off = spec("h", List.of("ember.debug=1"));
         List<String> c = QemuCommand.build(QemuConfig.defaults(), Accelerator.TCG, 0, off, new VmFiles(off.workDir()));
         assertThat(c).doesNotContain("-netdev").noneMatch(a -> a.contains("virtio-net"));
         assertThat(after(c, "-append")).doesNotContain("ember.net");
 
-        VmSpec on = new VmSpec("mvm-1", off.workDir(), off.kernel(), off.initrd(), off.baseDisk(), 1, 256, "h",
-                List.of("ember.debug=1"), true);
+        VmSpec on = off.withNic(new Nic(Path.of("/run/netns/ember-mvm-1"), "tap0", "10.250.0.5/30", NET));
         c = QemuCommand.build(QemuConfig.defaults(), Accelerator.TCG, 0, on, new VmFiles(on.workDir()));
-        assertThat(after(c, "-netdev")).isEqualTo("user,id=net0,ipv6=off,net=10.0.2.0/24,host=10.0.2.2,dns=10.0.2.3");
-        assertThat(c).contains("virtio-net-device,netdev=net0");
+        assertThat(after(c, "-netdev")).isEqualTo("tap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off,vnet_hdr=off");
+        assertThat(c).contains("virtio-net-device,netdev=net0,mac=02:eb:00:00:00:07").noneMatch(a -> a.startsWith("user,"));
         assertThat(after(c, "-append"))
                 .isEqualTo("console=ttyS0 reboot=k panic=-1 quiet rdinit=/init ember.hostname=h "
-                        + "ember.net=10.0.2.15/24,10.0.2.2,10.0.2.3 ember.debug=1");
+                        + "ember.net=10.250.0.6/30,10.250.0.5,169.254.169.253 ember.debug=1");
+    }
+
+    @Test
+    void build_putsADetachedNicOnAHubPortThatLeadsNowhere() {
+        VmSpec s = spec("h", List.of()).withNic(Nic.detached(NET));
+        List<String> c = QemuCommand.build(QemuConfig.defaults(), Accelerator.TCG, 0, s, new VmFiles(s.workDir()));
+        assertThat(after(c, "-netdev")).isEqualTo("hubport,id=net0,hubid=0");
+        assertThat(c).contains("virtio-net-device,netdev=net0,mac=02:eb:00:00:00:07");
+        assertThat(after(c, "-append")).contains("ember.net=10.250.0.6/30,10.250.0.5,169.254.169.253");
+    }
+
+    @Test
+    void build_restoreHasANicIffTheSnapshotHadOne_andNoAddressWord() {
+        VmSpec s = spec("h", List.of()).withNic(new Nic(Path.of("/run/netns/n"), "tap0", "10.250.0.5/30", NET));
+        VmFiles f = new VmFiles(s.workDir());
+        var boot = new QemuCommand.Boot(null, true, f.disk(), true);
+        assertThat(QemuCommand.build(QemuConfig.defaults(), Accelerator.TCG, 0, s, f, boot)).doesNotContain("-netdev");
+        List<String> c = QemuCommand.build(QemuConfig.defaults(), Accelerator.TCG, 0, s, f, boot.withNic(true));
+        assertThat(after(c, "-netdev")).startsWith("tap,id=net0,ifname=tap0,");
+        assertThat(after(c, "-append")).doesNotContain("ember.net"); // a restored guest learns it from RESTORED
+        VmSpec none = spec("h", List.of());
+        c = QemuCommand.build(QemuConfig.defaults(), Accelerator.TCG, 0, none, f, boot.withNic(true));
+        assertThat(after(c, "-netdev")).isEqualTo("hubport,id=net0,hubid=0");
+        assertThat(c).contains("virtio-net-device,netdev=net0,mac=" + QemuCommand.DETACHED_MAC);
+    }
+
+    @Test
+    void nicAndGuestNet_refuseWhatCouldInjectOrMisconfigure() {
+        Path ns = Path.of("/run/netns/n");
+        for (String bad : new String[] {"", "tap0,x=y", "a b", "x".repeat(16), "..", "tap/0"})
+            assertThatThrownBy(() -> new Nic(ns, bad, "10.0.0.1/30", NET)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tap");
+        for (String bad : new String[] {"10.0.0.1", "10.0.0.1/32", "10.0.0.1/0", "10.0.0.1/30,x", "::1/64"})
+            assertThatThrownBy(() -> new Nic(ns, "t", bad, NET)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gatewayCidr");
+        assertThatThrownBy(() -> new Nic(Path.of("run/netns/n"), "t", "10.0.0.1/30", NET))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("absolute");
+        assertThatThrownBy(() -> new GuestNet("10.0.0.256", 30, "10.0.0.1", "10.0.0.1", "02:00:00:00:00:01"))
+                .hasMessageContaining("address");
+        assertThatThrownBy(() -> new GuestNet("10.0.0.2", 32, "10.0.0.1", "10.0.0.1", "02:00:00:00:00:01"))
+                .hasMessageContaining("prefix");
+        for (String mac : new String[] {"01:00:00:00:00:01", "02:00:00:00:00", "02:EB:00:00:00:01", "02-00-00-00-00-01",
+                "00:00:00:00:00:00", "02:00:00:00:00:01,x"})
+            assertThatThrownBy(() -> new GuestNet("10.0.0.2", 30, "10.0.0.1", "10.0.0.1", mac)).as(mac)
+                    .hasMessageContaining("mac");
+        assertThat(new GuestNet("10.0.0.2", 30, "10.0.0.1", "169.254.169.253", "02:eb:0a:00:00:02").word())
+                .isEqualTo("10.0.0.2/30,10.0.0.1,169.254.169.253");
     }
 
     @Test

@@ -1,6 +1,9 @@
 package io.ember.store;
 
+import io.ember.egress.ConnectorArn;
+import io.ember.egress.EgressPolicy;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -11,6 +14,11 @@ import java.util.Objects;
  * @param vmmPid the VMM process id once launched; null before
  * @param clientToken RunMicrovm's clientToken prefixed with the tenant's id (tokens of two tenants never meet)
  * @param tenantId the owner's account id
+ * @param ingressNetworkConnectors the ingress connectors' ARNs as GetMicrovm returns them (the defaults filled in);
+ *     null (a row from before connectors): ALL_INGRESS, what such a microVM was allowed
+ * @param egressNetworkConnectors the egress connectors' ARNs, likewise; null: INTERNET_EGRESS
+ * @param egressPolicy what the egress connectors meant when the microVM was run, kept as it was then so that a later
+ *     change to a connector does not change a microVM that uses it; null: {@link EgressPolicy#INTERNET}
  */
 public record MicrovmRecord(
         long ordinal,
@@ -31,9 +39,27 @@ public record MicrovmRecord(
         Long vmmPid,
         String workDir,
         String clientToken,
-        String tenantId) {
+        String tenantId,
+        List<String> ingressNetworkConnectors,
+        List<String> egressNetworkConnectors,
+        EgressPolicy egressPolicy) {
+
+    /** Without connectors: the defaults of a row from before them (see the parameters). */
+    public MicrovmRecord(long ordinal, String id, String arn, String imageName, String imageArn, String imageVersion,
+                         String state, String stateReason, int vcpus, int memoryMib, String idlePolicyJson,
+                         int maximumDurationSeconds, String executionRoleArn, Instant startedAt, Instant terminatedAt,
+                         Long vmmPid, String workDir, String clientToken, String tenantId) {
+        this(ordinal, id, arn, imageName, imageArn, imageVersion, state, stateReason, vcpus, memoryMib, idlePolicyJson,
+                maximumDurationSeconds, executionRoleArn, startedAt, terminatedAt, vmmPid, workDir, clientToken, tenantId,
+                null, null, null);
+    }
 
     public MicrovmRecord {
+        ingressNetworkConnectors = List.copyOf(ingressNetworkConnectors == null
+                ? List.of(ConnectorArn.Managed.ALL_INGRESS.arn()) : ingressNetworkConnectors);
+        egressNetworkConnectors = List.copyOf(egressNetworkConnectors == null
+                ? List.of(ConnectorArn.Managed.INTERNET_EGRESS.arn()) : egressNetworkConnectors);
+        if (egressPolicy == null) egressPolicy = EgressPolicy.INTERNET;
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(arn, "arn");
         Objects.requireNonNull(imageName, "imageName");
@@ -48,6 +74,11 @@ public record MicrovmRecord(
     public MicrovmRecord withOrdinal(long value) {
         return new MicrovmRecord(value, id, arn, imageName, imageArn, imageVersion, state, stateReason, vcpus,
                 memoryMib, idlePolicyJson, maximumDurationSeconds, executionRoleArn, startedAt, terminatedAt,
-                vmmPid, workDir, clientToken, tenantId);
+                vmmPid, workDir, clientToken, tenantId, ingressNetworkConnectors, egressNetworkConnectors, egressPolicy);
+    }
+
+    /** What the ingress connectors let in: application traffic at the endpoint, shell tokens. */
+    public ConnectorArn.Ingress ingress() {
+        return ConnectorArn.Ingress.of(ingressNetworkConnectors);
     }
 }

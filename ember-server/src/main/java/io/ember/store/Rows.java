@@ -1,16 +1,23 @@
 package io.ember.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ember.egress.EgressPolicy;
+import io.ember.egress.EgressPolicyJson;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.List;
 
 /** Mapping between rows and records. */
 final class Rows {
     static final String MICROVM_COLUMNS = "seq, id, arn, image_name, image_arn, image_version, state, state_reason, "
             + "vcpus, memory_mib, idle_policy, maximum_duration_seconds, execution_role_arn, started_at, "
-            + "terminated_at, vmm_pid, work_dir, client_token, tenant_id";
+            + "terminated_at, vmm_pid, work_dir, client_token, tenant_id, ingress_connectors, egress_connectors, egress_policy";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Rows() {}
 
@@ -34,7 +41,37 @@ final class Rows {
                 nullableLong(rs, "vmm_pid"),
                 rs.getString("work_dir"),
                 rs.getString("client_token"),
-                rs.getString("tenant_id"));
+                rs.getString("tenant_id"),
+                strings(rs.getString("ingress_connectors")),
+                strings(rs.getString("egress_connectors")),
+                policy(rs.getString("egress_policy")));
+    }
+
+    /** A JSON array of strings, null kept null. */
+    static List<String> strings(String json) {
+        if (json == null) return null;
+        try {
+            return JSON.readValue(json, new TypeReference<List<String>>() {});
+        } catch (JsonProcessingException e) {
+            throw new StoreException("a stored list is not a JSON array of strings: " + json, e);
+        }
+    }
+
+    static String json(List<String> values) {
+        try {
+            return values == null ? null : JSON.writeValueAsString(values);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static EgressPolicy policy(String json) {
+        if (json == null) return null;
+        try {
+            return EgressPolicyJson.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException("a stored egress policy does not parse: " + e.getMessage(), e);
+        }
     }
 
     static EventRecord event(ResultSet rs) throws SQLException {

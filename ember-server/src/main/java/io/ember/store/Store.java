@@ -1,5 +1,6 @@
 package io.ember.store;
 
+import io.ember.egress.EgressPolicyJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -61,7 +62,8 @@ public final class Store implements AutoCloseable {
     public synchronized MicrovmRecord insert(MicrovmRecord r, LaunchRecord launch, EventRecord created, UsageRecord usage) {
         String sql = "INSERT INTO microvms (id, arn, image_name, image_arn, image_version, state, state_reason, vcpus, "
                 + "memory_mib, idle_policy, maximum_duration_seconds, execution_role_arn, started_at, terminated_at, "
-                + "vmm_pid, work_dir, client_token, tenant_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+                + "vmm_pid, work_dir, client_token, tenant_id, ingress_connectors, egress_connectors, egress_policy) "
+                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
         return inTransaction(() -> {
             long ordinal;
             try (PreparedStatement ps = conn.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
@@ -84,6 +86,9 @@ public final class Store implements AutoCloseable {
                 ps.setString(++i, r.workDir());
                 ps.setString(++i, r.clientToken());
                 ps.setString(++i, r.tenantId());
+                ps.setString(++i, Rows.json(r.ingressNetworkConnectors()));
+                ps.setString(++i, Rows.json(r.egressNetworkConnectors()));
+                ps.setString(++i, EgressPolicyJson.toText(r.egressPolicy()));
                 ps.executeUpdate();
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     if (!keys.next()) throw new StoreException("no ordinal generated for " + r.id());

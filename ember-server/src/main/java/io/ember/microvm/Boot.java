@@ -48,7 +48,7 @@ final class Boot {
                 engine.snapshots.resume(vm);
             }
             info = agent.hello(remaining(deadline));
-            if (m.launch.template() != null) agent.restored(Suspension.fixup(m.id, true), Suspension.FIXUP_TIMEOUT);
+            if (m.launch.template() != null) agent.restored(Suspension.fixup(m, m.id, true), Suspension.FIXUP_TIMEOUT);
         } catch (AgentException | VmmException | RuntimeException e) {
             if (agent != null) Engine.closeQuietly(agent);
             engine.fail(m, Cause.FAILURE, bootFailure(vm, e));
@@ -64,9 +64,10 @@ final class Boot {
 
     /** Starts the VMM and records its pid; null when it failed or the microVM was terminated meanwhile. */
     private Vm launch() {
-        VmSpec spec = engine.spec(m);
         Vm vm;
         try {
+            engine.attachNetwork(m);
+            VmSpec spec = engine.spec(m);
             if (m.launch.template() == null) {
                 vm = engine.driver.launch(spec);
             } else {

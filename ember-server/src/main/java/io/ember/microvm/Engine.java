@@ -1,5 +1,10 @@
 package io.ember.microvm;
 
+import io.ember.agent.GuestNet;
+import io.ember.network.Networks;
+import io.ember.network.VmNetwork;
+import io.ember.vmm.Nic;
+
 import io.ember.agent.GuestAgent;
 import io.ember.image.ImageCatalog;
 import io.ember.image.ImageSource;
@@ -46,6 +51,8 @@ final class Engine implements AutoCloseable {
     final Snapshots snapshots;
     final AgentConnector agents;
     final MicrovmSettings settings;
+    /** Every microVM's network namespace, rules and resolver entry (io.ember.network); off in tests of other things. */
+    final Networks networks;
     final MachineHooks hooks = new MachineHooks(this);
     final ConcurrentHashMap<String, Machine> machines = new ConcurrentHashMap<>();
     final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
@@ -57,7 +64,8 @@ final class Engine implements AutoCloseable {
     private volatile boolean closing;
 
     Engine(Store store, ImageCatalog catalog, ImageSource images, VmmDriver driver, AgentConnector agents,
-           MicrovmSettings settings) {
+           MicrovmSettings settings, Networks networks) {
+        this.networks = networks;
         this.store = store;
         this.catalog = catalog;
         this.images = images;
@@ -215,6 +223,12 @@ final class Engine implements AutoCloseable {
     /** After TERMINATED: forget the machine and wake whoever waits for it to run. */
     void finish(Machine m, String reason) {
         machines.remove(m.id, m);
+        try {
+            networks.detach(m.id);
+        } catch (RuntimeException e) {
+            log.warn("{}: removing its network failed ({}); the next start removes it", m.id, e.getMessage());
+        }
+        m.net = null;
         var expiry = m.expiry;
         if (expiry != null) expiry.cancel(false);
         m.running.completeExceptionally(new MicrovmException(MicrovmException.Kind.CONFLICT,
@@ -274,11 +288,25 @@ final class Engine implements AutoCloseable {
                 delay, TimeUnit.MILLISECONDS);
     }
 
+    /** Makes (or finds) the microVM's network under the policy it was run with; a no-op when networking is off. */
+    void attachNetwork(Machine m) {
+        m.net = networks.attach(m.id, m.created.egressPolicy());
+    }
+
+    /** The NIC of a VM on {@code net}; none when networking is off (a snapshot's NIC then restores attached to nothing). */
+    static Nic nic(VmNetwork net) {
+        return net == null ? null : new Nic(net.namespace(), net.tap(), net.gatewayCidr(), guestNet(net));
+    }
+
+    static GuestNet guestNet(VmNetwork net) {
+        return net == null ? null : new GuestNet(net.guest(), net.prefix(), net.gateway(), net.dns(), net.mac());
+    }
+
     /** The machine as the VMM layer sees it; the hostname is the microVM id. */
     VmSpec spec(Machine m) {
         MicrovmRecord r = m.created;
         VmSpec spec = new VmSpec(r.id(), m.workDir(), catalog.kernel(), catalog.initrd(), m.launch.rootfs(),
-                r.vcpus(), r.memoryMib(), r.id(), List.of());
+                r.vcpus(), r.memoryMib(), r.id(), List.of()).withNic(nic(m.net));
         // A clone's disk is an overlay of its image snapshot's disk: a jailed VMM must be able to read it (and only it)
         Path template = m.launch.template();
         return template == null ? spec : spec.withSharedFiles(List.of(template.resolve(Snapshot.DISK)));

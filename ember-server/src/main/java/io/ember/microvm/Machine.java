@@ -40,6 +40,8 @@ final class Machine {
 
     volatile MicrovmState state;
     volatile Vm vm;
+    /** Its network while it has one (made at launch, kept while suspended); null when the server's networking is off. */
+    volatile io.ember.network.VmNetwork net;
     volatile GuestAgent agent;
     volatile ScheduledFuture<?> expiry;
     /** Requests using the guest right now (exec streams, file transfers): the idle policy waits for zero. */

@@ -1,5 +1,7 @@
 package io.ember.microvm;
 
+import io.ember.network.Networks;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ember.agent.GuestAgent;
@@ -63,7 +65,13 @@ public final class Microvms implements AutoCloseable {
      */
     public static Microvms start(Store store, ImageCatalog catalog, ImageSource images, VmmDriver driver,
                                  AgentConnector agents, MicrovmSettings settings) {
-        Engine engine = new Engine(store, catalog, images, driver, agents, settings);
+        return start(store, catalog, images, driver, agents, settings, Networks.off());
+    }
+
+    /** With microVM networks (docs/network.md): reconciled with the host before the microVMs are. */
+    public static Microvms start(Store store, ImageCatalog catalog, ImageSource images, VmmDriver driver,
+                                 AgentConnector agents, MicrovmSettings settings, Networks networks) {
+        Engine engine = new Engine(store, catalog, images, driver, agents, settings, networks);
         new Reconciler(engine).run();
         Microvms microvms = new Microvms(engine);
         new IdleWatch(engine, microvms.suspension, microvms::admitIdleSuspension).start();

@@ -38,8 +38,14 @@ final class Reconciler {
 
     void run() {
         List<Future<?>> work = new ArrayList<>();
-        for (MicrovmRecord r : engine.store.notIn(MicrovmState.TERMINATED.name())) {
+        List<MicrovmRecord> live = engine.store.notIn(MicrovmState.TERMINATED.name());
+        // Networks first: every live microVM keeps its namespace (a running VMM is inside it), the rest go.
+        java.util.Map<String, io.ember.egress.EgressPolicy> policies = new java.util.HashMap<>();
+        for (MicrovmRecord r : live) policies.put(r.id(), r.egressPolicy());
+        java.util.Map<String, io.ember.network.VmNetwork> nets = engine.networks.reconcile(policies);
+        for (MicrovmRecord r : live) {
             Machine m = new Machine(r, launch(r));
+            m.net = nets.get(r.id());
             engine.machines.put(m.id, m);
             work.add(engine.tasks.submit(() -> engine.run(m, () -> reattach(m))));
         }
@@ -136,7 +142,7 @@ final class Reconciler {
                 resuming = engine.store.suspendedAt(m.id).isPresent();
                 if (resuming || m.launch.template() != null) {
                     agent.expectRestored();
-                    agent.restored(Suspension.fixup(resuming ? null : m.id, !resuming), Suspension.FIXUP_TIMEOUT);
+                    agent.restored(Suspension.fixup(m, resuming ? null : m.id, !resuming), Suspension.FIXUP_TIMEOUT);
                 }
             }
         } catch (AgentException | RuntimeException e) {

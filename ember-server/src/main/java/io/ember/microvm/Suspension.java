@@ -205,6 +205,7 @@ final class Suspension {
         GuestAgent agent = null;
         try {
             Snapshot snap = Snapshot.load(m.workDir());
+            engine.attachNetwork(m); // kept while suspended; made again after a host reboot
             vm = engine.snapshots.restorePaused(engine.spec(m), snap, false);
             m.launched.complete(vm);
             m.vm = vm;
@@ -214,7 +215,7 @@ final class Suspension {
             agent.expectRestored();
             engine.snapshots.resume(vm);
             AgentInfo info = agent.hello(engine.settings.reconnectTimeout());
-            agent.restored(fixup(null, false), FIXUP_TIMEOUT);
+            agent.restored(fixup(m, null, false), FIXUP_TIMEOUT);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             engine.hooks.resume(m, agent); // a failure is recorded; the microVM runs on (docs/hooks.md)
             m.lock.lock();
@@ -271,10 +272,10 @@ final class Suspension {
     }
 
     /** What a restored guest is told: the time now, 64 fresh random bytes, and for a clone its own name. */
-    static RestoreFixup fixup(String hostname, boolean newIdentity) {
+    static RestoreFixup fixup(Machine m, String hostname, boolean newIdentity) {
         byte[] entropy = new byte[64];
         RANDOM.nextBytes(entropy);
-        return new RestoreFixup(Instant.now(), entropy, hostname, newIdentity);
+        return new RestoreFixup(Instant.now(), entropy, hostname, newIdentity, Engine.guestNet(m.net));
     }
 
     private static MicrovmException unsupported(Machine m) {

@@ -20,6 +20,26 @@ public interface DnsRegistry {
         }
     };
 
+    /** Ember's resolver (io.ember.dns) as the network layer sees it. */
+    static DnsRegistry of(io.ember.dns.Resolver resolver) {
+        return new DnsRegistry() {
+            @Override
+            public void register(Inet4Address guest, String vmId, EgressPolicy policy, Pins pins) {
+                resolver.register(guest, vmId, policy, pins::pin);
+            }
+
+            @Override
+            public void unregister(Inet4Address guest) {
+                resolver.unregister(guest);
+            }
+
+            @Override
+            public int port() {
+                return resolver.port();
+            }
+        };
+    }
+
     void register(Inet4Address guest, String vmId, EgressPolicy policy, Pins pins);
 
     void unregister(Inet4Address guest);

@@ -61,6 +61,11 @@ public final class Networks implements AutoCloseable {
         return n;
     }
 
+    /** Networking off: microVMs get no network (no root needed). */
+    public static Networks off() {
+        return new Networks(NetworkSettings.OFF, DnsRegistry.NONE);
+    }
+
     public boolean enabled() {
         return settings.enabled();
     }
@@ -116,10 +121,11 @@ public final class Networks implements AutoCloseable {
 
     /**
      * At start: keeps the namespaces of the microVMs in {@code keep} (re-registering their guest with the resolver) and
-     * removes every other namespace, veth and record of this pool.
+     * removes every other namespace, veth and record of this pool. Returns the networks kept, by microVM id (a
+     * microVM whose namespace is gone, after a host reboot, gets a new one when it next launches).
      */
-    public void reconcile(Map<String, EgressPolicy> keep) {
-        if (!settings.enabled()) return;
+    public Map<String, VmNetwork> reconcile(Map<String, EgressPolicy> keep) {
+        if (!settings.enabled()) return Map.of();
         Map<Integer, String> owners = new HashMap<>();
         try (var files = Files.list(records)) {
             for (Path f : files.toList()) {
@@ -152,7 +158,16 @@ public final class Networks implements AutoCloseable {
             }
             Commands.run(List.of("ip", "link", "del", link), null, false);
         }
-        for (var e : keep.entrySet()) if (slots.containsKey(e.getKey())) attach(e.getKey(), e.getValue());
+        Map<String, VmNetwork> kept = new HashMap<>();
+        for (var e : keep.entrySet()) {
+            if (!slots.containsKey(e.getKey())) continue;
+            try {
+                kept.put(e.getKey(), attach(e.getKey(), e.getValue()));
+            } catch (NetworkException ex) {
+                log.warn("{}: cannot restore its network ({}); it gets a new one when it next launches", e.getKey(), ex.getMessage());
+            }
+        }
+        return kept;
     }
 
     /** How many microVM networks exist (diagnostics, tests). */

@@ -2,6 +2,12 @@ package io.ember.image;
 
 import io.ember.agent.AgentException;
 import io.ember.agent.GuestAgent;
+import io.ember.agent.GuestNet;
+import io.ember.egress.EgressPolicy;
+import io.ember.egress.Ranges;
+import io.ember.network.Networks;
+import io.ember.network.VmNetwork;
+import io.ember.vmm.Nic;
 import io.ember.vmm.Snapshot;
 import io.ember.vmm.Vm;
 import io.ember.vmm.VmSpec;
@@ -11,6 +17,9 @@ import java.time.Duration;
 
 /** The machines a build uses: a build VM (with network), a template VM (file-backed RAM) and its save. */
 public interface BuildMachines {
+    /** What a template VM's guest configures when networking is off: its NIC carries nothing; clones are told theirs. */
+    GuestNet OFFLINE = new GuestNet("192.0.2.2", 30, "192.0.2.1", Ranges.RESOLVER, "02:eb:c0:00:02:02");
+
     Vm launchBuildVm(VmSpec spec) throws VmmException;
 
     Vm launchTemplateVm(VmSpec spec) throws VmmException;
@@ -18,6 +27,14 @@ public interface BuildMachines {
     Snapshot save(Vm vm, Path dir) throws VmmException;
 
     GuestAgent connect(Path agentSocket, Duration timeout) throws AgentException;
+
+    /** The NIC of the build's VM {@code name}: its own network under INTERNET_EGRESS, or attached to nothing. */
+    default Nic network(String name) {
+        return null;
+    }
+
+    /** The build VM {@code name} is gone: its network goes too. */
+    default void releaseNetwork(String name) {}
 
     /** For servers whose VMM driver is not QEMU (tests with fakes): every build fails saying so. */
     static BuildMachines unsupported() {
@@ -53,6 +70,11 @@ public interface BuildMachines {
      * the template VM on a sibling with file-backed memory; both with the server's QEMU settings.
      */
     static BuildMachines qemu(io.ember.vmm.QemuDriver server, io.ember.microvm.AgentConnector agents) {
+        return qemu(server, agents, Networks.off());
+    }
+
+    /** With networks: each build and template VM on its own namespace (docs/network.md); off: a NIC attached to nothing. */
+    static BuildMachines qemu(io.ember.vmm.QemuDriver server, io.ember.microvm.AgentConnector agents, Networks networks) {
         io.ember.vmm.QemuConfig config = server.config();
         io.ember.vmm.QemuDriver build = config.fileBackedMemory()
                 ? new io.ember.vmm.QemuDriver(config.withFileBackedMemory(false)) : server;
@@ -76,6 +98,18 @@ public interface BuildMachines {
             @Override
             public GuestAgent connect(Path agentSocket, Duration timeout) throws AgentException {
                 return agents.connect(agentSocket, timeout);
+            }
+
+            @Override
+            public Nic network(String name) {
+                VmNetwork n = networks.attach(name, EgressPolicy.INTERNET);
+                return n == null ? Nic.detached(OFFLINE) : new Nic(n.namespace(), n.tap(), n.gatewayCidr(),
+                        new GuestNet(n.guest(), n.prefix(), n.gateway(), n.dns(), n.mac()));
+            }
+
+            @Override
+            public void releaseNetwork(String name) {
+                networks.detach(name);
             }
         };
     }

@@ -81,6 +81,9 @@ final class BuildRun {
         } catch (IOException e) {
             removeLeftovers(dir);
             throw new BuildFailure("cannot write the build log: " + e.getMessage());
+        } finally {
+            machines.releaseNetwork("build-" + build.id());
+            machines.releaseNetwork("template-" + build.id());
         }
     }
 
@@ -247,9 +250,14 @@ final class BuildRun {
     private Vm launch(boolean buildVm, ImageVersionRecord version, BuildLogFile log) throws BuildFailure {
         Path workDir = dir.resolve(buildVm ? BUILD_VM : TEMPLATE_VM);
         String name = (buildVm ? "build-" : "template-") + build.id();
-        // NETWORK (issue 13): the build VM gets its Nic (tap in its own namespace, from io.ember.network) here; the
-        // template VM too if its snapshot's clones are to have a NIC (Snapshot.nic()). null: no network device.
-        Nic nic = null;
+        // Both get a NIC: the build VM for its RUN steps, the template VM because its snapshot's clones get networks
+        // (the device set is part of the snapshot). Each on its own namespace under the INTERNET_EGRESS policy.
+        Nic nic;
+        try {
+            nic = machines.network(name);
+        } catch (RuntimeException e) {
+            throw new BuildFailure("the " + (buildVm ? "build" : "template") + " VM's network: " + e.getMessage());
+        }
         VmSpec spec = new VmSpec(name, workDir, settings.kernel(), settings.initrd(), dir.resolve("rootfs.ext4"), version.vcpus(),
                 version.memoryMib(), "ember-build", List.of(), nic);
         if (aborted != null) throw new BuildFailure(aborted);

@@ -66,13 +66,14 @@ final class Boot {
     private Vm launch() {
         Vm vm;
         try {
-            engine.attachNetwork(m);
-            VmSpec spec = engine.spec(m);
             if (m.launch.template() == null) {
-                vm = engine.driver.launch(spec);
+                engine.attachNetwork(m, null);
+                vm = engine.driver.launch(engine.spec(m));
             } else {
                 if (engine.snapshots == null) throw new VmmException("this VMM driver cannot restore snapshots");
-                vm = engine.snapshots.restorePaused(spec, Snapshot.load(m.launch.template()), true);
+                Snapshot image = Snapshot.load(m.launch.template());
+                engine.attachNetwork(m, image);
+                vm = engine.snapshots.restorePaused(engine.spec(m), image, true);
             }
         } catch (VmmException | RuntimeException e) {
             m.launched.complete(null);

@@ -289,7 +289,13 @@ final class Engine implements AutoCloseable {
     }
 
     /** Makes (or finds) the microVM's network under the policy it was run with; a no-op when networking is off. */
-    void attachNetwork(Machine m) {
+    void attachNetwork(Machine m, Snapshot from) {
+        if (from != null && !from.nic()) {
+            // Saved before microVMs had networks: no device to put one on (rebuild the image to get one).
+            networks.detach(m.id);
+            m.net = null;
+            return;
+        }
         m.net = networks.attach(m.id, m.created.egressPolicy());
     }
 

@@ -205,7 +205,7 @@ final class Suspension {
         GuestAgent agent = null;
         try {
             Snapshot snap = Snapshot.load(m.workDir());
-            engine.attachNetwork(m); // kept while suspended; made again after a host reboot
+            engine.attachNetwork(m, snap); // kept while suspended; made again after a host reboot
             vm = engine.snapshots.restorePaused(engine.spec(m), snap, false);
             m.launched.complete(vm);
             m.vm = vm;

@@ -1,5 +1,11 @@
 package io.ember.cli;
 
+import io.ember.dns.ResolverConfig;
+import io.ember.egress.Cidr;
+import io.ember.network.NetworkSettings;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import io.ember.endpoint.EndpointSettings;
 import io.ember.server.EmberServer;
 import io.ember.server.ServerConfig;
@@ -53,6 +59,18 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--host-key-file", paramLabel = "FILE", description = "key that seals secret values (default $EMBER_HOST_KEY_FILE, else <data-dir>/host.key; created 0600 on first start)")
     Path hostKeyFile;
 
+    @Option(names = "--network", defaultValue = "on", paramLabel = "on|off", description = "microVM networks (docs/network.md): on gives every microVM internet egress under its policy (needs root); off: no network; default ${DEFAULT-VALUE}")
+    String network;
+
+    @Option(names = "--network-pool", defaultValue = "10.250.0.0/16", paramLabel = "CIDR", description = "addresses of microVM links, /16 to /24 (a /29 each); another server on this host needs another pool; default ${DEFAULT-VALUE}")
+    String networkPool;
+
+    @Option(names = "--dns-upstream", paramLabel = "IP[:PORT]", description = "where Ember's resolver forwards allowed names (repeatable); default: the host's resolvers (/etc/resolv.conf)")
+    List<String> dnsUpstreams = new ArrayList<>();
+
+    @Option(names = "--dns-port", defaultValue = "" + NetworkSettings.DEFAULT_DNS_PORT, paramLabel = "N", description = "host port of Ember's resolver, UDP and TCP (0 picks one); default ${DEFAULT-VALUE}")
+    int dnsPort;
+
     ServerCommand() {
         this(EmberServer::start);
     }
@@ -67,6 +85,7 @@ final class ServerCommand implements Callable<Integer> {
                 dir(assetsDir, "EMBER_ASSETS_DIR", "/var/cache/ember"), accelerator(), qemuBinary, maxRunningVms);
         config = config.withEndpoint(endpointSettings(config.endpoint()));
         String keyEnv = root.io().env().get("EMBER_HOST_KEY_FILE");
+        config = config.withNetwork(networkSettings());
         if (hostKeyFile != null) config = config.withHostKeyFile(hostKeyFile);
         else if (keyEnv != null && !keyEnv.isEmpty()) config = config.withHostKeyFile(Path.of(keyEnv));
         EmberServer server = starter.start(config);
@@ -103,6 +122,20 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (tlsKeyStore != null) e = e.withTls(tlsKeyStore, root.io().env().get(tlsPasswordEnv));
         return e;
+    }
+
+    private NetworkSettings networkSettings() {
+        if (!network.equals("on") && !network.equals("off"))
+            throw new ParameterException(spec.commandLine(), "--network must be on or off, got '" + network + "'");
+        try {
+            List<InetSocketAddress> upstreams = new ArrayList<>();
+            for (String u : dnsUpstreams) upstreams.add(ResolverConfig.parseUpstream(u));
+            NetworkSettings n = NetworkSettings.on().withPool(Cidr.parse(networkPool)).withDnsUpstreams(upstreams)
+                    .withDnsPort(dnsPort);
+            return network.equals("on") ? n : NetworkSettings.OFF;
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     private Path dir(Path given, String envName, String fallback) {

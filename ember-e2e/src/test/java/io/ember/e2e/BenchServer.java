@@ -101,6 +101,7 @@ final class BenchServer implements AutoCloseable {
                 "--data-dir", dataDir.toString(), "--port", "" + port, "--endpoint-port", "" + endpointPort,
                 "--accel", EmberTestServer.accelerator().name().toLowerCase()));
         cmd.addAll(extraArgs);
+        if (!extraArgs.contains("--network")) cmd.addAll(List.of("--network", "off")); // benchmarks of other things
         Path log = work.resolve("server-" + (++starts) + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("EMBER_ASSETS_DIR", assetsDir.toString());

@@ -37,6 +37,9 @@ final class EmberTestServer implements AutoCloseable {
      */
 
     private EmberServer server;
+    /** Microvm networks on, on a pool of their own, resolving through the fake internet's DNS; null: networking off. */
+    private io.ember.network.NetworkSettings network;
+    private TestPool pool;
     private EmberClient client;
     private Credentials admin;
 
@@ -50,6 +53,21 @@ final class EmberTestServer implements AutoCloseable {
         EmberTestServer s = new EmberTestServer(Files.createTempDirectory(Path.of("/tmp"), "ember-e2e-"), true);
         s.open();
         return s;
+    }
+
+    /** A server whose microVMs have networks (docs/network.md) reaching only {@code internet}. */
+    static EmberTestServer withNetwork(FakeInternet internet) throws IOException {
+        EmberTestServer s = new EmberTestServer(Files.createTempDirectory(Path.of("/tmp"), "ember-e2e-"), true);
+        s.pool = TestPool.acquire();
+        s.network = io.ember.network.NetworkSettings.on().withPool(s.pool.cidr).withDnsPort(0)
+                .withDnsUpstreams(java.util.List.of(new java.net.InetSocketAddress(internet.dns(), 53)));
+        s.open();
+        return s;
+    }
+
+    /** The pool this server's microVM networks use (null: networking off). */
+    io.ember.egress.Cidr networkPool() {
+        return pool == null ? null : pool.cidr;
     }
 
     /** A server on an existing data directory (another server's, e.g. one that crashed), which closing leaves in place. */
@@ -76,6 +94,7 @@ final class EmberTestServer implements AutoCloseable {
     private void open() {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, assetsDir(), accelerator(),
                 "qemu-system-x86_64", 16);
+        if (network != null) config = config.withNetwork(network);
         server = EmberServer.start(config);
         admin = readAdminCredentials();
         client = clientFor(admin);
@@ -195,6 +214,10 @@ final class EmberTestServer implements AutoCloseable {
             }
         }
         QemuProcesses.killAllUnder(dataDir);
+        if (network != null) {
+            io.ember.network.Networks.purge(network);
+            pool.close();
+        }
         if (ownsDataDir) deleteTree(dataDir);
     }
 

@@ -44,7 +44,7 @@ class NetworkPolicyEndToEndTest {
 
     @AfterAll
     static void down() throws Exception {
-        if (networks != null) networks.reconcile(Map.of()); // removes every namespace of the pool
+        if (pool != null) Networks.purge(NetworkSettings.on().withPool(pool.cidr)); // every namespace, veth, the host table
         if (resolver != null) resolver.close();
         if (pool != null) pool.close();
         if (internet != null) internet.close();

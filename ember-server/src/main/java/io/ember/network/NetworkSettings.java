@@ -20,6 +20,8 @@ public record NetworkSettings(boolean enabled, Cidr pool, List<InetSocketAddress
                               int bandwidthMbps, int maxConnections) {
     public static final Cidr DEFAULT_POOL = Cidr.parse("10.250.0.0/16");
     public static final int DEFAULT_BANDWIDTH_MBPS = 200, DEFAULT_MAX_CONNECTIONS = 1024;
+    /** Fixed, so a restart finds the rules of running microVMs still right (an ephemeral port would re-render them). */
+    public static final int DEFAULT_DNS_PORT = 8853;
     public static final NetworkSettings OFF = new NetworkSettings(false, DEFAULT_POOL, List.of(), 0,
             DEFAULT_BANDWIDTH_MBPS, DEFAULT_MAX_CONNECTIONS);
 
@@ -30,9 +32,9 @@ public record NetworkSettings(boolean enabled, Cidr pool, List<InetSocketAddress
         if (bandwidthMbps < 1 || maxConnections < 1) throw new IllegalArgumentException("bandwidth and connection caps must be positive");
     }
 
-    /** Networking on, on the default pool, the host's resolvers, a free resolver port. */
+    /** Networking on: the default pool, the host's resolvers, the resolver on port 8853. */
     public static NetworkSettings on() {
-        return new NetworkSettings(true, DEFAULT_POOL, List.of(), 0, DEFAULT_BANDWIDTH_MBPS, DEFAULT_MAX_CONNECTIONS);
+        return new NetworkSettings(true, DEFAULT_POOL, List.of(), DEFAULT_DNS_PORT, DEFAULT_BANDWIDTH_MBPS, DEFAULT_MAX_CONNECTIONS);
     }
 
     public NetworkSettings withPool(Cidr value) {

@@ -170,6 +170,18 @@ public final class Networks implements AutoCloseable {
         return kept;
     }
 
+    /**
+     * Removes everything of this pool from the host: every namespace and veth, the records, the host's table. For
+     * uninstalling and for tests; the microVMs on them lose their network.
+     */
+    public static void purge(NetworkSettings settings) {
+        Networks n = new Networks(settings, DnsRegistry.NONE);
+        for (String ns : n.namespaces()) n.remove(new AddressPlan(n.tag, settings.pool(), Integer.parseInt(ns.substring(("ember-" + n.tag + "-").length()))));
+        for (String link : n.hostLinks()) Commands.run(List.of("ip", "link", "del", link), null, false);
+        Commands.run(List.of("nft", "delete", "table", "ip", NftRules.hostTable(n.tag)), null, false);
+        deleteQuietly(n.records);
+    }
+
     /** How many microVM networks exist (diagnostics, tests). */
     public synchronized int attached() {
         return slots.size();

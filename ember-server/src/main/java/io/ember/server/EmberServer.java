@@ -1,6 +1,12 @@
 package io.ember.server;
 
 import io.ember.api.Api;
+import io.ember.dns.Resolver;
+import io.ember.dns.ResolverConfig;
+import io.ember.network.DnsRegistry;
+import io.ember.network.NetworkSettings;
+import io.ember.network.Networks;
+import java.util.List;
 import io.ember.endpoint.AuthTokens;
 import io.ember.endpoint.EndpointServer;
 import io.ember.image.BuildMachines;
@@ -99,8 +105,9 @@ public final class EmberServer implements AutoCloseable {
             opened.push(store);
             ImageStore imageStore = ImageStore.open(config.dataDir().resolve("ember.db"));
             opened.push(imageStore);
+            Networks networks = networks(config.network(), opened);
             Images images = Images.start(catalog, imageStore, config.dataDir(), driver instanceof QemuDriver qemu
-                    ? BuildMachines.qemu(qemu, agents)
+                    ? BuildMachines.qemu(qemu, agents, networks)
                     : BuildMachines.unsupported(), BuildSettings.defaults(catalog).withDisk(disk));
             opened.push(images);
             SecretStore secretStore = SecretStore.open(config.dataDir().resolve("ember.db"));
@@ -110,7 +117,7 @@ public final class EmberServer implements AutoCloseable {
             AtomicReference<Microvms> started = new AtomicReference<>();
             Microvms microvms = Microvms.start(store, catalog, images.source(), driver,
                     MetadataAgents.serving(agents, secrets, started::get),
-                    MicrovmSettings.defaults(config.dataDir(), config.maxRunningVms()).withDisk(disk));
+                    MicrovmSettings.defaults(config.dataDir(), config.maxRunningVms()).withDisk(disk), networks);
             started.set(microvms);
             opened.push(microvms);
             AuthTokens tokens = AuthTokens.open(config.dataDir());
@@ -137,6 +144,21 @@ public final class EmberServer implements AutoCloseable {
             closeAll(opened);
             throw e;
         }
+    }
+
+    /** Ember's resolver and the microVM networks on it (docs/network.md); off: neither, and no root needed. */
+    private static Networks networks(NetworkSettings settings, Deque<AutoCloseable> opened) throws IOException {
+        if (!settings.enabled()) return Networks.off();
+        List<java.net.InetSocketAddress> upstreams = settings.dnsUpstreams().isEmpty()
+                ? ResolverConfig.hostResolvers() : settings.dnsUpstreams();
+        if (upstreams.isEmpty())
+            throw new IllegalArgumentException("no DNS upstream: /etc/resolv.conf names no nameserver; give --dns-upstream");
+        Resolver resolver = Resolver.start(new ResolverConfig(java.net.InetAddress.getByName("0.0.0.0"), settings.dnsPort(),
+                upstreams, 10_000, 50, 200, java.time.Duration.ofSeconds(2)));
+        opened.push(resolver);
+        Networks networks = Networks.start(settings, DnsRegistry.of(resolver));
+        opened.push(networks);
+        return networks;
     }
 
     /** An overcommit ratio from the environment (a positive number), else {@code dflt}. */

@@ -1,6 +1,7 @@
 package io.ember.server;
 
 import io.ember.endpoint.EndpointSettings;
+import io.ember.network.NetworkSettings;
 import io.ember.vmm.Accelerator;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,9 +15,11 @@ import java.util.Objects;
  * @param maxRunningVms host limit on microVMs that are not TERMINATED
  * @param endpoint where microVM endpoints are served (their own listener)
  * @param hostKeyFile the host key that seals secret values (docs/secrets.md); null: {@code <dataDir>/host.key}
+ * @param network microVM networks (docs/network.md); {@link NetworkSettings#OFF} unless set
  */
 public record ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
-                           String qemuBinary, int maxRunningVms, EndpointSettings endpoint, Path hostKeyFile) {
+                           String qemuBinary, int maxRunningVms, EndpointSettings endpoint, Path hostKeyFile,
+                           NetworkSettings network) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_MAX_RUNNING_VMS = 64;
@@ -30,6 +33,12 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, Path asse
         Objects.requireNonNull(endpoint, "endpoint");
         if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0..65535");
         if (maxRunningVms < 1) throw new IllegalArgumentException("maxRunningVms must be >= 1");
+        if (network == null) network = NetworkSettings.OFF;
+    }
+
+    public ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
+                        String qemuBinary, int maxRunningVms, EndpointSettings endpoint, Path hostKeyFile) {
+        this(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, null);
     }
 
     public ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
@@ -63,46 +72,50 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, Path asse
                 Path.of(env.getOrDefault("EMBER_DATA_DIR", "/var/lib/ember")),
                 Path.of(env.getOrDefault("EMBER_ASSETS_DIR", "/var/cache/ember")),
                 Accelerator.AUTO, "qemu-system-x86_64", DEFAULT_MAX_RUNNING_VMS, EndpointSettings.defaults("127.0.0.1"),
-                key == null || key.isEmpty() ? null : Path.of(key));
+                key == null || key.isEmpty() ? null : Path.of(key), NetworkSettings.on());
     }
 
     public ServerConfig withPort(int value) {
-        return new ServerConfig(bindAddress, value, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile);
+        return new ServerConfig(bindAddress, value, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network);
     }
 
     /** Also where endpoints bind: one address for both listeners. */
     public ServerConfig withBindAddress(String value) {
         EndpointSettings e = new EndpointSettings(value, endpoint.port(), endpoint.domain(), endpoint.keyStore(),
                 endpoint.keyStorePassword(), endpoint.maxConnections(), endpoint.maxConnectionsPerMicrovm());
-        return new ServerConfig(value, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, e, hostKeyFile);
+        return new ServerConfig(value, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, e, hostKeyFile, network);
     }
 
     public ServerConfig withDataDir(Path value) {
-        return new ServerConfig(bindAddress, port, value, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile);
+        return new ServerConfig(bindAddress, port, value, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network);
     }
 
     public ServerConfig withAssetsDir(Path value) {
-        return new ServerConfig(bindAddress, port, dataDir, value, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile);
+        return new ServerConfig(bindAddress, port, dataDir, value, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network);
     }
 
     public ServerConfig withAccelerator(Accelerator value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, value, qemuBinary, maxRunningVms, endpoint, hostKeyFile);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, value, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network);
     }
 
     public ServerConfig withQemuBinary(String value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, value, maxRunningVms, endpoint, hostKeyFile);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, value, maxRunningVms, endpoint, hostKeyFile, network);
     }
 
     public ServerConfig withMaxRunningVms(int value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, value, endpoint, hostKeyFile);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, value, endpoint, hostKeyFile, network);
     }
 
     /** Where the host key lives (null: {@code <dataDir>/host.key}). */
     public ServerConfig withHostKeyFile(Path value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, value);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, value, network);
+    }
+
+    public ServerConfig withNetwork(NetworkSettings value) {
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, value);
     }
 
     public ServerConfig withEndpoint(EndpointSettings value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, value, hostKeyFile);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, value, hostKeyFile, network);
     }
 }

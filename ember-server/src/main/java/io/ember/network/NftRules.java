@@ -29,9 +29,10 @@ final class NftRules {
         for (int i = 0; i < policy.rules().size(); i++)
             if (policy.rules().get(i).domain() != null && policy.rules().get(i).action() == EgressPolicy.Action.ALLOW)
                 b.append("  set d").append(i).append(" { type ipv4_addr; flags timeout; }\n");
+        List<Cidr> never = new java.util.ArrayList<>(Ranges.NEVER); // and the pool: the other microVMs, wherever it is
+        if (never.stream().noneMatch(r -> r.prefix() <= p.pool().prefix() && r.overlaps(p.pool()))) never.add(p.pool());
         b.append("  set never { type ipv4_addr; flags interval; elements = { ")
-                .append(Ranges.NEVER.stream().map(Cidr::toString).collect(Collectors.joining(", ")))
-                .append(", ").append(p.pool()).append(" } }\n");
+                .append(never.stream().map(Cidr::toString).collect(Collectors.joining(", "))).append(" } }\n");
         b.append("  set hostnet { type ipv4_addr; flags interval;");
         if (!hostNetwork.isEmpty())
             b.append(" elements = { ").append(hostNetwork.stream().map(Cidr::toString).collect(Collectors.joining(", "))).append(" }");

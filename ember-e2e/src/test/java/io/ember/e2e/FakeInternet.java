@@ -69,6 +69,9 @@ final class FakeInternet implements AutoCloseable {
 
     String dns() { return web(); }
 
+    /** The directory web.test serves. */
+    Path webRoot() { return dir.resolve("web"); }
+
     String namespace() { return "fi" + k; }
 
     String lanInterface() { return "fl" + k + "h"; }

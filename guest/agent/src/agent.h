@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/types.h>
 
 #define AGENT_NAME "ember-agent 0.1.0"
@@ -29,7 +30,7 @@
 #define EXIT_GRACE_MS 1000         /* after the process is reaped, how long its pipes may stay open (a detached child) */
 #define META_ADDR "169.254.169.254" /* the metadata endpoint, on lo, port 80 */
 #define META_PORT 80
-#define FEATURES "user,spawn,restored,net,tcp,pty,metadata" /* optional parts of version 1 this agent has (HELLO_OK) */
+#define FEATURES "user,spawn,restored,net,tcp,pty,metadata,restored-net" /* optional parts of version 1 this agent has (HELLO_OK) */
 
 enum frame_type {
     T_HELLO = 0x01, T_EXEC, T_STDIN, T_SIGNAL, T_FILE_WRITE, T_FILE_DATA, T_FILE_READ,
@@ -43,7 +44,7 @@ enum field_tag {
     F_ARG = 1, F_ENV, F_CWD, F_TIMEOUT_MS, F_STDIN, F_SIGNO, F_PATH, F_MODE, F_PARENTS,
     F_RECURSIVE, F_N, F_VERSION, F_AGENT, F_KERNEL, F_HOSTNAME, F_PID, F_CODE, F_TIMED_OUT,
     F_SIZE, F_TYPE, F_MTIME_MS, F_NAME, F_ERRNO, F_MESSAGE, F_USER, F_FEATURES, F_TIME_NS,
-    F_ENTROPY, F_NEW_IDENTITY, F_PORT, F_PTY, F_ROWS, F_COLS, F_REQ, F_STATUS, F_VALUE
+    F_ENTROPY, F_NEW_IDENTITY, F_PORT, F_PTY, F_ROWS, F_COLS, F_REQ, F_STATUS, F_VALUE, F_NET
 };
 
 enum stream_kind { K_EXEC = 1, K_FWRITE, K_FREAD, K_LIST, K_TCP, K_META };
@@ -108,8 +109,16 @@ int connect_unix(const char *path);
 void restore_child_limits(void);
 int valid_hostname(const char *s);
 
-/* net.c: the build network (ember.net= on the kernel command line) */
+/* net.c: the NIC (ember.net= on the kernel command line at boot, RESTORED's NET after a restore) */
+struct net_conf {
+    struct in_addr addr, gw, dns;
+    int prefix;
+    int has_mac;
+    unsigned char mac[6];
+};
 void net_setup(const char *cmdline);
+int net_parse(const char *text, int with_mac, struct net_conf *c); /* 0, or -1 when malformed */
+int net_reconfigure(const struct net_conf *c, char *err, size_t ecap); /* 0 or an errno (ENODEV: no NIC) */
 
 /* user.c */
 extern const char *g_passwd_file, *g_group_file;

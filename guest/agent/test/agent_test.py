@@ -731,11 +731,18 @@ def test_restored_validation(x):
     for bad in ("bad_name", "-x", "x-", "a..b", "", "a" * 65, "sp ace"):
         expect_error(EINVAL, x.c.restored, time_ns=now, entropy=ent, hostname=bad)
     expect_error(EINVAL, x.c.restored, time_ns=now, entropy=ent, new_identity=2)
+    for bad in ("10.0.0.2/30,10.0.0.1,10.0.0.1", "10.0.0.2/30,10.0.0.1,10.0.0.1,02:00:00:00:00:01,x",
+                "10.0.0.2/32,10.0.0.1,10.0.0.1,02:00:00:00:00:01", "10.0.0.2/0,10.0.0.1,10.0.0.1,02:00:00:00:00:01",
+                "10.0.0.2/3x,10.0.0.1,10.0.0.1,02:00:00:00:00:01", "10.0.0.256/30,10.0.0.1,10.0.0.1,02:00:00:00:00:01",
+                "10.0.0.2/30,10.0.0.1,10.0.0.1,01:00:00:00:00:01", "10.0.0.2/30,10.0.0.1,10.0.0.1,00:00:00:00:00:00",
+                "10.0.0.2/30,10.0.0.1,10.0.0.1,02:00:00:00:00:0g", "10.0.0.2/30,10.0.0.1,10.0.0.1,02-00-00-00-00-01",
+                "10.0.0.2,10.0.0.1/30,10.0.0.1,02:00:00:00:00:01", "", "x" * 200):
+        expect_error(EINVAL, x.c.restored, time_ns=now, entropy=ent, net=bad)
     if x.t.mode != "local":
         return "validation only"
     before = socket.gethostname()
     e = expect_error(EPERM, x.c.restored, time_ns=now, entropy=os.urandom(256), hostname="ember-must-not-set",
-                     new_identity=1)
+                     new_identity=1, net="198.51.100.2/30,198.51.100.1,198.51.100.1,02:eb:00:00:00:01")
     check("host" in e.message, e.message)
     check(socket.gethostname() == before, "the host's hostname changed")
     check(abs(time.time_ns() - now) < 60 * 10**9, "the host's clock moved")

@@ -27,7 +27,7 @@ NAMES = {v: k for k, v in dict(HELLO=1, EXEC=2, STDIN=3, SIGNAL=4, FILE_WRITE=5,
 
 (ARG, ENV, CWD, TIMEOUT_MS, STDIN_F, SIGNO, PATH, MODE, PARENTS, RECURSIVE, N, VERSION, AGENT, KERNEL,
  HOSTNAME, PID, CODE, TIMED_OUT, SIZE, TYPE, MTIME_MS, NAME, ERRNO, MESSAGE, USER, FEATURES, TIME_NS, ENTROPY,
- NEW_IDENTITY, PORT, PTY, ROWS, COLS, REQ, STATUS, VALUE) = range(1, 37)
+ NEW_IDENTITY, PORT, PTY, ROWS, COLS, REQ, STATUS, VALUE, NET) = range(1, 38)
 INT_TAGS = {TIMEOUT_MS, STDIN_F, SIGNO, MODE, PARENTS, RECURSIVE, N, VERSION, PID, CODE, TIMED_OUT, SIZE,
             MTIME_MS, ERRNO, TIME_NS, NEW_IDENTITY, PORT, PTY, ROWS, COLS, REQ, STATUS}
 DATA_TYPES = {STDIN, FILE_DATA, STDOUT, STDERR, TCP_DATA}
@@ -264,7 +264,7 @@ class Client:
         self.send(sid, SPAWN, p)
         return sid, self._answer(sid, STARTED).fields[PID]
 
-    def restored(self, time_ns=None, entropy=None, hostname=None, new_identity=None):
+    def restored(self, time_ns=None, entropy=None, hostname=None, new_identity=None, net=None):
         """RESTORED with the fields given (None = left out)."""
         p = b""
         if time_ns is not None:
@@ -275,6 +275,8 @@ class Client:
             p += f_str(HOSTNAME, hostname)
         if new_identity is not None:
             p += f_int(NEW_IDENTITY, new_identity)
+        if net is not None:
+            p += f_str(NET, net)
         sid = self.new_stream()
         self.send(sid, RESTORED, p)
         self._answer(sid, OK)

@@ -49,6 +49,7 @@ static struct {
     gid_t groups[MAX_LIST]; int ngroups;
     struct bind binds[MAX_LIST]; int nbinds;
     const char *devs[MAX_LIST]; int ndevs;
+    const char *owndevs[MAX_LIST]; int nowndevs;
     const char *cgroups[MAX_LIST]; int ncgroups;
     int host_net;
     rlim_t nofile, nproc, fsize;
@@ -112,6 +113,10 @@ static void parse(int argc, char **argv) {
         else if (!strcmp(a, "--dev")) {
             if (cfg.ndevs == MAX_LIST || strncmp(absolute(v, a), "/dev/", 5)) { errno = 0; die("bad --dev '%s'", v); }
             cfg.devs[cfg.ndevs++] = v;
+        }
+        else if (!strcmp(a, "--dev-own")) {
+            if (cfg.nowndevs == MAX_LIST || strncmp(absolute(v, a), "/dev/", 5)) { errno = 0; die("bad --dev-own '%s'", v); }
+            cfg.owndevs[cfg.nowndevs++] = v;
         }
         else if (!strcmp(a, "--cgroup")) {
             if (cfg.ncgroups == MAX_LIST) { errno = 0; die("too many --cgroup"); }
@@ -196,6 +201,23 @@ static void bind_into(const char *src, int writable, int device) {
     if (mount(NULL, dst, NULL, flags, NULL)) die("remount %s", dst);
 }
 
+/*
+ * A node for the host's character device src in the jail, owned by --uid/--gid, mode 0600: for a device only root may
+ * open on the host (/dev/net/tun is 0600 on some hosts), which the VMM needs without joining root's group. The jail's
+ * root is its own tmpfs: the node exists only there.
+ */
+static void own_device(const char *src) {
+    char dst[PATH_MAX];
+    struct stat st;
+    if (stat(src, &st)) die("stat %s", src);
+    errno = 0;
+    if (!S_ISCHR(st.st_mode)) die("--dev-own %s is not a character device", src);
+    snprintf(dst, sizeof dst, "%s%s", cfg.root, src);
+    make_parents(dst);
+    if (mknod(dst, S_IFCHR | 0600, st.st_rdev)) die("mknod %s", dst);
+    if (chown(dst, cfg.uid, cfg.gid)) die("chown %s", dst);
+}
+
 /* /bin, /lib, /lib64, /sbin: symlinks into /usr where the host has them (merged /usr), read-only binds otherwise. */
 static void system_dirs(void) {
     static const char *dirs[] = { "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32" };
@@ -224,6 +246,7 @@ static void build_root(void) {
     static const char *always[] = { "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random" };
     for (size_t i = 0; i < sizeof always / sizeof *always; i++) bind_into(always[i], 1, 1);
     for (int i = 0; i < cfg.ndevs; i++) bind_into(cfg.devs[i], 1, 1);
+    for (int i = 0; i < cfg.nowndevs; i++) own_device(cfg.owndevs[i]);
     snprintf(path, sizeof path, "%s/proc", cfg.root);
     if (mkdir(path, 0555) && errno != EEXIST) die("mkdir %s", path);
     if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")) die("mount proc");

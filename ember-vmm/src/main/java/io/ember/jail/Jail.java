@@ -77,7 +77,16 @@ public final class Jail {
         for (Path f : r.ownFiles()) handTo(f, uid);
         Set<Integer> groups = new LinkedHashSet<>();
         for (Path f : r.sharedFiles()) shareable(f).ifPresent(groups::add);
-        for (Path d : r.devices()) groupOf(d).ifPresent(groups::add);
+        List<String> deviceArgs = new ArrayList<>();
+        for (Path d : r.devices()) {
+            // through the device's group (/dev/kvm: kvm), or world-accessible as it is; a device only root may open
+            // (/dev/net/tun is 0600 root:root on some hosts) becomes a node of the VM's own in the jail, never group 0
+            java.util.Optional<Integer> g = groupOf(d).filter(gid -> gid != 0 && usable(d, PosixFilePermission.GROUP_READ,
+                    PosixFilePermission.GROUP_WRITE));
+            g.ifPresent(groups::add);
+            boolean shared = g.isPresent() || usable(d, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
+            deviceArgs.addAll(List.of(shared ? "--dev" : "--dev-own", d.toString()));
+        }
         List<Path> cgroupDirs = cgroups.create(r.vmId(), limits(r));
         List<String> argv = new ArrayList<>(List.of(config.jailer().toString(), "--id", r.vmId(), "--uid",
                 Integer.toString(uid), "--gid", Integer.toString(uid), "--root", config.mountPoint().toString(),
@@ -87,7 +96,7 @@ public final class Jail {
         argv.addAll(r.netns() == null ? List.of("--net", "none") : List.of("--netns", r.netns().toString()));
         for (int g : groups) argv.addAll(List.of("--group", Integer.toString(g)));
         for (Path f : r.sharedFiles()) argv.addAll(List.of("--bind-ro", f.toString()));
-        for (Path d : r.devices()) argv.addAll(List.of("--dev", d.toString()));
+        argv.addAll(deviceArgs);
         for (Path c : cgroupDirs) argv.addAll(List.of("--cgroup", c.toString()));
         argv.add("--");
         argv.addAll(r.command());
@@ -219,6 +228,15 @@ public final class Jail {
         p.remove(PosixFilePermission.GROUP_WRITE);
         p.remove(PosixFilePermission.OTHERS_WRITE);
         Files.setPosixFilePermissions(f, p);
+    }
+
+    private static boolean usable(Path device, PosixFilePermission read, PosixFilePermission write) {
+        try {
+            Set<PosixFilePermission> p = Files.getPosixFilePermissions(device);
+            return p.contains(read) && p.contains(write);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static java.util.Optional<Integer> groupOf(Path device) {

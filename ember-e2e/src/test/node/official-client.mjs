@@ -59,7 +59,12 @@ const versions = await client.send(new ListManagedMicrovmImageVersionsCommand({ 
 check(versions.items.length >= 1 && versions.items[0].createdAt instanceof Date, "busybox versions with dates");
 
 const idlePolicy = { maxIdleDurationSeconds: 3600, suspendedDurationSeconds: 7200, autoResumeEnabled: true };
-const run = await client.send(new RunMicrovmCommand({ imageIdentifier: "busybox", maximumDurationInSeconds: 600, idlePolicy }));
+// The managed connectors by the ARNs AWS documents (SHELL_INGRESS for the shell token below).
+const connector = (name) => "arn:aws:lambda:local:aws:network-connector:aws-network-connector:" + name;
+const ingressNetworkConnectors = [connector("HTTP_INGRESS"), connector("SHELL_INGRESS")];
+const egressNetworkConnectors = [connector("INTERNET_EGRESS")];
+const run = await client.send(new RunMicrovmCommand({ imageIdentifier: "busybox", maximumDurationInSeconds: 600, idlePolicy,
+  ingressNetworkConnectors, egressNetworkConnectors }));
 check(/^mvm-[0-9a-f]{24}$/.test(run.microvmId), "microvmId format: " + run.microvmId);
 check(run.startedAt instanceof Date, "startedAt parsed as a Date");
 console.log("run:", run.microvmId, run.state);
@@ -72,6 +77,8 @@ for (let i = 0; i < 240; i++) {
 }
 check(got.state === "RUNNING", "state RUNNING, was " + got.state + " " + (got.stateReason ?? ""));
 check(got.maximumDurationInSeconds === 600, "maximumDurationInSeconds echoed");
+check(JSON.stringify(got.ingressNetworkConnectors) === JSON.stringify(ingressNetworkConnectors), "ingressNetworkConnectors echoed: " + JSON.stringify(got.ingressNetworkConnectors));
+check(JSON.stringify(got.egressNetworkConnectors) === JSON.stringify(egressNetworkConnectors), "egressNetworkConnectors echoed: " + JSON.stringify(got.egressNetworkConnectors));
 check(got.idlePolicy?.maxIdleDurationSeconds === 3600 && got.idlePolicy?.autoResumeEnabled === true, "idlePolicy echoed");
 console.log("get:", got.microvmId, got.state, got.imageArn);
 

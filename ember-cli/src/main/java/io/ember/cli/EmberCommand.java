@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
                 TenantCommands.CreateKey.class, TenantCommands.ListKeys.class, TenantCommands.DeleteKey.class,
                 SecretCommands.Put.class, SecretCommands.ListSecrets.class, SecretCommands.Get.class, SecretCommands.Delete.class,
                 SecretCommands.PutRole.class, SecretCommands.ListRoles.class, SecretCommands.GetRole.class,
-                SecretCommands.DeleteRole.class, EventCommands.ListEvents.class, EventCommands.GetUsage.class,
+                SecretCommands.DeleteRole.class, NetworkConnectorCommands.class, EventCommands.ListEvents.class, EventCommands.GetUsage.class,
                 ServerCommand.class, McpCommand.class, CompletionCommand.class,
         })
 final class EmberCommand implements Callable<Integer> {

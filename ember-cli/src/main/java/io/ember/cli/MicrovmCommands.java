@@ -41,6 +41,12 @@ final class MicrovmCommands {
                 description = "an execution role (put-role): the secrets the microVM may read") String executionRoleArn;
         @Option(names = "--run-hook-payload", paramLabel = "TEXT",
                 description = "the body of the image's run hook (docs/hooks.md), at most 16 KiB") String runHookPayload;
+        @Option(names = {"--ingress-network-connectors", "--ingress-connector"}, paramLabel = "ARN",
+                description = "ingress connector ARNs (repeat, comma-separated, or a JSON list); default HTTP_INGRESS."
+                        + " SHELL_INGRESS or ALL_INGRESS allow shell tokens") List<String> ingress;
+        @Option(names = {"--egress-network-connectors", "--egress-connector"}, paramLabel = "ARN",
+                description = "egress connector ARN: INTERNET_EGRESS or a network connector's; default the image's, else INTERNET_EGRESS")
+        List<String> egress;
 
         @Override
         public Integer call() {
@@ -51,6 +57,8 @@ final class MicrovmCommands {
             RunMicrovmRequest req = RunMicrovmRequest.of(image).withImageVersion(version)
                     .withMaximumDurationInSeconds(maxDuration).withClientToken(clientToken).withRunHookPayload(runHookPayload)
                     .withExecutionRoleArn(executionRoleArn)
+                    .withIngressNetworkConnectors(NetworkConnectorCommands.arns(spec, "--ingress-network-connectors", ingress))
+                    .withEgressNetworkConnectors(NetworkConnectorCommands.arns(spec, "--egress-network-connectors", egress))
                     .withIdlePolicy(idlePolicy == null ? null : parse(spec, "--idle-policy", () -> Shorthand.object(idlePolicy, IdlePolicy.class)));
             try (EmberClient c = root.client()) {
                 Output.print(root.io().out(), c.runMicrovm(req), root.format(EmberCommand.Format.json));

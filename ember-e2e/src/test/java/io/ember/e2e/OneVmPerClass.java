@@ -17,11 +17,16 @@ abstract class OneVmPerClass {
     @BeforeAll
     void boot() throws Exception {
         server = EmberTestServer.start();
-        vm = TestVm.run(server, image());
+        vm = TestVm.run(server, request());
     }
 
     protected String image() {
         return "busybox";
+    }
+
+    /** The shared microVM's RunMicrovm request. */
+    protected io.ember.sdk.RunMicrovmRequest request() {
+        return io.ember.sdk.RunMicrovmRequest.of(image());
     }
 
     @AfterAll

@@ -21,6 +21,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The shell of a real busybox microVM: a terminal over a WebSocket, through the SDK and `ember shell`. */
 @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ShellEndToEndTest extends OneVmPerClass {
+    /** Shell tokens need SHELL_INGRESS (or ALL_INGRESS), as in AWS. */
+    @Override
+    protected io.ember.sdk.RunMicrovmRequest request() {
+        return super.request().withIngressNetworkConnectors(java.util.List.of(io.ember.sdk.NetworkConnector.ALL_INGRESS));
+    }
+
 
     /** Terminal output as it arrives; {@link #await} waits for a piece of it. */
     static final class Screen {

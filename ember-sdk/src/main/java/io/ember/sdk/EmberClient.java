@@ -640,6 +640,61 @@ public final class EmberClient implements AutoCloseable {
         transport.call("DELETE", EXT + "/roles/" + Transport.segment(name), null, Void.class);
     }
 
+    // ---- Ember extensions: network connectors (docs/connectors.md) ----
+
+    /**
+     * Creates a network connector; it comes back PENDING (see {@link #waitUntilNetworkConnectorSettled}).
+     * {@code configuration}: {@code {"egressPolicyConfiguration": {...}}} as maps and lists (e.g. parsed from JSON);
+     * {@code operatorRole} and {@code tags} may be null. A random clientToken makes a retried call safe.
+     */
+    public NetworkConnector createNetworkConnector(String name, Map<String, Object> configuration, String operatorRole,
+                                                   Map<String, String> tags) {
+        record Body(String name, Map<String, Object> configuration, String operatorRole, String clientToken, Map<String, String> tags) {}
+        return transport.call("POST", EXT + "/network-connectors", new Body(Objects.requireNonNull(name, "name"),
+                Objects.requireNonNull(configuration, "configuration"), operatorRole, UUID.randomUUID().toString(), tags),
+                NetworkConnector.class);
+    }
+
+    /** By id, name or ARN. */
+    public NetworkConnector getNetworkConnector(String identifier) {
+        return transport.call("GET", EXT + "/network-connectors/" + Transport.segment(identifier), null, NetworkConnector.class);
+    }
+
+    public NetworkConnector.Page listNetworkConnectors(Integer maxResults, String nextToken) {
+        return transport.call("GET", EXT + "/network-connectors" + Transport.query("maxResults", maxResults, "nextToken", nextToken),
+                null, NetworkConnector.Page.class);
+    }
+
+    /** Every connector of the caller across all pages, lazily. */
+    public Stream<NetworkConnector> listAllNetworkConnectors() {
+        return all(t -> listNetworkConnectors(null, t), NetworkConnector.Page::nextToken, NetworkConnector.Page::networkConnectors);
+    }
+
+    /** A new configuration and/or operator role (null: unchanged); PENDING again until checked. Running microVMs keep theirs. */
+    public NetworkConnector updateNetworkConnector(String identifier, Map<String, Object> configuration, String operatorRole) {
+        record Body(Map<String, Object> configuration, String operatorRole) {}
+        return transport.call("PUT", EXT + "/network-connectors/" + Transport.segment(identifier),
+                new Body(configuration, operatorRole), NetworkConnector.class);
+    }
+
+    /** Deletes it (answered DELETING); ConflictException while a microVM not terminated was run with it. */
+    public NetworkConnector deleteNetworkConnector(String identifier) {
+        return transport.call("DELETE", EXT + "/network-connectors/" + Transport.segment(identifier), null, NetworkConnector.class);
+    }
+
+    /** Polls until the connector is no longer PENDING (ACTIVE or FAILED: look at it), or {@link WaiterTimeoutException}. */
+    public NetworkConnector waitUntilNetworkConnectorSettled(String identifier, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            NetworkConnector c = getNetworkConnector(identifier);
+            if (!"PENDING".equals(c.state())) return c;
+            if (Instant.now().isAfter(deadline)) {
+                throw new WaiterTimeoutException("network connector " + identifier + " still PENDING after " + timeout.toSeconds() + "s");
+            }
+            sleep(Duration.ofMillis(100));
+        }
+    }
+
     /** One page of the caller's events, oldest first: all, or one microVM's ({@code microvmId} not null). */
     public ListEventsResponse listEvents(String microvmId, Integer maxResults, String nextToken) {
         return transport.call("GET", EXT + "/events" + Transport.query("microvmId", microvmId, "maxResults", maxResults,

@@ -58,4 +58,16 @@ public record RunMicrovmRequest(
         return new RunMicrovmRequest(imageIdentifier, imageVersion, roleArn, idlePolicy, runHookPayload,
                 maximumDurationInSeconds, clientToken, ingressNetworkConnectors, egressNetworkConnectors);
     }
+
+    /** ARNs of ingress connectors (e.g. {@link NetworkConnector#SHELL_INGRESS}); none: HTTP_INGRESS. */
+    public RunMicrovmRequest withIngressNetworkConnectors(List<String> arns) {
+        return new RunMicrovmRequest(imageIdentifier, imageVersion, executionRoleArn, idlePolicy, runHookPayload,
+                maximumDurationInSeconds, clientToken, arns == null ? null : List.copyOf(arns), egressNetworkConnectors);
+    }
+
+    /** ARNs of egress connectors (at most one: INTERNET_EGRESS or a network connector's); none: the image's, else INTERNET_EGRESS. */
+    public RunMicrovmRequest withEgressNetworkConnectors(List<String> arns) {
+        return new RunMicrovmRequest(imageIdentifier, imageVersion, executionRoleArn, idlePolicy, runHookPayload,
+                maximumDurationInSeconds, clientToken, ingressNetworkConnectors, arns == null ? null : List.copyOf(arns));
+    }
 }

@@ -39,7 +39,14 @@ public final class Api {
      */
     public record Services(Microvms microvms, io.ember.image.Images images, AuthTokens tokens,
                            BiFunction<String, String, String> endpointUrl, Metering metering, Tenants tenants,
-                           Quotas quotaDefaults, Secrets secrets) {}
+                           Quotas quotaDefaults, Secrets secrets, io.ember.egress.NetworkConnectors connectors) {
+        /** Without tenant network connectors (only the managed ones). */
+        public Services(Microvms microvms, io.ember.image.Images images, AuthTokens tokens,
+                        BiFunction<String, String, String> endpointUrl, Metering metering, Tenants tenants,
+                        Quotas quotaDefaults, Secrets secrets) {
+            this(microvms, images, tokens, endpointUrl, metering, tenants, quotaDefaults, secrets, null);
+        }
+    }
 
     /** A configured, not yet started Javalin app. */
     public static Javalin create(Services s) {
@@ -63,6 +70,8 @@ public final class Api {
         new ShutdownRoutes(microvms, s.tenants()).register(app); // its refusal of new work runs after authentication
         new TenantRoutes(s.tenants(), s.quotaDefaults()).register(app);
         new EventRoutes(microvms).register(app);
+        NetworkConnectorRoutes.registerErrors(app);
+        if (s.connectors() != null) new NetworkConnectorRoutes(s.connectors()).register(app);
         new MicrovmRoutes(microvms, s.endpointUrl(), s.secrets()).register(app);
         new ImageRoutes(microvms).register(app);
         new AuthTokenRoutes(microvms, tokens).register(app);

@@ -34,6 +34,10 @@ final class AuthTokenRoutes {
         Duration lifetime = lifetime(body);
         List<PortRange> ports = ports(body);
         MicrovmRecord r = reachable(ctx);
+        if (!r.ingress().application()) {
+            throw ApiException.validation("microVM " + r.id() + " was run without an ingress network connector that lets "
+                    + "application traffic in (HTTP_INGRESS or ALL_INGRESS), so its endpoint serves none");
+        }
         Json.ok(ctx, answer(tokens.issueEndpoint(r.id(), ports, lifetime)));
     }
 
@@ -41,6 +45,10 @@ final class AuthTokenRoutes {
         ObjectNode body = Json.body(ctx);
         Duration lifetime = lifetime(body);
         MicrovmRecord r = reachable(ctx);
+        if (!r.ingress().shell()) { // AWS: ValidationException when the microVM was run without SHELL_INGRESS
+            throw ApiException.validation("microVM " + r.id() + " was not run with the SHELL_INGRESS network connector ("
+                    + io.ember.egress.ConnectorArn.Managed.SHELL_INGRESS.arn() + ")");
+        }
         Json.ok(ctx, answer(tokens.issueShell(r.id(), lifetime)));
     }
 

@@ -107,7 +107,11 @@ final class MicrovmImageRoutes {
         }
         Fields.strings(body, "additionalOsCapabilities", 16, 64);
         List<String> egress = Fields.strings(body, "egressNetworkConnectors", 16, MAX_ID);
-        if (egress != null && !egress.isEmpty()) throw ApiException.validation("egressNetworkConnectors are not supported by this server");
+        try {
+            io.ember.egress.NetworkConnectors.checkImageEgress(egress); // form only: resolved at each RunMicrovm
+        } catch (io.ember.egress.ConnectorException e) {
+            throw ApiException.validation(e.getMessage());
+        }
         JsonNode cpus = body.get("cpuConfigurations");
         if (cpus != null && !cpus.isNull()) {
             if (!cpus.isArray() || cpus.size() > 1) throw ApiException.validation("cpuConfigurations must be an array of at most 1 item");

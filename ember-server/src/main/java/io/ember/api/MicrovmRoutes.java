@@ -83,14 +83,11 @@ final class MicrovmRoutes {
             throw ApiException.validation("runHookPayload must be at most " + Action.Run.MAX_RUN_HOOK_PAYLOAD_BYTES + " bytes (UTF-8)");
         }
         Fields.object(body, "logging");
-        for (String connectors : List.of("ingressNetworkConnectors", "egressNetworkConnectors")) {
-            List<String> given = Fields.strings(body, connectors, 16, MAX_ID_LENGTH);
-            if (given != null && !given.isEmpty()) {
-                throw ApiException.validation(connectors + " are not supported by this server");
-            }
-        }
+        // Form checked here; what they name is resolved at run (docs/connectors.md).
+        List<String> ingress = Fields.strings(body, "ingressNetworkConnectors", 16, MAX_ID_LENGTH);
+        List<String> egress = Fields.strings(body, "egressNetworkConnectors", 16, MAX_ID_LENGTH);
         return new Action.Run(image, version, role, idle,
-                duration == null ? Action.Run.MAX_DURATION_SECONDS : duration, token, payload);
+                duration == null ? Action.Run.MAX_DURATION_SECONDS : duration, token, payload, ingress, egress);
     }
 
     private static IdlePolicy parseIdlePolicy(ObjectNode body) {
@@ -114,7 +111,8 @@ final class MicrovmRoutes {
         PageToken.pageStored(ctx, "microvms", out, (after, limit) -> microvms.list(tenantId, after, limit,
                 ctx.queryParam("imageIdentifier"), ctx.queryParam("imageVersion")), MicrovmRecord::ordinal, r -> items.addObject()
                 .put("microvmId", r.id()).put("state", r.state()).put("imageArn", r.imageArn())
-                .put("imageVersion", r.imageVersion()).put("startedAt", Json.epochSeconds(r.startedAt())));
+                .put("imageVersion", r.imageVersion()).put("startedAt", Json.epochSeconds(r.startedAt()))
+                .setAll(connectors(r)));
         Json.ok(ctx, out);
     }
 
@@ -143,6 +141,15 @@ final class MicrovmRoutes {
         o.put("startedAt", Json.epochSeconds(r.startedAt()));
         if (r.terminatedAt() != null) o.put("terminatedAt", Json.epochSeconds(r.terminatedAt()));
         if (r.stateReason() != null) o.put("stateReason", r.stateReason());
+        o.setAll(connectors(r));
+        return o;
+    }
+
+    /** The connectors the microVM was run with, as the model names them. */
+    private static ObjectNode connectors(MicrovmRecord r) {
+        ObjectNode o = Json.object();
+        r.ingressNetworkConnectors().forEach(o.putArray("ingressNetworkConnectors")::add);
+        r.egressNetworkConnectors().forEach(o.putArray("egressNetworkConnectors")::add);
         return o;
     }
 

@@ -55,7 +55,19 @@ final class BuiltImageSource implements ImageSource {
         Path dir = images.versionDir(image.id(), v.version());
         Map<String, String> env = new TreeMap<>(Images.map(v.environmentJson()));
         return Optional.of(new LaunchSource(image.arn(), image.name(), Integer.toString(v.version()), v.vcpus(), v.memoryMib(), env,
-                dir.resolve("rootfs.ext4"), dir.resolve("snapshot"), hooks(image, v)));
+                dir.resolve("rootfs.ext4"), dir.resolve("snapshot"), hooks(image, v), egress(v)));
+    }
+
+    /** The version's egressNetworkConnectors, from its stored request (their form checked when it was accepted). */
+    static java.util.List<String> egress(ImageVersionRecord v) {
+        try {
+            var list = Images.JSON.readTree(v.specJson()).get("egressNetworkConnectors");
+            java.util.List<String> out = new java.util.ArrayList<>();
+            if (list != null && list.isArray()) list.forEach(n -> out.add(n.asText()));
+            return out;
+        } catch (java.io.IOException e) {
+            return java.util.List.of();
+        }
     }
 
     /** The version's hooks, from its stored request (checked when it was accepted). */

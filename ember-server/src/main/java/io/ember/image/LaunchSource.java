@@ -14,10 +14,20 @@ import java.util.Map;
  * @param environment the image's environment variables (ENV and environmentVariables), given to the
  *     processes Ember starts in the microVM
  * @param hooks the version's hooks ({@link Hooks#NONE} for a managed image)
+ * @param egressNetworkConnectors the version's egressNetworkConnectors, what a RunMicrovm that names none gets
+ *     (empty: INTERNET_EGRESS)
  */
 public record LaunchSource(String imageArn, String imageName, String imageVersion, int vcpus, int memoryMib,
-                           Map<String, String> environment, Path rootfs, Path snapshot, Hooks hooks) {
+                           Map<String, String> environment, Path rootfs, Path snapshot, Hooks hooks,
+                           java.util.List<String> egressNetworkConnectors) {
+    /** Without egress connectors. */
+    public LaunchSource(String imageArn, String imageName, String imageVersion, int vcpus, int memoryMib,
+                        Map<String, String> environment, Path rootfs, Path snapshot, Hooks hooks) {
+        this(imageArn, imageName, imageVersion, vcpus, memoryMib, environment, rootfs, snapshot, hooks, null);
+    }
+
     public LaunchSource {
+        egressNetworkConnectors = java.util.List.copyOf(egressNetworkConnectors == null ? java.util.List.of() : egressNetworkConnectors);
         environment = Map.copyOf(environment == null ? Map.of() : environment);
         hooks = hooks == null ? Hooks.NONE : hooks;
     }

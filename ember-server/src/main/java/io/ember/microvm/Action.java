@@ -13,9 +13,12 @@ public sealed interface Action {
      * Create and boot a microVM (RunMicrovm). Allowed only for a microVM that does not exist yet.
      *
      * @param runHookPayload the body of the image's run hook (docs/hooks.md); null: an empty body
+     * @param ingressNetworkConnectors as given (null or empty: HTTP_INGRESS; see docs/connectors.md)
+     * @param egressNetworkConnectors as given (null or empty: the image's, else INTERNET_EGRESS)
      */
     record Run(String imageIdentifier, String imageVersion, String executionRoleArn, IdlePolicy idlePolicy,
-               int maximumDurationSeconds, String clientToken, String runHookPayload) implements Action {
+               int maximumDurationSeconds, String clientToken, String runHookPayload,
+               java.util.List<String> ingressNetworkConnectors, java.util.List<String> egressNetworkConnectors) implements Action {
         public static final int MAX_DURATION_SECONDS = 28_800;
         /** The model's bound on runHookPayload, in UTF-8 bytes. */
         public static final int MAX_RUN_HOOK_PAYLOAD_BYTES = 16_384;
@@ -24,6 +27,13 @@ public sealed interface Action {
         public Run(String imageIdentifier, String imageVersion, String executionRoleArn, IdlePolicy idlePolicy,
                    int maximumDurationSeconds, String clientToken) {
             this(imageIdentifier, imageVersion, executionRoleArn, idlePolicy, maximumDurationSeconds, clientToken, null);
+        }
+
+        /** Without connectors: the defaults. */
+        public Run(String imageIdentifier, String imageVersion, String executionRoleArn, IdlePolicy idlePolicy,
+                   int maximumDurationSeconds, String clientToken, String runHookPayload) {
+            this(imageIdentifier, imageVersion, executionRoleArn, idlePolicy, maximumDurationSeconds, clientToken,
+                    runHookPayload, null, null);
         }
 
         public Run {

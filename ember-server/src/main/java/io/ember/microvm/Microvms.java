@@ -5,6 +5,7 @@ import io.ember.network.Networks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ember.agent.GuestAgent;
+import io.ember.egress.Attachment;
 import io.ember.hooks.Hooks;
 import io.ember.image.ImageCatalog;
 import io.ember.image.ImageSource;
@@ -44,6 +45,7 @@ public final class Microvms implements AutoCloseable {
     private final Leases leases;
     private final Object admission = new Object();
     private volatile Admission limits = Admission.UNLIMITED;
+    private volatile Attachment.Resolver connectors = Attachment.Resolver.MANAGED;
 
     private Microvms(Engine engine) {
         this.engine = engine;
@@ -89,6 +91,9 @@ public final class Microvms implements AutoCloseable {
      */
     public MicrovmRecord run(String tenantId, Action.Run run, boolean coldBoot) {
         LaunchSource image = resolve(tenantId, run.imageIdentifier(), run.imageVersion());
+        // ConnectorException (INVALID) before anything is created; the policy is copied as it is now, for the microVM's life.
+        Attachment network = connectors.resolve(tenantId, run.ingressNetworkConnectors(), run.egressNetworkConnectors(),
+                image.egressNetworkConnectors());
         String clientToken = run.clientToken() == null ? null : tenantId + "/" + run.clientToken();
         Path template = coldBoot ? null : image.snapshot();
         // Hooks are the application's, and only a launch from the snapshot has it running.
@@ -129,7 +134,8 @@ public final class Microvms implements AutoCloseable {
                 r = engine.store.insert(new MicrovmRecord(0, id, MicrovmIds.arn(tenantId, id), image.imageName(),
                         image.imageArn(), image.imageVersion(), first.name(), null, image.vcpus(), image.memoryMib(),
                         toJson(run.idlePolicy()), run.maximumDurationSeconds(), run.executionRoleArn(), now, null,
-                        null, workDir.toString(), clientToken, tenantId),
+                        null, workDir.toString(), clientToken, tenantId, network.ingressNetworkConnectors(),
+                        network.egressNetworkConnectors(), network.egressPolicy()),
                         new LaunchRecord(str(launch.rootfs()), str(launch.template()), toJson(launch.environment()),
                                 hooks.isEmpty() ? null : hooks.toJson(), launch.runHookPayload()),
                         new EventRecord(id, now, null, first.name(), Cause.USER.name(), "RunMicrovm " + image.imageName()
@@ -148,6 +154,11 @@ public final class Microvms implements AutoCloseable {
         engine.scheduleExpiry(m);
         engine.tasks.execute(() -> engine.run(m, new Boot(engine, m)::run));
         return m.created;
+    }
+
+    /** Sets what RunMicrovm resolves network connectors with (default: managed connectors only). */
+    public void connectWith(Attachment.Resolver value) {
+        connectors = value;
     }
 
     /** Sets the quotas and host capacity RunMicrovm and resumes are admitted under. */

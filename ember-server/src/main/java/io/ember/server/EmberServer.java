@@ -13,7 +13,10 @@ import io.ember.image.BuildMachines;
 import io.ember.image.BuildSettings;
 import io.ember.image.ImageCatalog;
 import io.ember.image.Images;
+import io.ember.egress.HostNetworks;
+import io.ember.egress.NetworkConnectors;
 import io.ember.secrets.HostKey;
+import io.ember.store.ConnectorStore;
 import io.ember.secrets.Secrets;
 import io.ember.store.ImageStore;
 import io.ember.store.TenantStore;
@@ -120,6 +123,11 @@ public final class EmberServer implements AutoCloseable {
                     MicrovmSettings.defaults(config.dataDir(), config.maxRunningVms()).withDisk(disk), networks);
             started.set(microvms);
             opened.push(microvms);
+            ConnectorStore connectorStore = ConnectorStore.open(config.dataDir().resolve("ember.db"));
+            opened.push(connectorStore);
+            NetworkConnectors connectors = new NetworkConnectors(connectorStore, store, HostNetworks.host(), Clock.systemUTC());
+            opened.push(connectors);
+            microvms.connectWith(connectors);
             AuthTokens tokens = AuthTokens.open(config.dataDir());
             TenantStore tenantStore = TenantStore.open(config.dataDir().resolve("ember.db"));
             opened.push(tenantStore);
@@ -131,7 +139,7 @@ public final class EmberServer implements AutoCloseable {
             opened.push(endpoints);
             Metering metering = new Metering(microvms::usage, prices, Clock.systemUTC());
             Javalin app = Api.create(new Api.Services(microvms, images, tokens, endpoints::url, metering, tenants,
-                    Quotas.DEFAULTS, secrets)).start(config.bindAddress(), config.port());
+                    Quotas.DEFAULTS, secrets, connectors)).start(config.bindAddress(), config.port());
             opened.push(app::stop);
             log.info("Ember serving on http://{}:{}, microVM endpoints on {}://{}:{} (data {}, assets {}, {} images)",
                     config.bindAddress(), app.port(), config.endpoint().tls() ? "https" : "http", config.bindAddress(),

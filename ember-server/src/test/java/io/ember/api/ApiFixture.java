@@ -81,7 +81,17 @@ final class ApiFixture implements AutoCloseable {
 
     /** Runs a busybox microVM and waits until it is RUNNING; returns its id. */
     String running() {
-        String id = ok("POST", "/2025-09-09/microvms", "{\"imageIdentifier\":\"busybox\"}").get("microvmId").asText();
+        return running("");
+    }
+
+    /** A busybox microVM whose shell tokens are allowed (ALL_INGRESS: application traffic and shell). */
+    String runningWithShell() {
+        return running(",\"ingressNetworkConnectors\":[\"" + io.ember.egress.ConnectorArn.Managed.ALL_INGRESS.arn() + "\"]");
+    }
+
+    /** {@code fields}: more RunMicrovm fields, each preceded by a comma. */
+    String running(String fields) {
+        String id = ok("POST", "/2025-09-09/microvms", "{\"imageIdentifier\":\"busybox\"" + fields + "}").get("microvmId").asText();
         Await.until("RUNNING", () -> ok("GET", "/2025-09-09/microvms/" + id, null).get("state").asText().equals("RUNNING"));
         return id;
     }

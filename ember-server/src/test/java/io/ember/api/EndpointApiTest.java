@@ -68,7 +68,7 @@ class EndpointApiTest {
             ex.close();
         });
         app.start();
-        id = api.running();
+        id = api.runningWithShell();
         api.agents.tcpPorts.put(8080, app.getAddress().getPort());
     }
 

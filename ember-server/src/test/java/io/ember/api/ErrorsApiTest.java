@@ -59,7 +59,7 @@ class ErrorsApiTest {
         "{\"imageIdentifier\":\"busybox\",\"idlePolicy\":[]}                        | idlePolicy must be an object",
         "{\"imageIdentifier\":\"busybox\",\"clientToken\":5}                        | clientToken must be a string",
         "{\"imageIdentifier\":\"busybox\",\"runHookPayload\":{}}                    | runHookPayload must be a string",
-        "{\"imageIdentifier\":\"busybox\",\"ingressNetworkConnectors\":[\"c\"]}     | ingressNetworkConnectors are not supported",
+        "{\"imageIdentifier\":\"busybox\",\"ingressNetworkConnectors\":[\"c\"]}     | ingressNetworkConnectors[0]: Malformed network connector ARN",
         "{\"imageIdentifier\":\"busybox\",\"egressNetworkConnectors\":\"c\"}        | egressNetworkConnectors must be an array of strings",
         "{\"imageIdentifier\":\"busybox\"                                           | malformed JSON",
         "{\"imageIdentifier\":\"busybox\"} {}                                       | malformed JSON",

@@ -146,7 +146,7 @@ class ShellApiTest {
 
     @Test
     void shell_relaysKeystrokesOutputResizesAndTheExitStatus() throws Exception {
-        String id = api.running();
+        String id = api.runningWithShell();
         Client client = new Client();
         WebSocket ws = open(id, "?rows=30&cols=100", shellToken(id), client);
         Shell shell = shells.poll(10, TimeUnit.SECONDS);
@@ -172,7 +172,7 @@ class ShellApiTest {
 
     @Test
     void shell_prefersBash_andRunsAGivenCommandWithSh() throws Exception {
-        String id = api.running();
+        String id = api.runningWithShell();
         api.agents.of(id).files.put("/bin/bash", new FakeAgent.Content(new byte[0], 0));
         String token = shellToken(id);
         open(id, "", token, new Client()).abort();
@@ -185,7 +185,7 @@ class ShellApiTest {
 
     @Test
     void closingTheSocket_killsTheProcess() throws Exception {
-        String id = api.running();
+        String id = api.runningWithShell();
         WebSocket ws = open(id, "", shellToken(id), new Client());
         Shell shell = shells.poll(10, TimeUnit.SECONDS);
         ws.sendClose(1000, "bye").get(5, TimeUnit.SECONDS);
@@ -194,7 +194,7 @@ class ShellApiTest {
 
     @Test
     void aMalformedControlMessage_closesWithPolicyViolation() throws Exception {
-        String id = api.running();
+        String id = api.runningWithShell();
         String token = shellToken(id);
         for (String bad : List.of("not json", "{\"type\":\"resize\",\"rows\":0,\"cols\":80}", "{\"type\":\"exec\"}",
                 "{\"type\":\"resize\",\"rows\":\"24\",\"cols\":80}")) {
@@ -210,7 +210,7 @@ class ShellApiTest {
 
     @Test
     void theTokenMayComeAsTheSubprotocol_whichIsAccepted() throws Exception {
-        String id = api.running();
+        String id = api.runningWithShell();
         String protocol = "ember-shell.token." + shellToken(id);
         WebSocket ws = api.http.newWebSocketBuilder().subprotocols("other", protocol).buildAsync(wsUri(id, ""), new Client())
                 .get(20, TimeUnit.SECONDS);
@@ -221,8 +221,8 @@ class ShellApiTest {
 
     @Test
     void refusals_comeBeforeTheUpgrade_asTypedErrors() throws Exception {
-        String id = api.running();
-        String other = api.running();
+        String id = api.runningWithShell();
+        String other = api.runningWithShell();
         String endpointToken = api.ok("POST", "/2025-09-09/microvms/" + id + "/auth-token",
                 "{\"expirationInMinutes\":5,\"allowedPorts\":[{\"allPorts\":{}}]}").get("authToken").get("X-aws-proxy-auth").asText();
         String good = shellToken(id);

@@ -33,6 +33,20 @@ public final class HostNetworks {
 
     /** Why {@code name} cannot be a host network, or empty when it can. */
     public Optional<String> problem(String name) {
+        try {
+            prefixes(name);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /**
+     * The IPv4 prefixes on {@code name}: what a microVM whose policy names it may reach. An IllegalArgumentException
+     * saying why when it cannot be a host network.
+     */
+    public List<Cidr> prefixes(String name) {
+        if (name == null || !name.matches("[A-Za-z0-9_.-]{1,15}")) throw new IllegalArgumentException("hostNetwork '" + name + "' is not an interface name");
         List<String> cmd = new ArrayList<>(List.of("ip"));
         if (namespace != null) cmd.addAll(List.of("-n", namespace));
         cmd.addAll(List.of("-j", "addr", "show", "dev", name));
@@ -43,27 +57,32 @@ public final class HostNetworks {
             byte[] bytes = p.getInputStream().readNBytes(1 << 20);
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                return Optional.of("checking hostNetwork " + name + " timed out");
+                throw new IllegalArgumentException("checking hostNetwork " + name + " timed out");
             }
-            if (p.exitValue() != 0) return Optional.of("hostNetwork " + name + " is not an interface on this host");
+            if (p.exitValue() != 0) throw new IllegalArgumentException("hostNetwork " + name + " is not an interface on this host");
             out = new String(bytes, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            return Optional.of("cannot check hostNetwork " + name + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot check hostNetwork " + name + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.of("checking hostNetwork " + name + " was interrupted");
+            throw new IllegalArgumentException("checking hostNetwork " + name + " was interrupted");
         }
+        JsonNode links;
         try {
-            JsonNode links = JSON.readTree(out);
-            if (!links.isArray() || links.isEmpty()) return Optional.of("hostNetwork " + name + " is not an interface on this host");
-            JsonNode link = links.get(0);
-            for (JsonNode f : link.path("flags")) {
-                if (f.asText().equals("LOOPBACK")) return Optional.of("hostNetwork " + name + " is a loopback interface: the host itself stays unreachable");
-            }
-            for (JsonNode a : link.path("addr_info")) if (a.path("family").asText().equals("inet")) return Optional.empty();
-            return Optional.of("hostNetwork " + name + " has no IPv4 address");
+            links = JSON.readTree(out);
         } catch (IOException e) {
-            return Optional.of("cannot read what ip said of hostNetwork " + name + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read what ip said of hostNetwork " + name + ": " + e.getMessage());
         }
+        if (!links.isArray() || links.isEmpty()) throw new IllegalArgumentException("hostNetwork " + name + " is not an interface on this host");
+        JsonNode link = links.get(0);
+        for (JsonNode f : link.path("flags"))
+            if (f.asText().equals("LOOPBACK"))
+                throw new IllegalArgumentException("hostNetwork " + name + " is a loopback interface: the host itself stays unreachable");
+        List<Cidr> prefixes = new ArrayList<>();
+        for (JsonNode a : link.path("addr_info"))
+            if (a.path("family").asText().equals("inet"))
+                prefixes.add(new Cidr(Cidr.parseAddress(a.path("local").asText()), a.path("prefixlen").asInt()));
+        if (prefixes.isEmpty()) throw new IllegalArgumentException("hostNetwork " + name + " has no IPv4 address");
+        return prefixes;
     }
 }

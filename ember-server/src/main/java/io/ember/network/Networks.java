@@ -252,7 +252,12 @@ public final class Networks implements AutoCloseable {
     }
 
     private List<Cidr> hostNetwork(EgressPolicy policy) {
-        return policy.hostNetwork() == null ? List.of() : HostInterfaces.prefixes(policy.hostNetwork());
+        if (policy.hostNetwork() == null) return List.of();
+        try {
+            return io.ember.egress.HostNetworks.host().prefixes(policy.hostNetwork());
+        } catch (IllegalArgumentException e) {
+            throw new NetworkException(e.getMessage());
+        }
     }
 
     private int bandwidth(EgressPolicy policy) {

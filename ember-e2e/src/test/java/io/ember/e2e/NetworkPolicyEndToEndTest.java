@@ -133,6 +133,17 @@ class NetworkPolicyEndToEndTest {
     }
 
     @Test
+    void theConnectionCapRefusesOneConnectionMoreThanThePolicyAllows() throws Exception {
+        EgressPolicy three = new EgressPolicy(EgressPolicy.Action.ALLOW, List.of(), null, 0, 3);
+        try (FakeGuest g = guest("cap", three)) {
+            String opened = g.python("import socket\nkeep=[]\nfor i in range(4):\n try: keep.append(socket.create_connection(('"
+                    + internet.web() + "',80),2))\n except Exception as e: print(type(e).__name__)\nprint(len(keep))");
+            assertThat(opened.lines().toList()).as("three connections held open, the fourth refused").endsWith("3");
+            assertThat(g.connect(internet.web(), 80)).as("once they are closed").isEqualTo("ok");
+        }
+    }
+
+    @Test
     void reconcileRemovesWhatBelongsToNoMicrovm() throws Exception {
         VmNetwork n = networks.attach("orphan", EgressPolicy.INTERNET);
         assertThat(Files.exists(n.namespace())).isTrue();

@@ -38,9 +38,19 @@ public final class NicBench {
                 Taps.recreate(nic(probe, 1), 4242, 4242);
                 tap.add(ms(t0));
             }
+            List<Double> separate = new ArrayList<>();
+            for (int i = 0; i < 20; i++) { // the same as four ip processes, for comparison
+                long t0 = System.nanoTime();
+                new ProcessBuilder("ip", "-n", probe.name, "link", "del", "dev", "tap1").start().waitFor();
+                probe.ip("tuntap", "add", "dev", "tap1", "mode", "tap", "user", "4242", "group", "4242");
+                probe.ip("addr", "add", "198.51.100.5/30", "dev", "tap1");
+                probe.ip("link", "set", "dev", "tap1", "address", Taps.GATEWAY_MAC, "addrgenmode", "none", "up");
+                separate.add(ms(t0));
+            }
             System.out.printf("accelerator %s, %d CPUs, jailed, busybox 128 MiB%n", d.resolve(), Runtime.getRuntime().availableProcessors());
             System.out.printf("tap setup (ip -batch: del, tuntap add, addr add, link up): median %.1f ms (%.1f-%.1f) of 20%n",
                     median(tap), min(tap), max(tap));
+            System.out.printf("the same as 4 ip processes: median %.1f ms (%.1f-%.1f) of 20%n", median(separate), min(separate), max(separate));
 
             TestNetns nsT = new TestNetns("tpl");
             namespaces.add(nsT);
@@ -48,18 +58,21 @@ public final class NicBench {
             Snapshot withNic = template(d, assets.spec("bench-tn", work.resolve("tn"), "busybox", "tn").withNic(nic(nsT, 1)),
                     work.resolve("img-n"));
             List<Double> coldOff = new ArrayList<>(), coldOn = new ArrayList<>(), cloneOff = new ArrayList<>(), cloneOn = new ArrayList<>();
+            List<Double> restoredOff = new ArrayList<>(), restoredOn = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 TestNetns ns = new TestNetns("r" + i);
                 namespaces.add(ns);
                 Nic nic = nic(ns, 2);
                 coldOff.add(cold(d, assets.spec("bench-c" + i, work.resolve("c" + i), "busybox", "c")));
                 coldOn.add(cold(d, assets.spec("bench-cn" + i, work.resolve("cn" + i), "busybox", "c").withNic(nic)));
-                cloneOff.add(clone(d, assets.spec("bench-k" + i, work.resolve("k" + i), "busybox", "k"), plain, null));
-                cloneOn.add(clone(d, assets.spec("bench-kn" + i, work.resolve("kn" + i), "busybox", "k").withNic(nic), withNic, nic.guest()));
+                cloneOff.add(clone(d, assets.spec("bench-k" + i, work.resolve("k" + i), "busybox", "k"), plain, null, restoredOff));
+                cloneOn.add(clone(d, assets.spec("bench-kn" + i, work.resolve("kn" + i), "busybox", "k").withNic(nic), withNic,
+                        nic.guest(), restoredOn));
             }
             System.out.printf("%-46s %12s %12s%n", "median of " + n + " (min-max), ms", "no NIC", "NIC");
             System.out.printf("%-46s %12s %12s%n", "cold launch -> HELLO_OK", fmt(coldOff), fmt(coldOn));
             System.out.printf("%-46s %12s %12s%n", "clone restorePaused -> RESTORED answered", fmt(cloneOff), fmt(cloneOn));
+            System.out.printf("%-46s %12s %12s%n", "  of which RESTORED (NET: MAC, address, route)", fmt(restoredOff), fmt(restoredOn));
         } finally {
             for (TestNetns ns : namespaces) ns.close();
             QemuDriver.deleteWorkDir(work);
@@ -91,13 +104,15 @@ public final class NicBench {
         }
     }
 
-    static double clone(QemuDriver d, VmSpec spec, Snapshot snap, GuestNet net) throws Exception {
+    static double clone(QemuDriver d, VmSpec spec, Snapshot snap, GuestNet net, List<Double> restored) throws Exception {
         long t0 = System.nanoTime();
         Vm vm = d.restorePaused(spec, snap, true);
         try (GuestAgent a = AgentClient.connect(vm.agentSocket(), Duration.ofSeconds(5))) {
             d.resume(vm);
             a.hello(Duration.ofSeconds(60));
+            long r0 = System.nanoTime();
             a.restored(new RestoreFixup(Instant.now(), new byte[32], "k", true, net), Duration.ofSeconds(10));
+            restored.add(ms(r0));
             return ms(t0);
         } finally {
             vm.terminate(Duration.ofSeconds(5));

@@ -43,11 +43,13 @@ final class Taps {
         Process p;
         try {
             p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(batch.getBytes(StandardCharsets.US_ASCII));
-            }
         } catch (IOException e) {
             throw new VmmException("cannot run ip for tap " + tap + ": " + e.getMessage(), e);
+        }
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(batch.getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            // ip ended before reading its batch (no such namespace): its own message says why, below
         }
         try {
             boolean done = p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);

@@ -49,9 +49,12 @@ class GuestNetworkTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        agents.forEach(GuestAgent::close);
-        for (Vm vm : started) vm.terminate(Duration.ofSeconds(2));
-        for (TestNetns n : namespaces) n.close();
+        try {
+            agents.forEach(GuestAgent::close);
+            for (Vm vm : started) vm.terminate(Duration.ofSeconds(2));
+        } finally {
+            for (TestNetns n : namespaces) n.close();
+        }
     }
 
     QemuDriver driver(boolean jailed, boolean fileBackedMemory) {
@@ -215,5 +218,16 @@ class GuestNetworkTest {
         TestNetns ns = netns("o");
         GuestAgent a = agent(d.restorePaused(spec("o2", nic(ns, 5)), Snapshot.load(snap.dir()), true), d);
         assertThat(QemuDriverTest.run(a, "sh", "-c", "ls /sys/class/net")).isEqualTo("lo\n");
+    }
+
+    @Test
+    void aNamespaceThatDoesNotExist_failsTheLaunchWithATypedError_andNoVmmIsLeft() throws Exception {
+        Nic nic = new Nic(Path.of("/run/netns/ember-vmmtest-" + ProcessHandle.current().pid() + "-missing"), "tap0", "198.51.100.1/30",
+                new GuestNet("198.51.100.2", 30, "198.51.100.1", DNS, "02:eb:00:00:00:0a"));
+        VmSpec spec = spec("m", nic);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> driver(true, false).launch(spec))
+                .isInstanceOf(VmmException.class).hasMessageContaining("cannot make tap tap0");
+        assertThat(jail.cgroupDirectories(spec.vmId())).allSatisfy(dir -> assertThat(dir).doesNotExist());
+        assertThat(Files.exists(new VmFiles(spec.workDir()).pidFile())).isFalse();
     }
 }

@@ -22,6 +22,8 @@ public record Nic(Path netns, String tap, String gatewayCidr, GuestNet guest) {
 
     public Nic {
         Objects.requireNonNull(guest, "guest");
+        if (guest.mac().equals(Taps.GATEWAY_MAC))
+            throw new IllegalArgumentException("the guest's mac must not be " + Taps.GATEWAY_MAC + ", the host end's");
         if (netns != null) {
             if (!netns.isAbsolute()) throw new IllegalArgumentException("netns must be an absolute path, not " + netns);
             netns = netns.normalize();

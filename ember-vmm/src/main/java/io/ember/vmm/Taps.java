@@ -18,6 +18,11 @@ import java.util.regex.Pattern;
  */
 final class Taps {
     static final Path TUN = Path.of("/dev/net/tun");
+    /**
+     * The host end's MAC, the same on every tap: a guest's ARP entry for its gateway stays right across a suspend (the
+     * tap is recreated) and in every clone of a snapshot. Each tap is alone on its link, so they never meet.
+     */
+    static final String GATEWAY_MAC = "0a:eb:00:00:00:01";
     private static final Path NETNS_DIR = Path.of("/run/netns");
     private static final long TIMEOUT_SECONDS = 10;
     private static final Pattern FAILED_LINE = Pattern.compile("Command failed -:(\\d+)");
@@ -32,17 +37,19 @@ final class Taps {
                 + "tuntap add dev " + tap + " mode tap user " + uid + " group " + gid + "\n"
                 + "addr add " + nic.gatewayCidr() + " dev " + tap + "\n"
                 // no IPv6 link-local on the host's end: the guest's network is IPv4 only (docs/vmm.md)
-                + "link set dev " + tap + " addrgenmode none up\n";
+                + "link set dev " + tap + " address " + GATEWAY_MAC + " addrgenmode none up\n";
         List<String> argv = ipCommand(nic.netns());
         argv.addAll(List.of("-force", "-batch", "-"));
         Process p;
         try {
             p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(batch.getBytes(StandardCharsets.US_ASCII));
-            }
         } catch (IOException e) {
             throw new VmmException("cannot run ip for tap " + tap + ": " + e.getMessage(), e);
+        }
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(batch.getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            // ip ended before reading its batch (no such namespace): its own message says why, below
         }
         try {
             boolean done = p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);

@@ -120,6 +120,10 @@ class AgentClientSpawnUserRestoreTest {
                     assertThat(e.errno()).isEqualTo(1); // EPERM
                     assertThat(e.getMessage()).contains("--connect");
                 });
+        // NET reaches the agent (it has restored-net) and passes its checks: then the same refusal
+        GuestNet net = new GuestNet("198.51.100.2", 30, "198.51.100.1", "169.254.169.253", "02:eb:00:00:00:01");
+        assertThatThrownBy(() -> client.restored(new RestoreFixup(now, new byte[32], null, false, net), Duration.ofSeconds(5)))
+                .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.errno()).isEqualTo(1));
         assertThat(Files.readString(Path.of("/proc/sys/kernel/hostname"))).isEqualTo(hostname);
         assertThat(Duration.between(now, Instant.now()).abs()).isLessThan(Duration.ofMinutes(1));
         assertThat(client.failure()).isNotDone();

@@ -165,4 +165,23 @@ class AgentClientTcpHostileTest {
                 .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.errno()).isEqualTo(AgentClient.ENOSYS));
         assertThat(guest.poll(200)).isNull();
     }
+
+    @Test
+    void anAgentWithoutRestoredNet_isNotSentANetworkChange() throws Exception {
+        CompletableFuture<AgentInfo> hello = CompletableFuture.supplyAsync(() -> {
+            try {
+                return guest.client.hello(Duration.ofSeconds(5));
+            } catch (AgentException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        assertThat(guest.read().type()).isEqualTo(Proto.HELLO);
+        guest.send(0, Proto.HELLO_OK, Fields.builder().integer(Proto.F_VERSION, 2).string(Proto.FEATURES, "user,spawn,restored,net,tcp"));
+        hello.get(5, TimeUnit.SECONDS);
+        GuestNet net = new GuestNet("198.51.100.2", 30, "198.51.100.1", "169.254.169.253", "02:eb:00:00:00:01");
+        assertThatThrownBy(() -> guest.client.restored(new RestoreFixup(java.time.Instant.now(), new byte[32], null, true, net),
+                Duration.ofSeconds(1)))
+                .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.errno()).isEqualTo(AgentClient.ENOSYS));
+        assertThat(guest.poll(200)).as("nothing sent: an old agent would ignore NET and answer OK").isNull();
+    }
 }

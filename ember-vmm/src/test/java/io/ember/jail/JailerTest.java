@@ -36,9 +36,13 @@ class JailerTest {
 
     /** Runs {@code argv} jailed in a fresh work directory with {@code shared} readable; its output as qemu.log would hold it. */
     Run jailed(List<Path> shared, String... argv) throws Exception {
+        return jailed(shared, List.of(), argv);
+    }
+
+    Run jailed(List<Path> shared, List<Path> devices, String... argv) throws Exception {
         String id = "t-" + Integer.toHexString(ThreadLocalRandom.current().nextInt());
         Path work = Files.createDirectories(tmp.resolve(id));
-        List<String> cmd = jail.command(new JailRequest(id, work, List.of(), shared, List.of(), 1, 64, null, List.of(argv),
+        List<String> cmd = jail.command(new JailRequest(id, work, List.of(), shared, devices, 1, 64, null, List.of(argv),
                 work.resolve("pid")));
         Path log = tmp.resolve(id + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -65,6 +69,24 @@ class JailerTest {
                 .contains("No such file or directory").contains("ember-vmm")
                 .containsPattern("CapEff:\\s+0000000000000000").containsPattern("NoNewPrivs:\\s+1");
         assertThat(List.of(lines).subList(2, 12)).doesNotContain("etc", "home", "root", "var", "work");
+    }
+
+    @Test
+    void aDeviceOnlyRootMayOpen_becomesTheJailsOwnNode_withoutRootsGroup() throws Exception {
+        Path tun = Path.of("/dev/net/tun");
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> before = Files.getPosixFilePermissions(tun);
+        Run r = jailed(List.of(), List.of(tun), "/usr/bin/sh", "-c", "id -u; id -G; stat -c '%u %g %a %t:%T' /dev/net/tun; "
+                + "exec 3<>/dev/net/tun && echo opened");
+        assertThat(r.exit()).as(r.out()).isZero();
+        String[] lines = r.out().split("\n");
+        assertThat(lines[1].split(" ")).as("groups").doesNotContain("0");
+        if (before.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+            assertThat(lines[2]).endsWith("a:c8"); // the host's node, bound in
+        } else {
+            assertThat(lines[2]).isEqualTo(lines[0] + " " + lines[0] + " 600 a:c8"); // its own node (--dev-own)
+        }
+        assertThat(r.out()).contains("opened");
+        assertThat(Files.getPosixFilePermissions(tun)).as("the host's node unchanged").isEqualTo(before);
     }
 
     @Test

@@ -49,9 +49,12 @@ class GuestNetworkTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        agents.forEach(GuestAgent::close);
-        for (Vm vm : started) vm.terminate(Duration.ofSeconds(2));
-        for (TestNetns n : namespaces) n.close();
+        try {
+            agents.forEach(GuestAgent::close);
+            for (Vm vm : started) vm.terminate(Duration.ofSeconds(2));
+        } finally {
+            for (TestNetns n : namespaces) n.close();
+        }
     }
 
     QemuDriver driver(boolean jailed, boolean fileBackedMemory) {
@@ -92,8 +95,8 @@ class GuestNetworkTest {
     /** What the guest fetches from http://GATEWAY:PORT/index.txt. */
     static String fetch(GuestAgent a, Nic nic) throws Exception {
         String url = "http://" + nic.guest().gateway() + ":" + PORT + "/index.txt";
-        // no -T: busybox 1.35's wget segfaults with it here
-        String out = QemuDriverTest.run(a, "sh", "-c", "wget -q -O - " + url + " 2>&1 || { echo \"wget failed: $?\"; "
+        // timeout, not -T: busybox 1.35's wget segfaults with -T here
+        String out = QemuDriverTest.run(a, "sh", "-c", "timeout 20 wget -q -O - " + url + " 2>&1 || { echo \"wget failed: $?\"; "
                 + "ip addr; ip route; cat /proc/net/arp; }");
         assertThat(out).as("wget %s", url).doesNotContain("wget failed");
         return out;
@@ -126,11 +129,105 @@ class GuestNetworkTest {
         assertThat(fetch(a, nic)).isEqualTo("hello-a\n");
         assertConfigured(a, nic);
         int uid = (Integer) Files.getAttribute(spec.workDir(), "unix:uid");
-        assertThat(ns.ip("-d", "link", "show", "tap1")).contains("user " + uid + " group " + uid).contains("state UP");
+        assertThat(ns.ip("-d", "link", "show", "tap1")).contains("user " + uid + " group " + uid).contains("state UP")
+                .contains("link/ether " + Taps.GATEWAY_MAC);
         assertThat(ns.ip("-4", "-o", "addr", "show", "dev", "tap1")).contains("inet 198.51.100.5/30");
         assertThat(TestNetns.sh("ip", "-o", "link")).as("no tap in the host's namespace").doesNotContain(" tap1:");
         long qemu = JailedVmmTest.qemuPid(started.getFirst());
         assertThat(Files.readSymbolicLink(Path.of("/proc/" + qemu + "/ns/net")))
                 .isEqualTo(Files.readSymbolicLink(Path.of("/proc/" + ns.serverPid() + "/ns/net")));
+    }
+
+    @Test
+    void imageSnapshot_twoClonesGetTheirOwnMacAndAddress_andKeepThemAcrossSuspendResume() throws Exception {
+        QemuDriver d = driver(true, true);
+        TestNetns nsT = netns("t"), nsB = netns("b"), nsC = netns("c");
+        Nic tNic = nic(nsT, 1), bNic = nic(nsB, 2), cNic = nic(nsC, 3);
+        Vm t = d.launch(spec("t", tNic));
+        GuestAgent ta = agent(t, null);
+        nsT.serve(tNic.guest().gateway(), PORT, TestNetns.site(tmp, "template"));
+        assertThat(fetch(ta, tNic)).isEqualTo("template\n"); // the template's ARP cache and connections: now stale
+        Snapshot snap = d.save(t, tmp.resolve("image"));
+        assertThat(snap.nic()).isTrue();
+        assertThat(Snapshot.load(snap.dir()).nic()).isTrue();
+
+        nsB.serve(bNic.guest().gateway(), PORT, TestNetns.site(tmp, "clone-b"));
+        nsC.serve(cNic.guest().gateway(), PORT, TestNetns.site(tmp, "clone-c"));
+        VmSpec bSpec = spec("b", bNic).withSharedFiles(List.of(snap.disk())), cSpec = spec("c", cNic);
+        GuestAgent b = agent(d.restorePaused(bSpec, snap, true), d);
+        GuestAgent c = agent(d.restorePaused(cSpec, snap, true), d);
+        b.restored(fixup("clone-b", bNic.guest()), Duration.ofSeconds(10));
+        c.restored(fixup("clone-c", cNic.guest()), Duration.ofSeconds(10));
+        assertConfigured(b, bNic);
+        assertConfigured(c, cNic);
+        assertThat(fetch(b, bNic)).isEqualTo("clone-b\n");
+        assertThat(fetch(c, cNic)).isEqualTo("clone-c\n");
+        assertThat(nsB.ip("neigh", "show", "dev", "tap2")).contains("198.51.100.10").contains(bNic.guest().mac());
+
+        // suspend a clone (RAM into its state file) and resume it in place: same tap, same address, no NET needed
+        Vm bVm = started.get(1);
+        Snapshot own = d.save(bVm, bSpec.workDir());
+        assertThat(own.nic()).isTrue();
+        GuestAgent b2 = agent(d.restorePaused(bSpec, own, false), d);
+        b2.restored(fixup("clone-b", null), Duration.ofSeconds(10));
+        assertConfigured(b2, bNic);
+        assertThat(fetch(b2, bNic)).isEqualTo("clone-b\n");
+    }
+
+    @Test
+    void unjailed_detachedNic_bootsAndRestores_andASnapshotWithATapRestoresDetached() throws Exception {
+        QemuDriver d = driver(false, true);
+        GuestNet net = new GuestNet("198.51.100.2", 30, "198.51.100.1", DNS, "02:eb:00:00:00:09");
+        VmSpec spec = spec("d", Nic.detached(net));
+        GuestAgent a = agent(d.launch(spec), null);
+        assertConfigured(a, Nic.detached(net));
+        Snapshot own = d.save(started.getFirst(), spec.workDir());
+        assertThat(own.nic()).isTrue();
+        GuestAgent r = agent(d.restorePaused(spec.withNic(null), own, false), d); // networking off: still the device
+        assertThat(QemuDriverTest.run(r, "cat", "/sys/class/net/eth0/address")).isEqualTo("02:eb:00:00:00:09\n");
+
+        // unjailed on a tap (QEMU under nsenter, a root-owned tap); its snapshot restores with the NIC on nothing
+        TestNetns ns = netns("u");
+        Nic nic = nic(ns, 4);
+        VmSpec u = spec("u", nic);
+        GuestAgent ua = agent(d.launch(u), null);
+        ns.serve(nic.guest().gateway(), PORT, TestNetns.site(tmp, "unjailed"));
+        assertThat(fetch(ua, nic)).isEqualTo("unjailed\n");
+        assertThat(ns.ip("-d", "link", "show", "tap4")).contains("user root group root");
+        Snapshot image = d.save(started.get(2), tmp.resolve("image-u"));
+        GuestAgent off = agent(d.restorePaused(spec("off", null), image, true), d);
+        assertThat(QemuDriverTest.run(off, "sh", "-c", "ls /sys/class/net")).isEqualTo("eth0\nlo\n");
+        String rx = "cat /sys/class/net/eth0/statistics/rx_packets";
+        String out = QemuDriverTest.run(off, "sh", "-c", rx + "; timeout 3 wget -q -O - http://198.51.100.17:8080/index.txt 2>&1; "
+                + "echo rc=$?; cat /sys/class/net/eth0/statistics/tx_packets; " + rx);
+        List<String> lines = out.lines().toList();
+        assertThat(lines).as("nothing behind a detached NIC: %s", out).doesNotContain("rc=0", "unjailed");
+        assertThat(lines.getLast()).as("no frame came back").isEqualTo(lines.getFirst());
+    }
+
+    @Test
+    void oldSnapshotWithoutNic_restoresWithoutOne_evenIntoASpecWithANic() throws Exception {
+        QemuDriver d = driver(false, true);
+        VmSpec spec = spec("o", null);
+        agent(d.launch(spec), null);
+        Snapshot snap = d.save(started.getFirst(), tmp.resolve("image-o"));
+        assertThat(snap.nic()).isFalse();
+        java.nio.file.Path manifest = snap.dir().resolve(Snapshot.MANIFEST);
+        Files.writeString(manifest, Files.readString(manifest).replace(",\"nic\":false", "")); // as written before NICs
+        assertThat(Snapshot.load(snap.dir()).nic()).isFalse();
+        TestNetns ns = netns("o");
+        GuestAgent a = agent(d.restorePaused(spec("o2", nic(ns, 5)), Snapshot.load(snap.dir()), true), d);
+        assertThat(QemuDriverTest.run(a, "sh", "-c", "ls /sys/class/net")).isEqualTo("lo\n");
+    }
+
+    @Test
+    void aNamespaceThatDoesNotExist_failsTheLaunchWithATypedError_andNoVmmIsLeft() throws Exception {
+        Nic nic = new Nic(Path.of("/run/netns/ember-vmmtest-" + ProcessHandle.current().pid() + "-missing"), "tap0", "198.51.100.1/30",
+                new GuestNet("198.51.100.2", 30, "198.51.100.1", DNS, "02:eb:00:00:00:0a"));
+        VmSpec spec = spec("m", nic);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> driver(true, false).launch(spec))
+                .isInstanceOf(VmmException.class).hasMessageContaining("cannot make tap tap0");
+        assertThat(jail.cgroupDirectories(spec.vmId())).allSatisfy(dir -> assertThat(dir).doesNotExist());
+        assertThat(Files.exists(new VmFiles(spec.workDir()).pidFile())).isFalse();
     }
 }

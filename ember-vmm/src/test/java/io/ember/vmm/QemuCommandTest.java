@@ -102,6 +102,8 @@ class QemuCommandTest {
         for (String bad : new String[] {"10.0.0.1", "10.0.0.1/32", "10.0.0.1/0", "10.0.0.1/30,x", "::1/64"})
             assertThatThrownBy(() -> new Nic(ns, "t", bad, NET)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gatewayCidr");
+        assertThatThrownBy(() -> new Nic(ns, "t", "10.0.0.1/30",
+                new GuestNet("10.0.0.2", 30, "10.0.0.1", "10.0.0.1", Taps.GATEWAY_MAC))).hasMessageContaining("host end");
         assertThatThrownBy(() -> new Nic(Path.of("run/netns/n"), "t", "10.0.0.1/30", NET))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("absolute");
         assertThatThrownBy(() -> new GuestNet("10.0.0.256", 30, "10.0.0.1", "10.0.0.1", "02:00:00:00:00:01"))
@@ -114,6 +116,16 @@ class QemuCommandTest {
                     .hasMessageContaining("mac");
         assertThat(new GuestNet("10.0.0.2", 30, "10.0.0.1", "169.254.169.253", "02:eb:0a:00:00:02").word())
                 .isEqualTo("10.0.0.2/30,10.0.0.1,169.254.169.253");
+    }
+
+    @Test
+    void taps_oneIpBatch_inANamedNamespaceOrThroughNsenter() {
+        assertThat(Taps.ipCommand(Path.of("/run/netns/ember-x"))).containsExactly("ip", "-n", "ember-x");
+        assertThat(Taps.ipCommand(Path.of("/proc/42/ns/net"))).containsExactly("nsenter", "--net=/proc/42/ns/net", "--", "ip");
+        assertThat(Taps.onlyAbsentBeforeDelete("Cannot find device \"tap0\"\nCommand failed -:1")).isTrue();
+        assertThat(Taps.onlyAbsentBeforeDelete("Cannot find device \"tap0\"\nCommand failed -:1\n"
+                + "ioctl(TUNSETIFF): Device or resource busy\nCommand failed -:2")).isFalse();
+        assertThat(Taps.onlyAbsentBeforeDelete("RTNETLINK answers: Operation not permitted\nCommand failed -:1")).isFalse();
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 
 /**
  * One query in, one answer out (or nothing): the resolver's decisions, the same for UDP and TCP (docs/dns.md).
@@ -34,7 +35,14 @@ final class QueryHandler {
     static final int UDP_MIN = 512, UDP_MAX = 4096;
     static final long PIN_MIN_SECONDS = 60, PIN_MAX_SECONDS = 3600;
 
-    record Client(String vmId, EgressPolicy policy, Resolver.Pins pins, TokenBucket bucket) {}
+    /** A microVM's queries waiting on an upstream or a pin at once: one microVM cannot take every handler slot. */
+    static final int CLIENT_IN_FLIGHT = 64;
+
+    record Client(String vmId, EgressPolicy policy, Resolver.Pins pins, TokenBucket bucket, Semaphore inFlight) {
+        Client(String vmId, EgressPolicy policy, Resolver.Pins pins, TokenBucket bucket) {
+            this(vmId, policy, pins, bucket, new Semaphore(CLIENT_IN_FLIGHT));
+        }
+    }
 
     private final Map<Inet4Address, Client> clients;
     private final AnswerCache cache;
@@ -65,11 +73,19 @@ final class QueryHandler {
             log.debug("DNS query from unregistered {}: REFUSED", source);
             return refuse(wire, header, udp);
         }
-        if (!client.bucket.take()) {
+        if (!client.bucket.take() || !client.inFlight.tryAcquire()) {
             counters.rateLimited.incrementAndGet();
-            log.debug("DNS query from {} over its rate: REFUSED", client.vmId);
+            log.debug("DNS query from {} over its rate or its queries in flight: REFUSED", client.vmId);
             return refuse(wire, header, udp);
         }
+        try {
+            return parsed(client, wire, header, udp);
+        } finally {
+            client.inFlight.release();
+        }
+    }
+
+    private byte[] parsed(Client client, byte[] wire, Header header, boolean udp) {
         if (header.getOpcode() != Opcode.QUERY) return error(header, Rcode.NOTIMP);
         Message query;
         try {

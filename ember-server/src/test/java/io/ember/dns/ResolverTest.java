@@ -156,6 +156,22 @@ class ResolverTest {
     }
 
     @Test
+    void aMicrovmWhosePinsHangHoldsAtMostItsOwnSlots() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        resolver.register((Inet4Address) GUEST, "vm-1", ALLOW_LIST, (rule, addresses, ttl) -> release.await());
+        resolver.register((Inet4Address) OTHER_GUEST, "vm-2", EgressPolicy.INTERNET, (rule, addresses, ttl) -> {});
+        List<CompletableFuture<Message>> hung = new java.util.ArrayList<>();
+        for (int i = 0; i < QueryHandler.CLIENT_IN_FLIGHT; i++) hung.add(dig.async("h" + i + ".www.pinned.test", Type.A));
+        Thread.sleep(500); // let every one reach its pin
+        assertThat(hung).noneMatch(CompletableFuture::isDone);
+        assertThat(dig.udp("one.more.www.pinned.test", Type.A).getRcode()).isEqualTo(Rcode.REFUSED);
+        assertThat(dig.from(OTHER_GUEST, "name.test", Type.A).getRcode()).as("a neighbour is not held up").isEqualTo(Rcode.NOERROR);
+        release.countDown();
+        for (CompletableFuture<Message> f : hung) assertThat(f.get(5, TimeUnit.SECONDS).getRcode()).isEqualTo(Rcode.NOERROR);
+        assertThat(dig.udp("one.more.www.pinned.test", Type.A).getRcode()).isEqualTo(Rcode.NOERROR);
+    }
+
+    @Test
     void aCnameChainPinsItsAddressesUnderTheAskedNamesRule() throws Exception {
         resolver.register((Inet4Address) GUEST, "vm-1", ALLOW_LIST, (rule, addresses, ttl) -> pinned.add(rule + " " + addresses));
         Message m = dig.udp("cdn.pinned.test", Type.A);

@@ -45,14 +45,12 @@ final class QueryHandler {
     }
 
     private final Map<Inet4Address, Client> clients;
-    private final AnswerCache cache;
-    private final Upstreams upstreams;
+    private final Lookups lookups;
     private final Counters counters;
 
-    QueryHandler(Map<Inet4Address, Client> clients, AnswerCache cache, Upstreams upstreams, Counters counters) {
+    QueryHandler(Map<Inet4Address, Client> clients, Lookups lookups, Counters counters) {
         this.clients = clients;
-        this.cache = cache;
-        this.upstreams = upstreams;
+        this.lookups = lookups;
         this.counters = counters;
     }
 
@@ -114,25 +112,18 @@ final class QueryHandler {
             log.debug("DNS {} {} {}: NXDOMAIN by policy", client.vmId, text, Type.string(type));
             return reply(query, Rcode.NXDOMAIN, null, udp);
         }
-        Answer answer = cache.get(text, type);
-        String from = "cache";
-        if (answer != null) {
-            counters.cacheHits.incrementAndGet();
-        } else {
-            counters.forwarded.incrementAndGet();
-            from = "upstream";
-            try {
-                answer = upstreams.resolve(name, type);
-            } catch (Upstreams.UpstreamException e) {
-                log.debug("DNS {} {} {}: SERVFAIL, {}", client.vmId, text, Type.string(type), e.getMessage());
-                return reply(query, Rcode.SERVFAIL, null, udp);
-            }
-            cache.put(text, type, answer);
+        Lookups.Found found;
+        try {
+            found = lookups.find(name, text, type);
+        } catch (Upstreams.UpstreamException e) {
+            log.debug("DNS {} {} {}: SERVFAIL, {}", client.vmId, text, Type.string(type), e.getMessage());
+            return reply(query, Rcode.SERVFAIL, null, udp);
         }
+        Answer answer = found.answer();
         if (verdict.rule() >= 0 && !pin(client, verdict.rule(), text, answer)) return reply(query, Rcode.SERVFAIL, null, udp);
         if (log.isDebugEnabled())
             log.debug("DNS {} {} {}: {} from {} in {} us", client.vmId, text, Type.string(type), Rcode.string(answer.rcode()),
-                    from, (System.nanoTime() - started) / 1000);
+                    found.source(), (System.nanoTime() - started) / 1000);
         return reply(query, answer.rcode(), answer, udp);
     }
 

@@ -125,6 +125,25 @@ class ResolverRobustnessTest {
     }
 
     @Test
+    void simultaneousMissesOnOneNameMakeOneUpstreamQuery() throws Exception {
+        ScriptedUpstream slow = scripted(q -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return List.of(answer(q, Rcode.NOERROR, a(q, "198.51.100.10", 60)));
+        });
+        start(List.of(slow.address()), 100, 100);
+        List<java.util.concurrent.CompletableFuture<Message>> all = new ArrayList<>();
+        for (int i = 0; i < 20; i++) all.add(dig.async("popular.test", Type.A));
+        for (var f : all) assertThat(Dig.answers(f.get(5, java.util.concurrent.TimeUnit.SECONDS))).containsExactly("198.51.100.10");
+        assertThat(slow.received).hasSize(1);
+        assertThat(resolver.stats().forwarded()).isEqualTo(1);
+        assertThat(resolver.stats().cacheHits()).isEqualTo(19);
+    }
+
+    @Test
     void aReplyWithTheWrongIdIsIgnored() throws Exception {
         ScriptedUpstream up = scripted(q -> {
             Message spoof = answer(q, Rcode.NOERROR, a(q, "203.0.113.66", 60));

@@ -91,9 +91,7 @@ final class QueryHandler {
         } catch (IOException | RuntimeException e) {
             return error(header, Rcode.FORMERR);
         }
-        Header h = query.getHeader();
-        if (h.getCount(Section.QUESTION) != 1 || h.getCount(Section.ANSWER) != 0 || h.getCount(Section.AUTHORITY) != 0)
-            return error(header, Rcode.FORMERR);
+        if (!oneQuestion(query)) return error(header, Rcode.FORMERR);
         Record question = query.getQuestion();
         int type = question.getType();
         if (question.getDClass() != DClass.IN) return reply(query, Rcode.REFUSED, null, udp);
@@ -166,12 +164,22 @@ final class QueryHandler {
         return m.toWire(limit); // sets TC when the answer had to be cut; the guest asks again over TCP
     }
 
+    /**
+     * Exactly one question and nothing in the answer and authority sections. Counted in the parsed sections, not the
+     * header: dnsjava parses a message with TC set leniently, keeping what it read before the bytes ran out.
+     */
+    private static boolean oneQuestion(Message query) {
+        Header h = query.getHeader();
+        return query.getSection(Section.QUESTION).size() == 1 && h.getCount(Section.QUESTION) == 1
+                && query.getSection(Section.ANSWER).isEmpty() && query.getSection(Section.AUTHORITY).isEmpty()
+                && h.getCount(Section.ANSWER) == 0 && h.getCount(Section.AUTHORITY) == 0;
+    }
+
     /** REFUSED, with the question when the query has one (stub resolvers match answers by it). */
     private static byte[] refuse(byte[] wire, Header header, boolean udp) {
         try {
             Message query = new Message(wire);
-            if (query.getQuestion() != null && query.getHeader().getCount(Section.QUESTION) == 1)
-                return reply(query, Rcode.REFUSED, null, udp);
+            if (oneQuestion(query)) return reply(query, Rcode.REFUSED, null, udp);
         } catch (IOException | RuntimeException e) {
             // fall through to a bare header
         }

@@ -46,6 +46,7 @@ final class QueryHandler {
 
     private final Map<Inet4Address, Client> clients;
     private final Lookups lookups;
+    private final WarnLimiter pinWarnings = new WarnLimiter();
     private final Counters counters;
 
     QueryHandler(Map<Inet4Address, Client> clients, Lookups lookups, Counters counters) {
@@ -126,7 +127,7 @@ final class QueryHandler {
     }
 
     /** Hands the answer's addresses to the microVM's pins before the guest sees them; false when pinning failed. */
-    private static boolean pin(Client client, int rule, String name, Answer answer) {
+    private boolean pin(Client client, int rule, String name, Answer answer) {
         List<Inet4Address> addresses = answer.addresses();
         if (addresses.isEmpty()) return true; // nothing to reach: nothing to open
         long ttl = Math.clamp(answer.addressTtl(), PIN_MIN_SECONDS, PIN_MAX_SECONDS);
@@ -135,8 +136,11 @@ final class QueryHandler {
             return true;
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            log.warn("DNS {} {}: pinning {} under rule {} failed, answering SERVFAIL: {}", client.vmId, name, addresses, rule,
-                    e.toString());
+            long skipped = pinWarnings.warnNow();
+            if (skipped >= 0)
+                log.warn("DNS {} {}: pinning {} under rule {} failed, answering SERVFAIL: {}{}", client.vmId, name, addresses,
+                        rule, e.toString(), WarnLimiter.skippedNote(skipped));
+            else log.debug("DNS {} {}: pinning {} under rule {} failed: {}", client.vmId, name, addresses, rule, e.toString());
             return false;
         }
     }

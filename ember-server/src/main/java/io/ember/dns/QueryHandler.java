@@ -1,5 +1,6 @@
 package io.ember.dns;
 
+import io.ember.egress.DomainPattern;
 import io.ember.egress.EgressPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,11 +105,12 @@ final class QueryHandler {
 
     private byte[] answer(Client client, Message query, Name name, int type, boolean udp) {
         long started = System.nanoTime();
-        String text = name.toString(true);
-        EgressPolicy.DnsVerdict verdict = client.policy.dns(text);
+        // lower case, no trailing dot, as the policy sees it; null for what is no plain name (escapes, binary labels)
+        String text = DomainPattern.normalize(name.toString(true));
+        EgressPolicy.DnsVerdict verdict = text == null ? EgressPolicy.DnsVerdict.DENIED : client.policy.dns(text);
         if (!verdict.forward() || ReverseNames.neverReachable(text)) {
             counters.denied.incrementAndGet();
-            log.debug("DNS {} {} {}: NXDOMAIN by policy", client.vmId, text, Type.string(type));
+            log.debug("DNS {} {} {}: NXDOMAIN by policy", client.vmId, name, Type.string(type));
             return reply(query, Rcode.NXDOMAIN, null, udp);
         }
         Lookups.Found found;

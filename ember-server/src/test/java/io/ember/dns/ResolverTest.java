@@ -209,6 +209,7 @@ class ResolverTest {
         assertThat(dig.udp("4.3.2.10.in-addr.arpa", Type.PTR).getRcode()).isEqualTo(Rcode.NXDOMAIN);
         assertThat(dig.udp("1.0.0.127.in-addr.arpa", Type.PTR).getRcode()).isEqualTo(Rcode.NXDOMAIN);
         assertThat(dig.udp("168.192.in-addr.arpa", Type.SOA).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(dig.udp("4.3.2.10.IN-ADDR.Arpa", Type.PTR).getRcode()).as("in any case").isEqualTo(Rcode.NXDOMAIN);
         assertThat(upstream.queries()).isEqualTo(before);
         Message testNet = dig.udp("31.100.51.198.in-addr.arpa", Type.PTR);
         assertThat(Dig.answers(testNet)).containsExactly("edge.cdn.test.");

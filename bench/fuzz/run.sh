@@ -23,6 +23,7 @@ TARGETS=(
   "ember-server DockerfileFuzzTest#anyDockerfile"
   "ember-server CodeZipFuzzTest#anyZip"
   "ember-server CodeZipFuzzTest#writtenByJavaUtilZip"
+  "ember-server DnsQueryFuzzTest#anyQuery"
   "guest/agent fuzz_frames"
 )
 

@@ -11,6 +11,8 @@ import org.xbill.DNS.Type;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,8 +59,15 @@ record Answer(int rcode, List<Record> answer, List<Record> authority, List<Recor
     /** The IPv4 addresses of the answer section, whatever names they belong to (the end of any CNAME chain). */
     List<Inet4Address> addresses() {
         List<Inet4Address> out = new ArrayList<>();
-        for (Record r : answer)
-            if (r instanceof ARecord a && a.getAddress() instanceof Inet4Address v4 && !out.contains(v4)) out.add(v4);
+        for (Record r : answer) {
+            if (!(r instanceof ARecord a)) continue;
+            try { // dnsjava names the address after the record; the pins want the bare address
+                Inet4Address v4 = (Inet4Address) InetAddress.getByAddress(a.getAddress().getAddress());
+                if (!out.contains(v4)) out.add(v4);
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException("an A record holds 4 bytes", e);
+            }
+        }
         return out;
     }
 

@@ -1,5 +1,6 @@
 package io.ember.dns;
 
+import io.ember.egress.DomainPattern;
 import io.ember.egress.EgressPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 
 /**
  * One query in, one answer out (or nothing): the resolver's decisions, the same for UDP and TCP (docs/dns.md).
@@ -34,17 +36,23 @@ final class QueryHandler {
     static final int UDP_MIN = 512, UDP_MAX = 4096;
     static final long PIN_MIN_SECONDS = 60, PIN_MAX_SECONDS = 3600;
 
-    record Client(String vmId, EgressPolicy policy, Resolver.Pins pins, TokenBucket bucket) {}
+    /** A microVM's queries waiting on an upstream or a pin at once: one microVM cannot take every handler slot. */
+    static final int CLIENT_IN_FLIGHT = 64;
+
+    record Client(String vmId, EgressPolicy policy, Resolver.Pins pins, TokenBucket bucket, Semaphore inFlight) {
+        Client(String vmId, EgressPolicy policy, Resolver.Pins pins, TokenBucket bucket) {
+            this(vmId, policy, pins, bucket, new Semaphore(CLIENT_IN_FLIGHT));
+        }
+    }
 
     private final Map<Inet4Address, Client> clients;
-    private final AnswerCache cache;
-    private final Upstreams upstreams;
+    private final Lookups lookups;
+    private final WarnLimiter pinWarnings = new WarnLimiter();
     private final Counters counters;
 
-    QueryHandler(Map<Inet4Address, Client> clients, AnswerCache cache, Upstreams upstreams, Counters counters) {
+    QueryHandler(Map<Inet4Address, Client> clients, Lookups lookups, Counters counters) {
         this.clients = clients;
-        this.cache = cache;
-        this.upstreams = upstreams;
+        this.lookups = lookups;
         this.counters = counters;
     }
 
@@ -65,11 +73,19 @@ final class QueryHandler {
             log.debug("DNS query from unregistered {}: REFUSED", source);
             return refuse(wire, header, udp);
         }
-        if (!client.bucket.take()) {
+        if (!client.bucket.take() || !client.inFlight.tryAcquire()) {
             counters.rateLimited.incrementAndGet();
-            log.debug("DNS query from {} over its rate: REFUSED", client.vmId);
+            log.debug("DNS query from {} over its rate or its queries in flight: REFUSED", client.vmId);
             return refuse(wire, header, udp);
         }
+        try {
+            return parsed(client, wire, header, udp);
+        } finally {
+            client.inFlight.release();
+        }
+    }
+
+    private byte[] parsed(Client client, byte[] wire, Header header, boolean udp) {
         if (header.getOpcode() != Opcode.QUERY) return error(header, Rcode.NOTIMP);
         Message query;
         try {
@@ -77,9 +93,7 @@ final class QueryHandler {
         } catch (IOException | RuntimeException e) {
             return error(header, Rcode.FORMERR);
         }
-        Header h = query.getHeader();
-        if (h.getCount(Section.QUESTION) != 1 || h.getCount(Section.ANSWER) != 0 || h.getCount(Section.AUTHORITY) != 0)
-            return error(header, Rcode.FORMERR);
+        if (!oneQuestion(query)) return error(header, Rcode.FORMERR);
         Record question = query.getQuestion();
         int type = question.getType();
         if (question.getDClass() != DClass.IN) return reply(query, Rcode.REFUSED, null, udp);
@@ -91,37 +105,31 @@ final class QueryHandler {
 
     private byte[] answer(Client client, Message query, Name name, int type, boolean udp) {
         long started = System.nanoTime();
-        String text = name.toString(true);
-        EgressPolicy.DnsVerdict verdict = client.policy.dns(text);
+        // lower case, no trailing dot, as the policy sees it; null for what is no plain name (escapes, binary labels)
+        String text = DomainPattern.normalize(name.toString(true));
+        EgressPolicy.DnsVerdict verdict = text == null ? EgressPolicy.DnsVerdict.DENIED : client.policy.dns(text);
         if (!verdict.forward() || ReverseNames.neverReachable(text)) {
             counters.denied.incrementAndGet();
-            log.debug("DNS {} {} {}: NXDOMAIN by policy", client.vmId, text, Type.string(type));
+            log.debug("DNS {} {} {}: NXDOMAIN by policy", client.vmId, name, Type.string(type));
             return reply(query, Rcode.NXDOMAIN, null, udp);
         }
-        Answer answer = cache.get(text, type);
-        String from = "cache";
-        if (answer != null) {
-            counters.cacheHits.incrementAndGet();
-        } else {
-            counters.forwarded.incrementAndGet();
-            from = "upstream";
-            try {
-                answer = upstreams.resolve(name, type);
-            } catch (Upstreams.UpstreamException e) {
-                log.debug("DNS {} {} {}: SERVFAIL, {}", client.vmId, text, Type.string(type), e.getMessage());
-                return reply(query, Rcode.SERVFAIL, null, udp);
-            }
-            cache.put(text, type, answer);
+        Lookups.Found found;
+        try {
+            found = lookups.find(name, text, type);
+        } catch (Upstreams.UpstreamException e) {
+            log.debug("DNS {} {} {}: SERVFAIL, {}", client.vmId, text, Type.string(type), e.getMessage());
+            return reply(query, Rcode.SERVFAIL, null, udp);
         }
+        Answer answer = found.answer();
         if (verdict.rule() >= 0 && !pin(client, verdict.rule(), text, answer)) return reply(query, Rcode.SERVFAIL, null, udp);
         if (log.isDebugEnabled())
             log.debug("DNS {} {} {}: {} from {} in {} us", client.vmId, text, Type.string(type), Rcode.string(answer.rcode()),
-                    from, (System.nanoTime() - started) / 1000);
+                    found.source(), (System.nanoTime() - started) / 1000);
         return reply(query, answer.rcode(), answer, udp);
     }
 
     /** Hands the answer's addresses to the microVM's pins before the guest sees them; false when pinning failed. */
-    private static boolean pin(Client client, int rule, String name, Answer answer) {
+    private boolean pin(Client client, int rule, String name, Answer answer) {
         List<Inet4Address> addresses = answer.addresses();
         if (addresses.isEmpty()) return true; // nothing to reach: nothing to open
         long ttl = Math.clamp(answer.addressTtl(), PIN_MIN_SECONDS, PIN_MAX_SECONDS);
@@ -130,8 +138,11 @@ final class QueryHandler {
             return true;
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            log.warn("DNS {} {}: pinning {} under rule {} failed, answering SERVFAIL: {}", client.vmId, name, addresses, rule,
-                    e.toString());
+            long skipped = pinWarnings.warnNow();
+            if (skipped >= 0)
+                log.warn("DNS {} {}: pinning {} under rule {} failed, answering SERVFAIL: {}{}", client.vmId, name, addresses,
+                        rule, e.toString(), WarnLimiter.skippedNote(skipped));
+            else log.debug("DNS {} {}: pinning {} under rule {} failed: {}", client.vmId, name, addresses, rule, e.toString());
             return false;
         }
     }
@@ -159,12 +170,22 @@ final class QueryHandler {
         return m.toWire(limit); // sets TC when the answer had to be cut; the guest asks again over TCP
     }
 
+    /**
+     * Exactly one question and nothing in the answer and authority sections. Counted in the parsed sections, not the
+     * header: dnsjava parses a message with TC set leniently, keeping what it read before the bytes ran out.
+     */
+    private static boolean oneQuestion(Message query) {
+        Header h = query.getHeader();
+        return query.getSection(Section.QUESTION).size() == 1 && h.getCount(Section.QUESTION) == 1
+                && query.getSection(Section.ANSWER).isEmpty() && query.getSection(Section.AUTHORITY).isEmpty()
+                && h.getCount(Section.ANSWER) == 0 && h.getCount(Section.AUTHORITY) == 0;
+    }
+
     /** REFUSED, with the question when the query has one (stub resolvers match answers by it). */
     private static byte[] refuse(byte[] wire, Header header, boolean udp) {
         try {
             Message query = new Message(wire);
-            if (query.getQuestion() != null && query.getHeader().getCount(Section.QUESTION) == 1)
-                return reply(query, Rcode.REFUSED, null, udp);
+            if (oneQuestion(query)) return reply(query, Rcode.REFUSED, null, udp);
         } catch (IOException | RuntimeException e) {
             // fall through to a bare header
         }

@@ -47,8 +47,9 @@ public final class Resolver implements AutoCloseable {
     public static Resolver start(ResolverConfig c) throws IOException {
         Counters counters = new Counters();
         Map<Inet4Address, QueryHandler.Client> clients = new ConcurrentHashMap<>();
-        QueryHandler handler = new QueryHandler(clients, new AnswerCache(c.cacheEntries(), System::nanoTime),
+        Lookups lookups = new Lookups(new AnswerCache(c.cacheEntries(), System::nanoTime),
                 new Upstreams(c.upstreams(), c.upstreamTimeout(), counters), counters);
+        QueryHandler handler = new QueryHandler(clients, lookups, counters);
         // with port 0 the kernel picks the UDP port; the same TCP port may be taken, then another pair is tried
         for (int attempt = 0; ; attempt++) {
             UdpServer udp = new UdpServer(new InetSocketAddress(c.bind(), c.port()), handler);

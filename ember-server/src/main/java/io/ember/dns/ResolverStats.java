@@ -5,8 +5,8 @@ package io.ember.dns;
  *
  * @param queries every query from any source that carried a parseable header (answers and garbage without one are
  *     dropped uncounted)
- * @param forwarded queries that needed an upstream answer (cache misses of allowed names)
- * @param cacheHits queries answered from the cache
+ * @param forwarded upstream lookups made (cache misses of allowed names; simultaneous misses on one name make one)
+ * @param cacheHits queries answered from the cache, or by joining a lookup another query had already started
  * @param denied names answered NXDOMAIN without asking upstream: the microVM's policy does not allow them, or they are
  *     reverse lookups of never-reachable ranges
  * @param refused queries from a source that is no registered microVM

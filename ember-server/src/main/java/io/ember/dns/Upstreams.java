@@ -22,7 +22,6 @@ import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Asks the upstream resolvers, in order, for one question: a fresh query (its own random id, recursion desired, EDNS
@@ -34,13 +33,12 @@ final class Upstreams {
     private static final Logger log = LoggerFactory.getLogger(Upstreams.class);
     /** The EDNS payload size we advertise upstream: the DNS flag day 2020 value, unfragmented on any path. */
     static final int EDNS_PAYLOAD = 1232;
-    private static final long WARN_EVERY_NANOS = 10_000_000_000L;
 
     private final List<InetSocketAddress> servers;
     private final Duration timeout;
     private final Counters counters;
     private final SecureRandom random = new SecureRandom();
-    private final AtomicLong lastWarn = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS), unwarned = new AtomicLong();
+    private final WarnLimiter warnings = new WarnLimiter();
 
     Upstreams(List<InetSocketAddress> servers, Duration timeout, Counters counters) {
         this.servers = List.copyOf(servers);
@@ -135,14 +133,8 @@ final class Upstreams {
     /** Counts the failure; warns at most every ten seconds, with how many failures went unlogged in between. */
     private void failed(InetSocketAddress server, Name name, String why) {
         counters.upstreamFailures.incrementAndGet();
-        long now = System.nanoTime(), last = lastWarn.get();
-        if (now - last >= WARN_EVERY_NANOS && lastWarn.compareAndSet(last, now)) {
-            long more = unwarned.getAndSet(0);
-            log.warn("DNS upstream {} failed for {}: {}{}", server, name, why,
-                    more > 0 ? " (" + more + " more upstream failures since the last warning)" : "");
-        } else {
-            unwarned.incrementAndGet();
-            log.debug("DNS upstream {} failed for {}: {}", server, name, why);
-        }
+        long skipped = warnings.warnNow();
+        if (skipped >= 0) log.warn("DNS upstream {} failed for {}: {}{}", server, name, why, WarnLimiter.skippedNote(skipped));
+        else log.debug("DNS upstream {} failed for {}: {}", server, name, why);
     }
 }

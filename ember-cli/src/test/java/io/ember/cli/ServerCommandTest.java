@@ -42,7 +42,7 @@ class ServerCommandTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8), Map.of("EMBER_DATA_DIR", tmp.resolve("data").toString()));
         AtomicInteger exit = new AtomicInteger(-1);
         Thread serving = new Thread(() -> exit.set(Main.run(new String[] {"server", "--port", "0", "--accel", "TCG",
-                "--assets-dir", assets.toString(), "--max-running-vms", "3"}, io, verb)), "ember-server-verb");
+                "--assets-dir", assets.toString(), "--max-running-vms", "3", "--network", "off"}, io, verb)), "ember-server-verb");
         serving.start();
         try {
             String endpoint = awaitEndpoint(out, err);

@@ -1,21 +1,20 @@
 package io.ember.microvm;
 
-import io.ember.agent.GuestNet;
-import io.ember.network.Networks;
-import io.ember.network.VmNetwork;
-import io.ember.vmm.Nic;
-
 import io.ember.agent.GuestAgent;
+import io.ember.agent.GuestNet;
 import io.ember.image.ImageCatalog;
 import io.ember.image.ImageSource;
 import io.ember.metering.UsageKind;
+import io.ember.network.Networks;
+import io.ember.network.VmNetwork;
 import io.ember.store.EventRecord;
 import io.ember.store.MicrovmRecord;
 import io.ember.store.Store;
+import io.ember.vmm.Nic;
+import io.ember.vmm.Snapshot;
 import io.ember.vmm.Snapshots;
 import io.ember.vmm.Vm;
 import io.ember.vmm.VmExit;
-import io.ember.vmm.Snapshot;
 import io.ember.vmm.VmSpec;
 import io.ember.vmm.VmmDriver;
 import java.io.IOException;

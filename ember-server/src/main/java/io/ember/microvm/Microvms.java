@@ -1,7 +1,5 @@
 package io.ember.microvm;
 
-import io.ember.network.Networks;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ember.agent.GuestAgent;
@@ -12,6 +10,7 @@ import io.ember.image.ImageSource;
 import io.ember.image.ImageUnavailableException;
 import io.ember.image.LaunchSource;
 import io.ember.image.ManagedImage;
+import io.ember.network.Networks;
 import io.ember.store.EventRecord;
 import io.ember.store.LaunchRecord;
 import io.ember.store.MicrovmRecord;

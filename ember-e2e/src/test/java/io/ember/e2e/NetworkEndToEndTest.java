@@ -131,6 +131,23 @@ class NetworkEndToEndTest {
     }
 
     @Test
+    @Order(3)
+    void aResumeAfterTheNetworkWasLostMakesItAgainAndTellsTheGuest() throws Exception {
+        try (TestVm vm = TestVm.run(server, "debian")) {
+            String guest = vm.ok(ADDRESS).strip();
+            server.client().suspendMicrovm(vm.id);
+            server.stopServerOnly();
+            // As after a host reboot: /run is empty, the namespace is gone (the server finds out at its next start).
+            int slot = (Cidr.parseAddress(guest) - server.networkPool().address()) / 8;
+            String tag = String.format(Locale.ROOT, "%04x", (server.networkPool().address() >>> 8) & 0xffff);
+            FakeInternet.sh("ip netns del ember-" + tag + "-" + slot);
+            server.startAgain();
+            assertThat(vm.ok(get("web.test")).strip()).isEqualTo("hello from web.test"); // wakes it on a new network
+            assertThat(vm.ok("cat /etc/resolv.conf")).contains("nameserver 169.254.169.253");
+        }
+    }
+
+    @Test
     @Order(4)
     void aBuildFetchesFromTheInternetAndItsClonesHaveNetworksOfTheirOwn() throws Exception {
         ServerSocket hostPort = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0")); // on every host address

@@ -4,6 +4,7 @@ import io.ember.agent.AgentException;
 import io.ember.agent.AgentInfo;
 import io.ember.agent.GuestAgent;
 import io.ember.agent.RestoreFixup;
+import io.ember.network.VmNetwork;
 import io.ember.vmm.Snapshot;
 import io.ember.vmm.Vm;
 import io.ember.vmm.VmExit;
@@ -205,7 +206,11 @@ final class Suspension {
         GuestAgent agent = null;
         try {
             Snapshot snap = Snapshot.load(m.workDir());
+            VmNetwork before = m.net;
             engine.attachNetwork(m, snap); // kept while suspended; made again after a host reboot
+            // The guest's NIC is as it was at the save unless the network had to be made again (a host reboot):
+            // telling it again would cost a reconfiguration (~40 ms) for nothing.
+            boolean sameNetwork = before != null && before.equals(m.net);
             vm = engine.snapshots.restorePaused(engine.spec(m), snap, false);
             m.launched.complete(vm);
             m.vm = vm;
@@ -215,7 +220,7 @@ final class Suspension {
             agent.expectRestored();
             engine.snapshots.resume(vm);
             AgentInfo info = agent.hello(engine.settings.reconnectTimeout());
-            agent.restored(fixup(m, null, false), FIXUP_TIMEOUT);
+            agent.restored(sameNetwork ? fixup(null, null, false) : fixup(m, null, false), FIXUP_TIMEOUT);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             engine.hooks.resume(m, agent); // a failure is recorded; the microVM runs on (docs/hooks.md)
             m.lock.lock();
@@ -271,11 +276,14 @@ final class Suspension {
                 + " meanwhile", "Microvm", m.id);
     }
 
-    /** What a restored guest is told: the time now, 64 fresh random bytes, and for a clone its own name. */
+    /**
+     * What a restored guest is told: the time now, 64 fresh random bytes, for a clone its own name, and its network
+     * ({@code m}'s; none when {@code m} is null: the guest's NIC stays as it is).
+     */
     static RestoreFixup fixup(Machine m, String hostname, boolean newIdentity) {
         byte[] entropy = new byte[64];
         RANDOM.nextBytes(entropy);
-        return new RestoreFixup(Instant.now(), entropy, hostname, newIdentity, Engine.guestNet(m.net));
+        return new RestoreFixup(Instant.now(), entropy, hostname, newIdentity, m == null ? null : Engine.guestNet(m.net));
     }
 
     private static MicrovmException unsupported(Machine m) {

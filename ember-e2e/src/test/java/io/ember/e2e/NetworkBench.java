@@ -25,16 +25,19 @@ import java.util.Locale;
  * Part 1, on the host's enforcement path with a fake guest on a microVM's link: TCP connect time and HTTP throughput
  * guest -> test host against the same from the host's namespace; DNS lookups through Ember's resolver, uncached and
  * cached. Part 2, real guests: launch from an image snapshot and resume, on a server with networks against one
- * without, alternating. Only the test's own namespaces are contacted.
+ * without, alternating (alone: -Dbench.realOnly=true). Only the test's own namespaces are contacted.
  */
 public final class NetworkBench {
     private static final int CONNECTS = Integer.getInteger("bench.connects", 200);
+    private static final boolean HOST_PATH = !Boolean.getBoolean("bench.realOnly");
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
     private static final int MIB = Integer.getInteger("bench.mib", 64);
 
     public static void main(String[] args) throws Exception {
-        try (FakeInternet internet = FakeInternet.start(); TestPool pool = TestPool.acquire()) {
-            hostPath(internet, pool);
+        if (HOST_PATH) {
+            try (FakeInternet internet = FakeInternet.start(); TestPool pool = TestPool.acquire()) {
+                hostPath(internet, pool);
+            }
         }
         realGuests();
     }

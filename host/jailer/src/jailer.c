@@ -238,6 +238,9 @@ static void system_dirs(void) {
 
 static void build_root(void) {
     char path[PATH_MAX];
+    /* The directories made here must be the modes written below whatever umask the server runs with (bin/ember
+     * runs it under 077, which would make them 0700 root's: the VMM's uid could not reach its own files). */
+    mode_t mask = umask(022);
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) die("make / private");
     if (mount("tmpfs", cfg.root, "tmpfs", MS_NOSUID, "size=1m,nr_inodes=4096,mode=0755")) die("tmpfs on %s", cfg.root);
     system_dirs();
@@ -258,6 +261,7 @@ static void build_root(void) {
     if (umount2(".", MNT_DETACH)) die("detach the old root");
     if (chdir("/")) die("chdir /");
     if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID, "size=1m,nr_inodes=4096,mode=0755")) die("remount / read-only");
+    umask(mask);
 }
 
 static void limit(int resource, rlim_t value, const char *name) {

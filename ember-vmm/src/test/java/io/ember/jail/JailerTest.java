@@ -72,6 +72,26 @@ class JailerTest {
     }
 
     @Test
+    void aServerUnderUmask077_stillGivesItsVmmAReachableWorkDirectory() throws Exception {
+        // bin/ember runs the server under umask 077: the directories the jailer makes for bind mounts must still be 0755
+        String id = "u-" + Integer.toHexString(ThreadLocalRandom.current().nextInt());
+        Path work = Files.createDirectories(tmp.resolve(id));
+        List<String> cmd = new java.util.ArrayList<>(List.of("/bin/sh", "-c", "umask 077; exec \"$@\"", "sh"));
+        cmd.addAll(jail.command(new JailRequest(id, work, List.of(), List.of(), List.of(), 1, 64, null,
+                List.of("/usr/bin/sh", "-c", "touch " + work + "/made && echo made"), work.resolve("pid"))));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(out).as(out).contains("made");
+            assertThat(p.exitValue()).isZero();
+        } finally {
+            p.destroyForcibly();
+            jail.released(id);
+        }
+    }
+
+    @Test
     void aDeviceOnlyRootMayOpen_becomesTheJailsOwnNode_withoutRootsGroup() throws Exception {
         Path tun = Path.of("/dev/net/tun");
         java.util.Set<java.nio.file.attribute.PosixFilePermission> before = Files.getPosixFilePermissions(tun);

@@ -111,6 +111,30 @@ public final class NetworkBench {
         return out;
     }
 
+    /** The same connect and download figures from a real (TCG) guest, against the host's namespace, alternating. */
+    private static void realGuestPath(EmberTestServer on, FakeInternet internet) throws Exception {
+        Files.write(internet.webRoot().resolve("blob16.bin"), new byte[16 << 20]);
+        String web = internet.web();
+        String connect = "import socket,time,statistics\nts=[]\nfor i in range(" + CONNECTS + "):\n"
+                + " t=time.perf_counter();socket.create_connection(('" + web + "',80),2).close();ts.append((time.perf_counter()-t)*1000)\n"
+                + "print('%.3f'%statistics.median(ts))";
+        String fetch = "import urllib.request,time\nt=time.perf_counter();n=len(urllib.request.urlopen('http://" + web
+                + "/blob16.bin',timeout=120).read());print('%.1f'%(n/(time.perf_counter()-t)/1e6))";
+        try (TestVm vm = TestVm.run(on, "debian")) {
+            List<Double> hostC = new ArrayList<>(), vmC = new ArrayList<>(), hostT = new ArrayList<>(), vmT = new ArrayList<>();
+            for (int r = 0; r < ROUNDS; r++) {
+                hostC.add(Double.parseDouble(python(null, connect)));
+                vmC.add(Double.parseDouble(vm.ok("python3 -c \"" + connect.replace("\"", "\\\"") + "\"").strip()));
+                hostT.add(Double.parseDouble(python(null, fetch)));
+                vmT.add(Double.parseDouble(vm.ok("python3 -c \"" + fetch.replace("\"", "\\\"") + "\"").strip()));
+            }
+            System.out.printf(Locale.ROOT, "real guest (TCG, debian): TCP connect %.3f ms vs host %.3f ms (ratio %.1f); HTTP download of 16 MiB "
+                            + "%.1f MB/s vs host %.1f MB/s (ratio %.2f; default %d Mbit/s cap); medians of %d%n",
+                    Figures.median(vmC), Figures.median(hostC), Figures.median(vmC) / Figures.median(hostC), Figures.median(vmT),
+                    Figures.median(hostT), Figures.median(vmT) / Figures.median(hostT), NetworkSettings.DEFAULT_BANDWIDTH_MBPS, ROUNDS);
+        }
+    }
+
     /** Launch from a snapshot and resume, with and without networks, alternating between two servers. */
     private static void realGuests() throws Exception {
         try (FakeInternet internet = FakeInternet.start();
@@ -122,6 +146,7 @@ public final class NetworkBench {
                 var v = s.client().waitForImageVersion("nb", created.imageVersion(), Duration.ofMinutes(10));
                 if (v.state() != MicrovmImageVersionState.SUCCESSFUL) throw new IllegalStateException("build: " + v.stateReason());
             }
+            realGuestPath(on, internet);
             List<Double> launchOn = new ArrayList<>(), launchOff = new ArrayList<>(), resumeOn = new ArrayList<>(), resumeOff = new ArrayList<>();
             for (int r = 0; r < ROUNDS; r++) {
                 for (EmberTestServer s : List.of(on, off)) {

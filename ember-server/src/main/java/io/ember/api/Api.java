@@ -39,7 +39,7 @@ public final class Api {
      */
     public record Services(Microvms microvms, io.ember.image.Images images, AuthTokens tokens,
                            BiFunction<String, String, String> endpointUrl, Metering metering, Tenants tenants,
-                           Quotas quotaDefaults, Secrets secrets, io.ember.egress.NetworkConnectors connectors) {
+                           Quotas quotaDefaults, Secrets secrets, io.ember.connector.NetworkConnectors connectors) {
         /** Without tenant network connectors (only the managed ones). */
         public Services(Microvms microvms, io.ember.image.Images images, AuthTokens tokens,
                         BiFunction<String, String, String> endpointUrl, Metering metering, Tenants tenants,

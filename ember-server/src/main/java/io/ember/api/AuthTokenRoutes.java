@@ -47,7 +47,7 @@ final class AuthTokenRoutes {
         MicrovmRecord r = reachable(ctx);
         if (!r.ingress().shell()) { // AWS: ValidationException when the microVM was run without SHELL_INGRESS
             throw ApiException.validation("microVM " + r.id() + " was not run with the SHELL_INGRESS network connector ("
-                    + io.ember.egress.ConnectorArn.Managed.SHELL_INGRESS.arn() + ")");
+                    + io.ember.connector.ConnectorArn.Managed.SHELL_INGRESS.arn() + ")");
         }
         Json.ok(ctx, answer(tokens.issueShell(r.id(), lifetime)));
     }

@@ -108,8 +108,8 @@ final class MicrovmImageRoutes {
         Fields.strings(body, "additionalOsCapabilities", 16, 64);
         List<String> egress = Fields.strings(body, "egressNetworkConnectors", 16, MAX_ID);
         try {
-            io.ember.egress.NetworkConnectors.checkImageEgress(egress); // form only: resolved at each RunMicrovm
-        } catch (io.ember.egress.ConnectorException e) {
+            io.ember.connector.NetworkConnectors.checkImageEgress(egress); // form only: resolved at each RunMicrovm
+        } catch (io.ember.connector.ConnectorException e) {
             throw ApiException.validation(e.getMessage());
         }
         JsonNode cpus = body.get("cpuConfigurations");

@@ -3,7 +3,7 @@ package io.ember.microvm;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ember.agent.GuestAgent;
-import io.ember.egress.Attachment;
+import io.ember.connector.Attachment;
 import io.ember.hooks.Hooks;
 import io.ember.image.ImageCatalog;
 import io.ember.image.ImageSource;

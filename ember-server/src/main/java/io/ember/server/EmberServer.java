@@ -14,7 +14,7 @@ import io.ember.image.BuildSettings;
 import io.ember.image.ImageCatalog;
 import io.ember.image.Images;
 import io.ember.egress.HostNetworks;
-import io.ember.egress.NetworkConnectors;
+import io.ember.connector.NetworkConnectors;
 import io.ember.secrets.HostKey;
 import io.ember.store.ConnectorStore;
 import io.ember.secrets.Secrets;

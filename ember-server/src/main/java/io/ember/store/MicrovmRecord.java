@@ -1,6 +1,6 @@
 package io.ember.store;
 
-import io.ember.egress.ConnectorArn;
+import io.ember.connector.ConnectorArn;
 import io.ember.egress.EgressPolicy;
 import java.time.Instant;
 import java.util.List;

@@ -86,7 +86,7 @@ final class ApiFixture implements AutoCloseable {
 
     /** A busybox microVM whose shell tokens are allowed (ALL_INGRESS: application traffic and shell). */
     String runningWithShell() {
-        return running(",\"ingressNetworkConnectors\":[\"" + io.ember.egress.ConnectorArn.Managed.ALL_INGRESS.arn() + "\"]");
+        return running(",\"ingressNetworkConnectors\":[\"" + io.ember.connector.ConnectorArn.Managed.ALL_INGRESS.arn() + "\"]");
     }
 
     /** {@code fields}: more RunMicrovm fields, each preceded by a comma. */

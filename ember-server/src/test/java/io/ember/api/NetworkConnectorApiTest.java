@@ -3,7 +3,7 @@ package io.ember.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ember.egress.ConnectorArn;
+import io.ember.connector.ConnectorArn;
 import io.ember.testing.Await;
 import io.ember.testing.SigningHttpClient;
 import java.net.http.HttpResponse;

@@ -1,5 +1,7 @@
 package io.ember.egress;
 
+import io.ember.connector.ConnectorArn;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

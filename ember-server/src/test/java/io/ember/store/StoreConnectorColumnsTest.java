@@ -2,7 +2,7 @@ package io.ember.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ember.egress.ConnectorArn;
+import io.ember.connector.ConnectorArn;
 import io.ember.egress.EgressPolicy;
 import io.ember.egress.EgressRule;
 import java.nio.file.Path;

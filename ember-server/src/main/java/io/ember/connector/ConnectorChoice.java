@@ -1,5 +1,6 @@
-package io.ember.egress;
+package io.ember.connector;
 
+import io.ember.egress.EgressPolicy;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,5 +1,6 @@
-package io.ember.egress;
+package io.ember.connector;
 
+import io.ember.egress.EgressPolicy;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,5 +1,8 @@
-package io.ember.egress;
+package io.ember.connector;
 
+import io.ember.egress.EgressPolicy;
+import io.ember.egress.EgressPolicyJson;
+import io.ember.egress.HostNetworks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

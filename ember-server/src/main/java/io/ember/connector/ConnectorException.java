@@ -1,4 +1,4 @@
-package io.ember.egress;
+package io.ember.connector;
 
 /** A network connector request that cannot be done, with the kind of refusal the API reports. */
 public final class ConnectorException extends RuntimeException {

@@ -3,7 +3,9 @@ package io.ember.microvm;
 import io.ember.agent.AgentException;
 import io.ember.agent.AgentInfo;
 import io.ember.agent.GuestAgent;
+import io.ember.egress.EgressPolicy;
 import io.ember.hooks.Hooks;
+import io.ember.network.VmNetwork;
 import io.ember.store.LaunchRecord;
 import io.ember.store.MicrovmRecord;
 import io.ember.vmm.Snapshot;
@@ -14,7 +16,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -40,9 +44,9 @@ final class Reconciler {
         List<Future<?>> work = new ArrayList<>();
         List<MicrovmRecord> live = engine.store.notIn(MicrovmState.TERMINATED.name());
         // Networks first: every live microVM keeps its namespace (a running VMM is inside it), the rest go.
-        java.util.Map<String, io.ember.egress.EgressPolicy> policies = new java.util.HashMap<>();
+        Map<String, EgressPolicy> policies = new HashMap<>();
         for (MicrovmRecord r : live) policies.put(r.id(), r.egressPolicy());
-        java.util.Map<String, io.ember.network.VmNetwork> nets = engine.networks.reconcile(policies);
+        Map<String, VmNetwork> nets = engine.networks.reconcile(policies);
         for (MicrovmRecord r : live) {
             Machine m = new Machine(r, launch(r));
             m.net = nets.get(r.id());

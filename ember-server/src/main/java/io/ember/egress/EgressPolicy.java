@@ -36,6 +36,12 @@ public record EgressPolicy(Action defaultAction, List<EgressRule> rules, String 
         if (defaultAction == null) throw new IllegalArgumentException("defaultAction is required");
         rules = List.copyOf(rules == null ? List.of() : rules);
         if (rules.size() > MAX_RULES) throw new IllegalArgumentException("at most " + MAX_RULES + " egress rules");
+        for (EgressRule r : rules) // it would look like it opened something, and open nothing (docs/network.md, step 5)
+            if (r.cidr() != null && r.action() == Action.ALLOW)
+                for (Cidr never : Ranges.NEVER)
+                    if (never.prefix() <= r.cidr().prefix() && never.overlaps(r.cidr()))
+                        throw new IllegalArgumentException("an ALLOW rule cannot open " + r.cidr() + ": it is inside " + never
+                                + ", which no rule opens (name the interface to that network as hostNetwork)");
         if (hostNetwork != null && !hostNetwork.matches("[A-Za-z0-9_.-]{1,15}"))
             throw new IllegalArgumentException("hostNetwork must be an interface name (1 to 15 of letters, digits, '_', '.', '-')");
         if (bandwidthMbps < 0 || bandwidthMbps > MAX_BANDWIDTH_MBPS)

@@ -81,7 +81,11 @@ class EgressPolicyJsonTest {
                 new Case("{'egressPolicyConfiguration': {'defaultAction': 'DENY', 'bandwidthMbps': 'fast'}}",
                         "egressPolicyConfiguration.bandwidthMbps: must be an integer"),
                 new Case("{'egressPolicyConfiguration': {'defaultAction': 'DENY', 'maxConnections': -1}}",
-                        "egressPolicyConfiguration: maxConnections must be between 0 and 65536"))) {
+                        "egressPolicyConfiguration: maxConnections must be between 0 and 65536"),
+                new Case("{'egressPolicyConfiguration': {'defaultAction': 'DENY', 'rules': [{'action': 'ALLOW', 'cidr': '10.1.2.0/24'}]}}",
+                        "egressPolicyConfiguration: an ALLOW rule cannot open 10.1.2.0/24: it is inside 10.0.0.0/8"),
+                new Case("{'egressPolicyConfiguration': {'defaultAction': 'DENY', 'rules': [{'action': 'ALLOW', 'cidr': '169.254.169.254'}]}}",
+                        "egressPolicyConfiguration: an ALLOW rule cannot open 169.254.169.254/32: it is inside 169.254.0.0/16"))) {
             assertThatThrownBy(() -> EgressPolicyJson.parseConfiguration(tree(c.json())), c.json())
                     .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(c.message());
         }

@@ -2,6 +2,7 @@ package io.ember.network;
 
 import io.ember.egress.Cidr;
 import io.ember.egress.EgressPolicy;
+import io.ember.egress.Ranges;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -98,11 +99,12 @@ public final class Networks implements AutoCloseable {
             dns.register(address(p.guest()), vmId, policy, (rule, addresses, ttl) ->
                     Commands.nft(p.namespace(), NftRules.pin(rule, addresses, ttl)));
         } catch (IOException | RuntimeException e) {
-            detach(vmId);
+            // A new network goes whole; one a VMM may still be inside (adopted, suspended) stays, for the next attempt.
+            if (fresh) detach(vmId);
             throw e instanceof NetworkException ne ? ne : new NetworkException("network of " + vmId + ": " + e.getMessage());
         }
         return new VmNetwork(NETNS.resolve(p.namespace()), AddressPlan.TAP, p.gateway() + "/30", p.guest(), 30, p.gateway(),
-                io.ember.egress.Ranges.RESOLVER, p.mac());
+                Ranges.RESOLVER, p.mac());
     }
 
     /** Removes the microVM's network (terminate): its namespace with the tap and veth in it, its record, its DNS entry. */

@@ -103,8 +103,7 @@ public interface BuildMachines {
             @Override
             public Nic network(String name) {
                 VmNetwork n = networks.attach(name, EgressPolicy.INTERNET);
-                return n == null ? Nic.detached(OFFLINE) : new Nic(n.namespace(), n.tap(), n.gatewayCidr(),
-                        new GuestNet(n.guest(), n.prefix(), n.gateway(), n.dns(), n.mac()));
+                return n == null ? Nic.detached(OFFLINE) : n.nic();
             }
 
             @Override

@@ -1,16 +1,13 @@
 package io.ember.microvm;
 
 import io.ember.agent.GuestAgent;
-import io.ember.agent.GuestNet;
 import io.ember.image.ImageCatalog;
 import io.ember.image.ImageSource;
 import io.ember.metering.UsageKind;
 import io.ember.network.Networks;
-import io.ember.network.VmNetwork;
 import io.ember.store.EventRecord;
 import io.ember.store.MicrovmRecord;
 import io.ember.store.Store;
-import io.ember.vmm.Nic;
 import io.ember.vmm.Snapshot;
 import io.ember.vmm.Snapshots;
 import io.ember.vmm.Vm;
@@ -298,20 +295,13 @@ final class Engine implements AutoCloseable {
         m.net = networks.attach(m.id, m.created.egressPolicy());
     }
 
-    /** The NIC of a VM on {@code net}; none when networking is off (a snapshot's NIC then restores attached to nothing). */
-    static Nic nic(VmNetwork net) {
-        return net == null ? null : new Nic(net.namespace(), net.tap(), net.gatewayCidr(), guestNet(net));
-    }
-
-    static GuestNet guestNet(VmNetwork net) {
-        return net == null ? null : new GuestNet(net.guest(), net.prefix(), net.gateway(), net.dns(), net.mac());
-    }
-
     /** The machine as the VMM layer sees it; the hostname is the microVM id. */
     VmSpec spec(Machine m) {
         MicrovmRecord r = m.created;
         VmSpec spec = new VmSpec(r.id(), m.workDir(), catalog.kernel(), catalog.initrd(), m.launch.rootfs(),
-                r.vcpus(), r.memoryMib(), r.id(), List.of()).withNic(nic(m.net));
+                r.vcpus(), r.memoryMib(), r.id(), List.of())
+                // No NIC when networking is off: a snapshot's NIC then restores attached to nothing.
+                .withNic(m.net == null ? null : m.net.nic());
         // A clone's disk is an overlay of its image snapshot's disk: a jailed VMM must be able to read it (and only it)
         Path template = m.launch.template();
         return template == null ? spec : spec.withSharedFiles(List.of(template.resolve(Snapshot.DISK)));

@@ -283,7 +283,7 @@ final class Suspension {
     static RestoreFixup fixup(Machine m, String hostname, boolean newIdentity) {
         byte[] entropy = new byte[64];
         RANDOM.nextBytes(entropy);
-        return new RestoreFixup(Instant.now(), entropy, hostname, newIdentity, m == null ? null : Engine.guestNet(m.net));
+        return new RestoreFixup(Instant.now(), entropy, hostname, newIdentity, m == null || m.net == null ? null : m.net.guestNet());
     }
 
     private static MicrovmException unsupported(Machine m) {

@@ -49,8 +49,11 @@ public record NetworkSettings(boolean enabled, Cidr pool, List<InetSocketAddress
         return new NetworkSettings(enabled, pool, dnsUpstreams, value, bandwidthMbps, maxConnections);
     }
 
-    /** Four hex digits naming this pool's namespaces, interfaces and tables (distinct pools get distinct tags). */
-    String tag() {
+    /**
+     * Four hex digits naming this pool's namespaces ({@code ember-TAG-N}), host veths ({@code emTAG-N}) and host table
+     * ({@code ember_TAG}); distinct pools get distinct tags.
+     */
+    public String tag() {
         return String.format(Locale.ROOT, "%04x", (pool.address() >>> 8) & 0xffff);
     }
 }

@@ -2,6 +2,7 @@ package io.ember.network;
 
 import io.ember.egress.Cidr;
 import io.ember.egress.EgressPolicy;
+import io.ember.egress.HostNetworks;
 import io.ember.egress.Ranges;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -86,13 +87,14 @@ public final class Networks implements AutoCloseable {
             slots.put(vmId, slot);
         }
         AddressPlan p = new AddressPlan(tag, settings.pool(), slot);
-        String digest = digest(policy);
         try {
+            List<Cidr> hostNetwork = hostNetwork(policy); // asks ip(8): once, for the digest and the rules
+            String digest = digest(policy, hostNetwork);
             Path record = records.resolve(Integer.toString(slot));
             boolean exists = Files.isRegularFile(NETNS.resolve(p.namespace()));
             if (!exists) create(p);
             if (!exists || !(vmId + "\n" + digest + "\n").equals(read(record))) {
-                Commands.nft(p.namespace(), NftRules.vm(p, policy, hostNetwork(policy), dns.port(), bandwidth(policy),
+                Commands.nft(p.namespace(), NftRules.vm(p, policy, hostNetwork, dns.port(), bandwidth(policy),
                         connections(policy)));
                 Files.writeString(record, vmId + "\n" + digest + "\n");
             }
@@ -256,7 +258,7 @@ public final class Networks implements AutoCloseable {
     private List<Cidr> hostNetwork(EgressPolicy policy) {
         if (policy.hostNetwork() == null) return List.of();
         try {
-            return io.ember.egress.HostNetworks.host().prefixes(policy.hostNetwork());
+            return HostNetworks.host().prefixes(policy.hostNetwork());
         } catch (IllegalArgumentException e) {
             throw new NetworkException(e.getMessage());
         }
@@ -270,10 +272,11 @@ public final class Networks implements AutoCloseable {
         return policy.maxConnections() > 0 ? policy.maxConnections() : settings.maxConnections();
     }
 
-    private String digest(EgressPolicy policy) {
-        // The rules depend on the policy, the resolver's port and the caps: any change re-renders them.
+    private String digest(EgressPolicy policy, List<Cidr> hostNetwork) {
+        // The rules depend on the policy, the host network's prefixes, the resolver's port and the caps: any change
+        // re-renders them.
         return Integer.toHexString((policy + "|" + dns.port() + "|" + bandwidth(policy) + "|" + connections(policy)
-                + "|" + hostNetwork(policy)).hashCode());
+                + "|" + hostNetwork).hashCode());
     }
 
     private static Inet4Address address(String dotted) {

@@ -1,5 +1,7 @@
 package io.ember.network;
 
+import io.ember.agent.GuestNet;
+import io.ember.vmm.Nic;
 import java.nio.file.Path;
 
 /**
@@ -11,4 +13,15 @@ import java.nio.file.Path;
  * @param guest the guest's address (prefix {@code prefix}), {@code gateway}, {@code dns} (169.254.169.253) and {@code mac}
  */
 public record VmNetwork(Path namespace, String tap, String gatewayCidr, String guest, int prefix, String gateway,
-                        String dns, String mac) {}
+                        String dns, String mac) {
+
+    /** The VMM's network device on this network. */
+    public Nic nic() {
+        return new Nic(namespace, tap, gatewayCidr, guestNet());
+    }
+
+    /** What the guest configures (the kernel word at a cold boot, RESTORED after a restore). */
+    public GuestNet guestNet() {
+        return new GuestNet(guest, prefix, gateway, dns, mac);
+    }
+}

@@ -65,6 +65,11 @@ final class EmberTestServer implements AutoCloseable {
         return s;
     }
 
+    /** What names this server's namespaces and veths (NetworkSettings.tag); networking must be on. */
+    String networkTag() {
+        return network.tag();
+    }
+
     /** The pool this server's microVM networks use (null: networking off). */
     io.ember.egress.Cidr networkPool() {
         return pool == null ? null : pool.cidr;

@@ -41,7 +41,14 @@ final class FakeGuest implements AutoCloseable {
 
     /** Runs a Python snippet in the guest's namespace; its stdout, stripped. */
     String python(String code) throws IOException, InterruptedException {
-        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", ns, "python3", "-c", code));
+        return python(ns, code);
+    }
+
+    /** Runs a Python snippet in {@code namespace} (null: the host's); its output, stripped. */
+    static String python(String namespace, String code) throws IOException, InterruptedException {
+        List<String> c = new ArrayList<>();
+        if (namespace != null) c.addAll(List.of("ip", "netns", "exec", namespace));
+        c.addAll(List.of("python3", "-c", code));
         Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readNBytes(64 * 1024);
         if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
@@ -50,14 +57,12 @@ final class FakeGuest implements AutoCloseable {
 
     /** "ok" when a TCP connection to address:port is made within 2 s, else the error's name. */
     String connect(String address, int port) throws IOException, InterruptedException {
-        return python("import socket\ntry:\n socket.create_connection(('" + address + "'," + port + "),2).close();print('ok')\n"
-                + "except Exception as e:\n print(type(e).__name__)");
+        return python(NetProbes.connect(address, port));
     }
 
-    /** The body of http://host/ (by name or address), or the error's name. */
+    /** The body of http://host/ (by name or address); a traceback when it cannot be fetched. */
     String get(String host) throws IOException, InterruptedException {
-        return python("import urllib.request\ntry:\n print(urllib.request.urlopen('http://" + host + "/',timeout=3).read().decode())\n"
-                + "except Exception as e:\n print(type(e).__name__)");
+        return python(NetProbes.get(host));
     }
 
     /** The address the system resolver (resolv.conf: Ember's resolver) gives {@code name}, or the error's name. */

@@ -1,12 +1,9 @@
 package io.ember.e2e;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,37 +18,26 @@ import java.util.concurrent.TimeUnit;
 final class FakeInternet implements AutoCloseable {
     static final int UDP_PORT = 9999;
     private final int k;
-    private final FileChannel lockFile;
-    private final FileLock lock;
+    private final SlotLock slot;
     private final Path dir;
     private final List<Process> processes = new ArrayList<>();
 
-    private FakeInternet(int k, FileChannel lockFile, FileLock lock, Path dir) {
-        this.k = k;
-        this.lockFile = lockFile;
-        this.lock = lock;
+    private FakeInternet(SlotLock slot, Path dir) {
+        this.k = slot.index;
+        this.slot = slot;
         this.dir = dir;
     }
 
     static FakeInternet start() throws IOException, InterruptedException {
-        Path locks = Files.createDirectories(Path.of("/tmp/ember-fake-internet"));
-        for (int k = 0; k < 16; k++) {
-            FileChannel ch = FileChannel.open(locks.resolve(k + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock l = ch.tryLock();
-            if (l == null) {
-                ch.close();
-                continue;
-            }
-            FakeInternet f = new FakeInternet(k, ch, l, Files.createTempDirectory("ember-fakenet-"));
-            try {
-                f.up();
-            } catch (IOException | InterruptedException | RuntimeException e) {
-                f.close();
-                throw e;
-            }
-            return f;
+        SlotLock slot = SlotLock.first(Path.of("/tmp/ember-fake-internet"), 16, "fake internet slot");
+        FakeInternet f = new FakeInternet(slot, Files.createTempDirectory("ember-fakenet-"));
+        try {
+            f.up();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            f.close();
+            throw e;
         }
-        throw new IllegalStateException("no free fake internet slot");
+        return f;
     }
 
     private String net(int host) {
@@ -186,8 +172,7 @@ final class FakeInternet implements AutoCloseable {
             // a temp directory
         }
         try {
-            lock.release();
-            lockFile.close();
+            slot.close();
         } catch (IOException e) {
             // released with the process anyway
         }

@@ -43,7 +43,6 @@ public final class NetworkBench {
     }
 
     private static void hostPath(FakeInternet internet, TestPool pool) throws Exception {
-        Path file = Path.of("/tmp/ember-fakenet-bench.bin");
         try (Resolver resolver = Resolver.start(new ResolverConfig(InetAddress.getByName("0.0.0.0"), 0,
                 List.of(new InetSocketAddress(internet.dns(), 53)), 10_000, 100_000, 100_000, Duration.ofSeconds(2)))) {
             Networks networks = Networks.start(NetworkSettings.on().withPool(pool.cidr).withDnsPort(resolver.port()),
@@ -67,7 +66,7 @@ public final class NetworkBench {
                 // the same Python, from the host's namespace and from the guest's: side by side, alternating
                 List<Double> host = new ArrayList<>(), vm = new ArrayList<>();
                 for (int r = 0; r < ROUNDS; r++) {
-                    host.add(Double.parseDouble(python(null, connectLoop)));
+                    host.add(Double.parseDouble(FakeGuest.python(null, connectLoop)));
                     vm.add(Double.parseDouble(guest.python(connectLoop)));
                 }
                 System.out.printf(Locale.ROOT, "TCP connect to the test host: host %.3f ms, guest link %.3f ms (ratio %.2f), medians of %d x %d%n",
@@ -79,7 +78,7 @@ public final class NetworkBench {
                         + "/blob.bin',timeout=60).read());print('%.1f'%(n/(time.perf_counter()-t)/1e6))";
                 List<Double> hostT = new ArrayList<>(), freeT = new ArrayList<>(), cappedT = new ArrayList<>();
                 for (int r = 0; r < ROUNDS; r++) {
-                    hostT.add(Double.parseDouble(python(null, fetch)));
+                    hostT.add(Double.parseDouble(FakeGuest.python(null, fetch)));
                     freeT.add(Double.parseDouble(guest.python(fetch)));
                     cappedT.add(Double.parseDouble(capped.python(fetch)));
                 }
@@ -96,19 +95,8 @@ public final class NetworkBench {
                         + "medians of %d%n", dns[0], dns[1], CONNECTS);
             } finally {
                 Networks.purge(NetworkSettings.on().withPool(pool.cidr));
-                Files.deleteIfExists(file);
             }
         }
-    }
-
-    private static String python(String ns, String code) throws Exception {
-        List<String> c = new ArrayList<>();
-        if (ns != null) c.addAll(List.of("ip", "netns", "exec", ns));
-        c.addAll(List.of("python3", "-c", code));
-        Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        p.waitFor();
-        return out;
     }
 
     /** The same connect and download figures from a real (TCG) guest, against the host's namespace, alternating. */
@@ -123,10 +111,10 @@ public final class NetworkBench {
         try (TestVm vm = TestVm.run(on, "debian")) {
             List<Double> hostC = new ArrayList<>(), vmC = new ArrayList<>(), hostT = new ArrayList<>(), vmT = new ArrayList<>();
             for (int r = 0; r < ROUNDS; r++) {
-                hostC.add(Double.parseDouble(python(null, connect)));
-                vmC.add(Double.parseDouble(vm.ok("python3 -c \"" + connect.replace("\"", "\\\"") + "\"").strip()));
-                hostT.add(Double.parseDouble(python(null, fetch)));
-                vmT.add(Double.parseDouble(vm.ok("python3 -c \"" + fetch.replace("\"", "\\\"") + "\"").strip()));
+                hostC.add(Double.parseDouble(FakeGuest.python(null, connect)));
+                vmC.add(Double.parseDouble(vm.ok(NetProbes.shell(connect)).strip()));
+                hostT.add(Double.parseDouble(FakeGuest.python(null, fetch)));
+                vmT.add(Double.parseDouble(vm.ok(NetProbes.shell(fetch)).strip()));
             }
             System.out.printf(Locale.ROOT, "real guest (TCG, debian): TCP connect %.3f ms vs host %.3f ms (ratio %.1f); HTTP download of 16 MiB "
                             + "%.1f MB/s vs host %.1f MB/s (ratio %.2f; default %d Mbit/s cap); medians of %d%n",

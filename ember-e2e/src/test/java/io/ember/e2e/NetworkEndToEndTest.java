@@ -12,7 +12,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -28,18 +27,17 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NetworkEndToEndTest {
-    /** A probe run with python3 in the guest: prints "ok" or the exception's name. */
+    /** A probe run with python3 in the guest (NetProbes: the same code the fake guest runs). */
     static String py(String body) {
-        return "python3 -c \"" + body.replace("\"", "\\\"") + "\"";
+        return NetProbes.shell(body);
     }
 
     static String connect(String address, int port) {
-        return py("import socket\ntry:\n socket.create_connection(('" + address + "'," + port + "),2).close();print('ok')\n"
-                + "except Exception as e:\n print(type(e).__name__)");
+        return py(NetProbes.connect(address, port));
     }
 
     static String get(String host) {
-        return py("import urllib.request; print(urllib.request.urlopen('http://" + host + "/',timeout=5).read().decode().strip())");
+        return py(NetProbes.get(host));
     }
 
     /** One line (a Dockerfile's RUN): "ok" when a TCP connection is made, else "blocked". */
@@ -139,7 +137,7 @@ class NetworkEndToEndTest {
             server.stopServerOnly();
             // As after a host reboot: /run is empty, the namespace is gone (the server finds out at its next start).
             int slot = (Cidr.parseAddress(guest) - server.networkPool().address()) / 8;
-            String tag = String.format(Locale.ROOT, "%04x", (server.networkPool().address() >>> 8) & 0xffff);
+            String tag = server.networkTag();
             FakeInternet.sh("ip netns del ember-" + tag + "-" + slot);
             server.startAgain();
             assertThat(vm.ok(get("web.test")).strip()).isEqualTo("hello from web.test"); // wakes it on a new network
@@ -175,7 +173,7 @@ class NetworkEndToEndTest {
     @Test
     @Order(5)
     void aRestartKeepsRunningNetworksAndLeavesNoOrphans() throws Exception {
-        String tag = String.format(Locale.ROOT, "%04x", (server.networkPool().address() >>> 8) & 0xffff);
+        String tag = server.networkTag();
         try (TestVm vm = TestVm.run(server, "debian")) {
             server.restart();
             assertThat(vm.ok(get("web.test")).strip()).isEqualTo("hello from web.test");

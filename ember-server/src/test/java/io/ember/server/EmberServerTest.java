@@ -26,8 +26,10 @@ class EmberServerTest {
     Path dir;
 
     private ServerConfig config() throws Exception {
+        // Networks off: the defaults would make real namespaces on the default pool and forward DNS to the host's resolvers
         return ServerConfig.defaults().withPort(0).withDataDir(dir.resolve("data"))
-                .withAssetsDir(Assets.create(dir.resolve("assets"))).withAccelerator(Accelerator.TCG);
+                .withAssetsDir(Assets.create(dir.resolve("assets"))).withAccelerator(Accelerator.TCG)
+                .withNetwork(io.ember.network.NetworkSettings.OFF);
     }
 
     private static String get(HttpClient http, String url) throws Exception {

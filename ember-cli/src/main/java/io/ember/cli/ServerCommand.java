@@ -71,6 +71,9 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--dns-port", defaultValue = "" + NetworkSettings.DEFAULT_DNS_PORT, paramLabel = "N", description = "host port of Ember's resolver, UDP and TCP (0 picks one); default ${DEFAULT-VALUE}")
     int dnsPort;
 
+    @Option(names = "--min-idle-duration-seconds", defaultValue = "60", paramLabel = "N", description = "least idlePolicy.maxIdleDurationSeconds RunMicrovm accepts; default ${DEFAULT-VALUE}, as AWS")
+    int minIdleSeconds;
+
     ServerCommand() {
         this(EmberServer::start);
     }
@@ -86,6 +89,8 @@ final class ServerCommand implements Callable<Integer> {
         config = config.withEndpoint(endpointSettings(config.endpoint()));
         String keyEnv = root.io().env().get("EMBER_HOST_KEY_FILE");
         config = config.withNetwork(networkSettings());
+        if (minIdleSeconds < 1) throw new ParameterException(spec.commandLine(), "--min-idle-duration-seconds must be at least 1");
+        config = config.withMinIdleSeconds(minIdleSeconds);
         if (hostKeyFile != null) config = config.withHostKeyFile(hostKeyFile);
         else if (keyEnv != null && !keyEnv.isEmpty()) config = config.withHostKeyFile(Path.of(keyEnv));
         EmberServer server = starter.start(config);

@@ -56,7 +56,7 @@ class ImageBuildCommandsTest {
         assertThat(r.exit).as(r.toString()).isZero();
         assertThat(uploaded.get()).isEqualTo(Files.readAllBytes(zip));
         JsonNode sent = Output.MAPPER.readTree(stub.bodyOf("POST", IMAGES));
-        assertThat(sent.toString()).isEqualTo("{\"name\":\"demo\",\"baseImageArn\":\"debian\",\"description\":\"demo app\","
+        assertThat(sent.toString()).isEqualTo("{\"name\":\"demo\",\"baseImageArn\":\"debian\",\"buildRoleArn\":\"arn:aws:iam::000000000000:role/ember-build\",\"description\":\"demo app\","
                 + "\"codeArtifact\":{\"uri\":\"ember-upload://upl-1\"},\"environmentVariables\":{\"A\":\"1\",\"B\":\"two words\"},"
                 + "\"resources\":[{\"minimumMemoryInMiB\":512,\"vcpus\":2}],\"clientToken\":\"tok\"}");
         JsonNode image = Output.MAPPER.readTree(r.out);

@@ -20,6 +20,11 @@ final class CodeZip {
         return z;
     }
 
+    /** A zip without a Dockerfile: its build fails at once (AWS: ARCHIVE_DOCKERFILE_NOT_FOUND). */
+    static CodeZip withoutDockerfile() {
+        return new CodeZip().file("README", "no Dockerfile here\n");
+    }
+
     CodeZip file(String name, String text) {
         files.put(name, text);
         return this;

@@ -98,7 +98,7 @@ final class EmberTestServer implements AutoCloseable {
 
     private void open() {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, assetsDir(), accelerator(),
-                "qemu-system-x86_64", 16);
+                "qemu-system-x86_64", 16).withMinIdleSeconds(1); // idle-policy tests wait seconds, not AWS's minute
         if (network != null) config = config.withNetwork(network);
         server = EmberServer.start(config);
         admin = readAdminCredentials();

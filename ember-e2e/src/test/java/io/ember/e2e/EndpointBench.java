@@ -52,7 +52,7 @@ public final class EndpointBench {
             System.out.printf("Ember endpoint benchmark (accelerator setting %s, medians of %d requests)%n",
                     EmberTestServer.accelerator(), REQUESTS);
             String id = client.runMicrovm(RunMicrovmRequest.of("session-app")
-                    .withIdlePolicy(new IdlePolicy(3600, 0, true))).microvmId();
+                    .withIdlePolicy(new IdlePolicy(3600, 28800, true))).microvmId();
             client.waitUntilRunning(id, Duration.ofMinutes(3));
             String token = client.createMicrovmAuthToken(id, 60, List.of(PortSpecification.port(8080))).value();
             URI endpoint = URI.create(client.getMicrovm(id).endpoint());

@@ -152,7 +152,7 @@ class EndpointEndToEndTest {
 
     @Test
     void trafficKeepsItAwakeQuietSuspendsItAndTheNextRequestWakesItWithItsMemory() throws Exception {
-        RunMicrovmRequest run = RunMicrovmRequest.of("session-app").withIdlePolicy(new IdlePolicy(3, 0, true));
+        RunMicrovmRequest run = RunMicrovmRequest.of("session-app").withIdlePolicy(new IdlePolicy(3, 28800, true));
         try (TestVm vm = TestVm.run(server, run)) {
             String t = token(vm.id);
             for (int i = 1; i <= 6; i++) { // 6 s of requests a second apart: more than maxIdleDurationSeconds
@@ -175,7 +175,7 @@ class EndpointEndToEndTest {
 
     @Test
     void withoutAutoResumeARequestToASuspendedMicrovmGetsAClearError() throws Exception {
-        RunMicrovmRequest run = RunMicrovmRequest.of("session-app").withIdlePolicy(new IdlePolicy(2, 0, false));
+        RunMicrovmRequest run = RunMicrovmRequest.of("session-app").withIdlePolicy(new IdlePolicy(2, 28800, false));
         try (TestVm vm = TestVm.run(server, run)) {
             String t = token(vm.id);
             client.waitUntilState(vm.id, MicrovmState.SUSPENDED, Duration.ofSeconds(120));

@@ -82,7 +82,7 @@ class SuspendResumeEndToEndTest {
 
     @Test
     void shouldSuspendAnIdleMicrovmAndWakeItForAnExec() throws Exception {
-        RunMicrovmRequest run = RunMicrovmRequest.of("busybox").withIdlePolicy(new IdlePolicy(3, 0, true));
+        RunMicrovmRequest run = RunMicrovmRequest.of("busybox").withIdlePolicy(new IdlePolicy(3, 28800, true));
         try (TestVm vm = TestVm.run(server, run)) {
             vm.ok("echo before-sleep > /workspace/w");
             awaitState(vm.id, MicrovmState.SUSPENDED, Duration.ofSeconds(60));
@@ -95,7 +95,7 @@ class SuspendResumeEndToEndTest {
 
     @Test
     void shouldNotSuspendWhileAnExecRuns() throws Exception {
-        RunMicrovmRequest run = RunMicrovmRequest.of("busybox").withIdlePolicy(new IdlePolicy(2, 0, true));
+        RunMicrovmRequest run = RunMicrovmRequest.of("busybox").withIdlePolicy(new IdlePolicy(2, 28800, true));
         try (TestVm vm = TestVm.run(server, run)) {
             assertThat(vm.ok("sleep 6; echo done")).isEqualTo("done\n");
             assertThat(Rest.events(server, vm.id)).doesNotContain("SUSPENDING/IDLE");
@@ -104,7 +104,7 @@ class SuspendResumeEndToEndTest {
 
     @Test
     void shouldRefuseRequestsToASuspendedMicrovmWithoutAutoResume() {
-        RunMicrovmRequest run = RunMicrovmRequest.of("busybox").withIdlePolicy(new IdlePolicy(600, 0, false));
+        RunMicrovmRequest run = RunMicrovmRequest.of("busybox").withIdlePolicy(new IdlePolicy(600, 28800, false));
         try (TestVm vm = TestVm.run(server, run)) {
             Rest.suspend(server, vm.id);
             assertThatThrownBy(() -> vm.sh("true")).isInstanceOf(ConflictException.class)

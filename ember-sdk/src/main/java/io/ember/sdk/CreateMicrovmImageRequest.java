@@ -29,8 +29,15 @@ public record CreateMicrovmImageRequest(
         Objects.requireNonNull(codeArtifact, "codeArtifact");
     }
 
+    /**
+     * The build role sent when none is given: AWS requires {@code buildRoleArn}; Ember's builds assume no role
+     * (they read the code artifact with the server's own access), so any role ARN does.
+     */
+    public static final String DEFAULT_BUILD_ROLE_ARN = "arn:aws:iam::000000000000:role/ember-build";
+
     public static CreateMicrovmImageRequest of(String name, String baseImageArn, CodeArtifact codeArtifact) {
-        return new CreateMicrovmImageRequest(name, baseImageArn, null, null, null, codeArtifact, null, null, null, null, null, null);
+        return new CreateMicrovmImageRequest(name, baseImageArn, null, DEFAULT_BUILD_ROLE_ARN, null, codeArtifact, null, null, null,
+                null, null, null);
     }
 
     public CreateMicrovmImageRequest withBaseImageVersion(String v) {
@@ -38,8 +45,9 @@ public record CreateMicrovmImageRequest(
                 environmentVariables, resources, egressNetworkConnectors, tags, clientToken, hooks);
     }
 
+    /** {@code arn} null: {@link #DEFAULT_BUILD_ROLE_ARN}. */
     public CreateMicrovmImageRequest withBuildRoleArn(String arn) {
-        return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, arn, description, codeArtifact,
+        return new CreateMicrovmImageRequest(name, baseImageArn, baseImageVersion, arn == null ? DEFAULT_BUILD_ROLE_ARN : arn, description, codeArtifact,
                 environmentVariables, resources, egressNetworkConnectors, tags, clientToken, hooks);
     }
 

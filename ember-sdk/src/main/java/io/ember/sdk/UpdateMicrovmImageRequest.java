@@ -29,8 +29,10 @@ public record UpdateMicrovmImageRequest(
         Objects.requireNonNull(codeArtifact, "codeArtifact");
     }
 
+    /** AWS requires {@code buildRoleArn} with every update (PUT): {@link CreateMicrovmImageRequest#DEFAULT_BUILD_ROLE_ARN} unless set. */
     public static UpdateMicrovmImageRequest of(String imageIdentifier, String baseImageArn, CodeArtifact codeArtifact) {
-        return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, null, null, null, codeArtifact, null, null, null, null, null);
+        return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, null, CreateMicrovmImageRequest.DEFAULT_BUILD_ROLE_ARN, null,
+                codeArtifact, null, null, null, null, null);
     }
 
     public UpdateMicrovmImageRequest withBaseImageVersion(String v) {
@@ -38,8 +40,10 @@ public record UpdateMicrovmImageRequest(
                 environmentVariables, resources, egressNetworkConnectors, clientToken, hooks);
     }
 
+    /** {@code arn} null: {@link CreateMicrovmImageRequest#DEFAULT_BUILD_ROLE_ARN}. */
     public UpdateMicrovmImageRequest withBuildRoleArn(String arn) {
-        return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, baseImageVersion, arn, description, codeArtifact,
+        return new UpdateMicrovmImageRequest(imageIdentifier, baseImageArn, baseImageVersion,
+                arn == null ? CreateMicrovmImageRequest.DEFAULT_BUILD_ROLE_ARN : arn, description, codeArtifact,
                 environmentVariables, resources, egressNetworkConnectors, clientToken, hooks);
     }
 

@@ -113,7 +113,7 @@ class ImageOperationsTest {
                 CodeArtifact.of("file:///srv/app.zip")).withClientToken("tok"));
 
         assertThat(Json.MAPPER.readTree(stub.bodyOf("PUT", DEMO)).toString()).isEqualTo(
-                "{\"baseImageArn\":\"debian\",\"codeArtifact\":{\"uri\":\"file:///srv/app.zip\"},\"clientToken\":\"tok\"}");
+                "{\"baseImageArn\":\"debian\",\"buildRoleArn\":\"arn:aws:iam::000000000000:role/ember-build\",\"codeArtifact\":{\"uri\":\"file:///srv/app.zip\"},\"clientToken\":\"tok\"}");
         assertThat(r.imageVersion()).isEqualTo("2");
         assertThat(r.state()).isEqualTo(MicrovmImageState.UPDATING);
     }

@@ -68,7 +68,11 @@ final class MicrovmImageRoutes {
     }
 
     private ImageRecord image(Context ctx) {
-        return images.image(Caller.of(ctx).tenantId(), ctx.pathParam("imageIdentifier"));
+        return images.image(Caller.of(ctx).tenantId(), identifier(ctx));
+    }
+
+    private static String identifier(Context ctx) {
+        return Constraints.identifier("imageIdentifier", ctx.pathParam("imageIdentifier"));
     }
 
     private void create(Context ctx) {
@@ -83,7 +87,7 @@ final class MicrovmImageRoutes {
     }
 
     private void update(Context ctx) {
-        ImageVersionRecord v = images.update(Caller.of(ctx).tenantId(), ctx.pathParam("imageIdentifier"), parseSpec(Json.body(ctx)));
+        ImageVersionRecord v = images.update(Caller.of(ctx).tenantId(), identifier(ctx), parseSpec(Json.body(ctx)));
         ObjectNode out = imageView(images.image(Caller.of(ctx).tenantId(), v.imageId()));
         out.setAll(spec(v));
         out.put("imageVersion", Integer.toString(v.version()));
@@ -92,21 +96,24 @@ final class MicrovmImageRoutes {
 
     /** The request's version fields, checked for form; the service checks what they name. */
     static ImageSpec parseSpec(ObjectNode body) {
-        String base = Fields.string(body, "baseImageArn", true, MAX_ID);
-        String baseVersion = Fields.string(body, "baseImageVersion", false, 64);
-        Fields.string(body, "buildRoleArn", false, MAX_ID);
+        String base = Constraints.nonBlank(body, "baseImageArn", true);
+        String baseVersion = Constraints.nonBlank(body, "baseImageVersion", false);
+        if (baseVersion != null && baseVersion.length() > 64) throw ApiException.validation("baseImageVersion must be at most 64 characters");
+        Constraints.roleArn(body, "buildRoleArn", true); // required by AWS; Ember's builds assume no role
         Fields.string(body, "description", false, 1024);
         ObjectNode code = Fields.object(body, "codeArtifact");
         if (code == null) throw ApiException.validation("codeArtifact is required");
-        String uri = Fields.string(code, "uri", true, MAX_ID);
-        Fields.object(body, "logging");
+        String uri = Constraints.nonBlank(Fields.named("codeArtifact", code), "codeArtifact.uri", true);
+        Constraints.logging(body);
         try {
             Hooks.parse(body.get("hooks")); // checked here; stored as given with the version and read again at launch
         } catch (IllegalArgumentException e) {
             throw ApiException.validation(e.getMessage());
         }
-        Fields.strings(body, "additionalOsCapabilities", 16, 64);
-        List<String> egress = Fields.strings(body, "egressNetworkConnectors", 16, MAX_ID);
+        List<String> capabilities = Fields.strings(body, "additionalOsCapabilities", 16, 64);
+        if (capabilities != null && capabilities.stream().anyMatch(c -> !c.equals("ALL")))
+            throw ApiException.validation("additionalOsCapabilities: the only capability is ALL, got " + capabilities);
+        List<String> egress = Fields.strings(body, "egressNetworkConnectors", Constraints.MAX_CONNECTORS, MAX_ID);
         try {
             io.ember.connector.NetworkConnectors.checkImageEgress(egress); // form only: resolved at each RunMicrovm
         } catch (io.ember.connector.ConnectorException e) {
@@ -133,7 +140,7 @@ final class MicrovmImageRoutes {
                 vcpus = Fields.integer(named, "resources[0].vcpus", false, 1, 1024);
             }
         }
-        Map<String, String> env = Fields.stringMap(body, "environmentVariables", 64, 4096);
+        Map<String, String> env = Fields.stringMap(body, "environmentVariables", Constraints.MAX_ENVIRONMENT_VARIABLES, 4096);
         if (env != null) {
             long total = 0;
             for (var e : env.entrySet()) {
@@ -145,7 +152,7 @@ final class MicrovmImageRoutes {
             if (total > 32_768) throw ApiException.validation("environmentVariables total more than 32768 characters");
         }
         Map<String, String> tags = TagRoutes.parse(body, "tags");
-        String token = Fields.string(body, "clientToken", false, 256);
+        String token = Constraints.clientToken(body);
         ObjectNode echo = Json.object();
         for (String f : ECHO) {
             JsonNode v = body.get(f);
@@ -193,13 +200,18 @@ final class MicrovmImageRoutes {
 
     private void setStatus(Context ctx) {
         String status = Fields.string(Json.body(ctx), "status", true, 16);
-        ImageVersionRecord v = images.setStatus(Caller.of(ctx).tenantId(), ctx.pathParam("imageIdentifier"), ctx.pathParam("imageVersion"), status);
+        ImageVersionRecord v = images.setStatus(Caller.of(ctx).tenantId(), identifier(ctx), ctx.pathParam("imageVersion"), status);
         Json.ok(ctx, versionView(images.image(Caller.of(ctx).tenantId(), v.imageId()), v));
     }
 
+    /** Idempotent, as the model says: an image that is gone (or never was) is answered DELETED too. */
     private void delete(Context ctx) {
-        String id = ctx.pathParam("imageIdentifier");
-        images.delete(Caller.of(ctx).tenantId(), id);
+        String id = identifier(ctx);
+        try {
+            images.delete(Caller.of(ctx).tenantId(), id);
+        } catch (ImageException e) {
+            if (e.kind() != ImageException.Kind.NOT_FOUND) throw e;
+        }
         ObjectNode out = Json.object();
         out.put("imageIdentifier", id);
         out.put("state", "DELETED");
@@ -207,7 +219,7 @@ final class MicrovmImageRoutes {
     }
 
     private void deleteVersion(Context ctx) {
-        String id = ctx.pathParam("imageIdentifier");
+        String id = identifier(ctx);
         ImageVersionRecord v = images.deleteVersion(Caller.of(ctx).tenantId(), id, ctx.pathParam("imageVersion"));
         ObjectNode out = Json.object();
         out.put("imageIdentifier", id);

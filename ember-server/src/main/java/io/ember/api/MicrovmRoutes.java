@@ -51,7 +51,7 @@ final class MicrovmRoutes {
         if (launch != null && !launch.equals("cold") && !launch.equals("snapshot")) {
             throw ApiException.validation(LAUNCH_HEADER + " must be 'cold' or 'snapshot', got '" + launch + "'");
         }
-        Action.Run run = parseRun(Json.body(ctx));
+        Action.Run run = parseRun(Json.body(ctx), microvms.minIdleSeconds());
         String tenantId = Caller.of(ctx).tenantId();
         if (secrets != null) secrets.requireUsableRole(tenantId, run.executionRoleArn());
         MicrovmRecord r = microvms.run(tenantId, run, "cold".equals(launch));
@@ -71,31 +71,36 @@ final class MicrovmRoutes {
     }
 
     /** RunMicrovmRequest: the model's fields, typed and ranged. Unknown fields are ignored. */
-    static Action.Run parseRun(ObjectNode body) {
-        String image = Fields.string(body, "imageIdentifier", true, MAX_ID_LENGTH);
-        String version = Fields.string(body, "imageVersion", false, 64);
+    static Action.Run parseRun(ObjectNode body, int minIdleSeconds) {
+        String image = Constraints.identifier("imageIdentifier", Fields.string(body, "imageIdentifier", true, MAX_ID_LENGTH));
+        String version = Constraints.nonBlank(body, "imageVersion", false);
+        if (version != null && version.length() > 64) throw ApiException.validation("imageVersion must be at most 64 characters");
         String role = Fields.string(body, "executionRoleArn", false, MAX_ID_LENGTH);
         Integer duration = Fields.integer(body, "maximumDurationInSeconds", false, 1, Action.Run.MAX_DURATION_SECONDS);
-        String token = Fields.string(body, "clientToken", false, 256);
-        IdlePolicy idle = parseIdlePolicy(body);
+        String token = Constraints.clientToken(body);
+        IdlePolicy idle = parseIdlePolicy(body, minIdleSeconds);
         String payload = Fields.string(body, "runHookPayload", false, Action.Run.MAX_RUN_HOOK_PAYLOAD_BYTES);
         if (payload != null && payload.getBytes(StandardCharsets.UTF_8).length > Action.Run.MAX_RUN_HOOK_PAYLOAD_BYTES) {
             throw ApiException.validation("runHookPayload must be at most " + Action.Run.MAX_RUN_HOOK_PAYLOAD_BYTES + " bytes (UTF-8)");
         }
-        Fields.object(body, "logging");
+        Constraints.logging(body);
         // Form checked here; what they name is resolved at run (docs/connectors.md).
-        List<String> ingress = Fields.strings(body, "ingressNetworkConnectors", 16, MAX_ID_LENGTH);
-        List<String> egress = Fields.strings(body, "egressNetworkConnectors", 16, MAX_ID_LENGTH);
+        List<String> ingress = Fields.strings(body, "ingressNetworkConnectors", Constraints.MAX_CONNECTORS, MAX_ID_LENGTH);
+        List<String> egress = Fields.strings(body, "egressNetworkConnectors", Constraints.MAX_CONNECTORS, MAX_ID_LENGTH);
         return new Action.Run(image, version, role, idle,
                 duration == null ? Action.Run.MAX_DURATION_SECONDS : duration, token, payload, ingress, egress);
     }
 
-    private static IdlePolicy parseIdlePolicy(ObjectNode body) {
+    /**
+     * The model's IdlePolicy: all three members required, maxIdleDurationSeconds at least 60 (AWS; an operator may
+     * lower the floor), suspendedDurationSeconds at least 0 (0: terminated as soon as it is suspended).
+     */
+    private static IdlePolicy parseIdlePolicy(ObjectNode body, int minIdleSeconds) {
         ObjectNode p = Fields.object(body, "idlePolicy");
         if (p == null) return null;
         ObjectNode named = Fields.named("idlePolicy", p);
         return new IdlePolicy(
-                Fields.integer(named, "idlePolicy.maxIdleDurationSeconds", true, 1, Integer.MAX_VALUE),
+                Fields.integer(named, "idlePolicy.maxIdleDurationSeconds", true, minIdleSeconds, Integer.MAX_VALUE),
                 Fields.integer(named, "idlePolicy.suspendedDurationSeconds", true, 0, Integer.MAX_VALUE),
                 Fields.bool(named, "idlePolicy.autoResumeEnabled", true));
     }

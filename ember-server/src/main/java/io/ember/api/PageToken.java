@@ -15,9 +15,9 @@ final class PageToken {
 
     private PageToken() {}
 
-    /** The request's {@code maxResults} (1 to 100), or {@link #DEFAULT_PAGE}. */
+    /** The request's {@code maxResults} (1 to 50, the model's range), or {@link #DEFAULT_PAGE}. */
     static int maxResults(Context ctx) {
-        Integer max = Fields.queryInt(ctx.queryParam("maxResults"), "maxResults", 1, 100);
+        Integer max = Fields.queryInt(ctx.queryParam("maxResults"), "maxResults", 1, 50);
         return max == null ? DEFAULT_PAGE : max;
     }
 

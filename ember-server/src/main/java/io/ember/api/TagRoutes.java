@@ -38,12 +38,12 @@ final class TagRoutes {
     }
 
     void register(Javalin app) {
-        app.get(PATH, ctx -> {
+        app.get(PATH, asTagOperation(ctx -> {
             ObjectNode out = Json.object();
             out.set("Tags", Json.MAPPER.valueToTree(tags(Caller.of(ctx).tenantId(), resource(ctx))));
             Json.ok(ctx, out);
-        });
-        app.post(PATH, ctx -> {
+        }));
+        app.post(PATH, asTagOperation(ctx -> {
             Map<String, String> add = parse(Json.body(ctx), "Tags");
             if (add == null || add.isEmpty()) throw ApiException.validation("Tags is required and must have at least 1 entry");
             change(Caller.of(ctx).tenantId(), resource(ctx), current -> {
@@ -55,8 +55,8 @@ final class TagRoutes {
                 return next;
             });
             ctx.status(204);
-        });
-        app.delete(PATH, ctx -> {
+        }));
+        app.delete(PATH, asTagOperation(ctx -> {
             List<String> keys = ctx.queryParams("tagKeys");
             if (keys.isEmpty()) throw ApiException.validation("tagKeys is required: at least one tag key to remove");
             if (keys.size() > MAX_TAGS) throw ApiException.validation("tagKeys must have at most " + MAX_TAGS + " keys");
@@ -67,7 +67,22 @@ final class TagRoutes {
                 return next;
             });
             ctx.status(204);
-        });
+        }));
+    }
+
+    /**
+     * The tag operations are Lambda's (API version 2017-03-31): the model gives them InvalidParameterValueException for
+     * bad input where the MicroVM operations have ValidationException.
+     */
+    private static io.javalin.http.Handler asTagOperation(io.javalin.http.Handler h) {
+        return ctx -> {
+            try {
+                h.handle(ctx);
+            } catch (ApiException e) {
+                if (!e.type().equals("ValidationException")) throw e;
+                throw new ApiException("InvalidParameterValueException", 400, e.getMessage(), Map.of("Type", "User"));
+            }
+        };
     }
 
     /** The tags of {@code field} (null when absent), each key and value within AWS Lambda's limits. Shared with CreateMicrovmImage. */
@@ -79,15 +94,22 @@ final class TagRoutes {
             if (v.codePointCount(0, v.length()) > MAX_VALUE) {
                 throw ApiException.validation(field + "." + k + " must be at most " + MAX_VALUE + " characters");
             }
-            if (v.indexOf('\0') >= 0) throw ApiException.validation(field + "." + k + " must not contain NUL characters");
+            if (!TAG_TEXT.matcher(v).matches()) {
+                throw ApiException.validation(field + "." + k + " may hold only letters, digits, spaces and _ . : / = + - @");
+            }
         });
         return tags;
     }
 
+    /** TagKey and TagValue: {@code ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$}. */
+    private static final Pattern TAG_TEXT = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
+
     private static void checkKey(String field, String key) {
         int n = key.codePointCount(0, key.length());
         if (n < 1 || n > MAX_KEY) throw ApiException.validation(field + ": tag key '" + shorten(key) + "' must be 1 to " + MAX_KEY + " characters");
-        if (key.indexOf('\0') >= 0) throw ApiException.validation(field + ": tag keys must not contain NUL characters");
+        if (!TAG_TEXT.matcher(key).matches()) {
+            throw ApiException.validation(field + ": tag key '" + shorten(key) + "' may hold only letters, digits, spaces and _ . : / = + - @");
+        }
         if (key.toLowerCase(Locale.ROOT).startsWith("aws:")) {
             throw ApiException.validation(field + ": tag key '" + shorten(key) + "' uses the reserved prefix aws:");
         }

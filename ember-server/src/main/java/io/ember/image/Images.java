@@ -186,8 +186,16 @@ public final class Images implements AutoCloseable {
     }
 
     public ImageVersionRecord version(ImageRecord image, String version) {
-        int v = parseVersion(version);
-        return store.version(image.id(), v).orElseThrow(() -> ImageException.notFound("version " + version + " of image", image.name()));
+        int v;
+        try {
+            v = parseVersion(version);
+        } catch (ImageException e) {
+            if (version != null && !version.isEmpty() && version.chars().noneMatch(Character::isWhitespace)) v = -1; // well formed, names none
+            else throw e;
+        }
+        int n = v;
+        return store.version(image.id(), n).filter(x -> n > 0)
+                .orElseThrow(() -> ImageException.notFound("version " + version + " of image", image.name()));
     }
 
     public ImageBuildRecord build(ImageRecord image, String version, String buildId) {
@@ -241,6 +249,9 @@ public final class Images implements AutoCloseable {
                 throw ImageException.conflict("version " + v.version() + " of image " + image.name()
                         + " is used by microVMs that are not TERMINATED", image.name());
             refuseIfBuilding(image, v);
+            if (store.versions(image.id()).size() == 1)
+                throw ImageException.conflict("version " + v.version() + " is the only version of image " + image.name()
+                        + ": delete the image instead (DeleteMicrovmImage)", image.name());
             deleteTree(versionDir(image.id(), v.version()));
             store.deleteVersion(image.id(), v.version(), Instant.now());
             return v;
@@ -256,9 +267,10 @@ public final class Images implements AutoCloseable {
         return root.resolve(imageId).resolve(Integer.toString(version));
     }
 
+    /** A version as Ember numbers them (1, 2, ...), in AWS's major.minor form too ("1.0", docs/images.md). */
     static int parseVersion(String version) {
-        if (version == null || !version.matches("[1-9][0-9]{0,8}")) throw ImageException.invalid("imageVersion must be 1, 2, ...");
-        return Integer.parseInt(version);
+        if (version == null || !version.matches("[1-9][0-9]{0,8}(\\.0)?")) throw ImageException.invalid("imageVersion must be 1.0, 2.0, ...");
+        return Integer.parseInt(version.endsWith(".0") ? version.substring(0, version.length() - 2) : version);
     }
 
     /** The base an image is built from: a managed image or a SUCCESSFUL version of an Ember image. */
@@ -296,8 +308,9 @@ public final class Images implements AutoCloseable {
             return new Base(m.get().arn(), m.get().name(), m.get().version(), m.get().vcpus(), m.get().memoryMib(), m.get().rootfs(),
                     null, Map.of());
         }
-        ImageRecord parent = store.image(tenantId, id).orElseThrow(() -> ImageException.invalid("baseImageArn " + id
-                + " names neither a managed image (" + catalog.images().stream().map(ManagedImage::name).toList() + ") nor an image"));
+        ImageRecord parent = store.image(tenantId, id).orElseThrow(() -> new ImageException(ImageException.Kind.NOT_FOUND,
+                "baseImageArn " + id + " names neither a managed image ("
+                        + catalog.images().stream().map(ManagedImage::name).toList() + ") nor an image", id));
         LaunchSource ls;
         try {
             ls = source().resolve(tenantId, parent.arn(), version).orElseThrow();

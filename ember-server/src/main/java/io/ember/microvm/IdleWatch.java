@@ -6,7 +6,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The idle policy, checked every tick: a RUNNING microVM without requests for maxIdleDurationSeconds
- * is suspended; a SUSPENDED one asleep for suspendedDurationSeconds (when > 0) is terminated.
+ * is suspended; a SUSPENDED one asleep for suspendedDurationSeconds is terminated (0, as AWS documents it: at
+ * the first tick after it was suspended).
  */
 final class IdleWatch {
     private static final Logger log = LoggerFactory.getLogger(IdleWatch.class);
@@ -37,7 +38,7 @@ final class IdleWatch {
 
     static boolean sleptEnough(Machine m, long nowMillis) {
         IdlePolicy p = m.idlePolicy;
-        return p != null && p.suspendedDurationSeconds() > 0 && m.state == MicrovmState.SUSPENDED
+        return p != null && p.suspendedDurationSeconds() >= 0 && m.state == MicrovmState.SUSPENDED
                 && m.suspendedAtMillis > 0 && nowMillis - m.suspendedAtMillis >= p.suspendedDurationSeconds() * 1000L;
     }
 

@@ -13,13 +13,26 @@ import java.time.Duration;
  * @param reconnectTimeout HELLO deadline when re-attaching to a VM after a server restart or a resume
  * @param idleTick how often the idle policy is checked
  * @param disk the free disk a launch or a suspend must leave (docs/snapshots.md, "Free disk")
+ * @param minIdleSeconds the least {@code idlePolicy.maxIdleDurationSeconds} RunMicrovm takes: AWS's 60 unless the
+ *                       operator lowers it ({@code ember server --min-idle-duration-seconds}; tests of the idle policy)
  */
 public record MicrovmSettings(Path dataDir, int maxRunningVms, Duration bootTimeout, Duration runningWait,
-                              Duration terminateGrace, Duration reconnectTimeout, Duration idleTick, HostDisk disk) {
+                              Duration terminateGrace, Duration reconnectTimeout, Duration idleTick, HostDisk disk,
+                              int minIdleSeconds) {
+
+    /** AWS's minimum of IdlePolicy.maxIdleDurationSeconds. */
+    public static final int AWS_MIN_IDLE_SECONDS = 60;
 
     public MicrovmSettings {
         if (maxRunningVms < 1) throw new IllegalArgumentException("maxRunningVms must be >= 1");
         if (idleTick.isNegative() || idleTick.isZero()) throw new IllegalArgumentException("idleTick must be > 0");
+        if (minIdleSeconds < 1) throw new IllegalArgumentException("minIdleSeconds must be >= 1");
+    }
+
+    public MicrovmSettings(Path dataDir, int maxRunningVms, Duration bootTimeout, Duration runningWait,
+                           Duration terminateGrace, Duration reconnectTimeout, Duration idleTick, HostDisk disk) {
+        this(dataDir, maxRunningVms, bootTimeout, runningWait, terminateGrace, reconnectTimeout, idleTick, disk,
+                AWS_MIN_IDLE_SECONDS);
     }
 
     /** Without a free disk check (tests of other things). */
@@ -41,6 +54,11 @@ public record MicrovmSettings(Path dataDir, int maxRunningVms, Duration bootTime
 
     public MicrovmSettings withDisk(HostDisk value) {
         return new MicrovmSettings(dataDir, maxRunningVms, bootTimeout, runningWait, terminateGrace, reconnectTimeout,
-                idleTick, value);
+                idleTick, value, minIdleSeconds);
+    }
+
+    public MicrovmSettings withMinIdleSeconds(int value) {
+        return new MicrovmSettings(dataDir, maxRunningVms, bootTimeout, runningWait, terminateGrace, reconnectTimeout,
+                idleTick, disk, value);
     }
 }

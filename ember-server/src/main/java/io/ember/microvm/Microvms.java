@@ -360,6 +360,11 @@ public final class Microvms implements AutoCloseable {
         return engine.catalog.images();
     }
 
+    /** The least idlePolicy.maxIdleDurationSeconds a run may ask for (MicrovmSettings.minIdleSeconds). */
+    public int minIdleSeconds() {
+        return engine.settings.minIdleSeconds();
+    }
+
     /** Stops timers and agent channels; the VMs keep running for the next server to adopt. */
     @Override
     public void close() {

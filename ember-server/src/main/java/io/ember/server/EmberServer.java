@@ -120,7 +120,8 @@ public final class EmberServer implements AutoCloseable {
             AtomicReference<Microvms> started = new AtomicReference<>();
             Microvms microvms = Microvms.start(store, catalog, images.source(), driver,
                     MetadataAgents.serving(agents, secrets, started::get),
-                    MicrovmSettings.defaults(config.dataDir(), config.maxRunningVms()).withDisk(disk), networks);
+                    MicrovmSettings.defaults(config.dataDir(), config.maxRunningVms()).withDisk(disk)
+                            .withMinIdleSeconds(config.minIdleSeconds()), networks);
             started.set(microvms);
             opened.push(microvms);
             ConnectorStore connectorStore = ConnectorStore.open(config.dataDir().resolve("ember.db"));

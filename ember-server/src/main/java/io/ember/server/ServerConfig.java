@@ -16,10 +16,11 @@ import java.util.Objects;
  * @param endpoint where microVM endpoints are served (their own listener)
  * @param hostKeyFile the host key that seals secret values (docs/secrets.md); null: {@code <dataDir>/host.key}
  * @param network microVM networks (docs/network.md); {@link NetworkSettings#OFF} unless set
+ * @param minIdleSeconds the least idlePolicy.maxIdleDurationSeconds RunMicrovm takes (0: AWS's 60)
  */
 public record ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
                            String qemuBinary, int maxRunningVms, EndpointSettings endpoint, Path hostKeyFile,
-                           NetworkSettings network) {
+                           NetworkSettings network, int minIdleSeconds) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_MAX_RUNNING_VMS = 64;
@@ -34,6 +35,14 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, Path asse
         if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0..65535");
         if (maxRunningVms < 1) throw new IllegalArgumentException("maxRunningVms must be >= 1");
         if (network == null) network = NetworkSettings.OFF;
+        if (minIdleSeconds < 0) throw new IllegalArgumentException("minIdleSeconds must be >= 1 (0: the default)");
+        if (minIdleSeconds == 0) minIdleSeconds = io.ember.microvm.MicrovmSettings.AWS_MIN_IDLE_SECONDS;
+    }
+
+    public ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
+                        String qemuBinary, int maxRunningVms, EndpointSettings endpoint, Path hostKeyFile,
+                        NetworkSettings network) {
+        this(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, 0);
     }
 
     public ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
@@ -76,46 +85,51 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, Path asse
     }
 
     public ServerConfig withPort(int value) {
-        return new ServerConfig(bindAddress, value, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network);
+        return new ServerConfig(bindAddress, value, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, minIdleSeconds);
     }
 
     /** Also where endpoints bind: one address for both listeners. */
     public ServerConfig withBindAddress(String value) {
         EndpointSettings e = new EndpointSettings(value, endpoint.port(), endpoint.domain(), endpoint.keyStore(),
                 endpoint.keyStorePassword(), endpoint.maxConnections(), endpoint.maxConnectionsPerMicrovm());
-        return new ServerConfig(value, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, e, hostKeyFile, network);
+        return new ServerConfig(value, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, e, hostKeyFile, network, minIdleSeconds);
     }
 
     public ServerConfig withDataDir(Path value) {
-        return new ServerConfig(bindAddress, port, value, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network);
+        return new ServerConfig(bindAddress, port, value, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, minIdleSeconds);
     }
 
     public ServerConfig withAssetsDir(Path value) {
-        return new ServerConfig(bindAddress, port, dataDir, value, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network);
+        return new ServerConfig(bindAddress, port, dataDir, value, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, minIdleSeconds);
     }
 
     public ServerConfig withAccelerator(Accelerator value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, value, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, value, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, minIdleSeconds);
     }
 
     public ServerConfig withQemuBinary(String value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, value, maxRunningVms, endpoint, hostKeyFile, network);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, value, maxRunningVms, endpoint, hostKeyFile, network, minIdleSeconds);
     }
 
     public ServerConfig withMaxRunningVms(int value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, value, endpoint, hostKeyFile, network);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, value, endpoint, hostKeyFile, network, minIdleSeconds);
     }
 
     /** Where the host key lives (null: {@code <dataDir>/host.key}). */
     public ServerConfig withHostKeyFile(Path value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, value, network);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, value, network, minIdleSeconds);
     }
 
     public ServerConfig withNetwork(NetworkSettings value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, value);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, value, minIdleSeconds);
     }
 
     public ServerConfig withEndpoint(EndpointSettings value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, value, hostKeyFile, network);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, value, hostKeyFile, network, minIdleSeconds);
+    }
+
+    /** The least idlePolicy.maxIdleDurationSeconds (AWS: 60); lower for tests of the idle policy and impatient hosts. */
+    public ServerConfig withMinIdleSeconds(int value) {
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, value);
     }
 }

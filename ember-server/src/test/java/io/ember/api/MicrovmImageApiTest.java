@@ -45,7 +45,7 @@ class MicrovmImageApiTest {
     }
 
     private String create(String name, String extra) {
-        return "{\"name\":\"" + name + "\",\"baseImageArn\":\"busybox\",\"codeArtifact\":{\"uri\":\"" + zipUri + "\"}" + extra + "}";
+        return "{\"name\":\"" + name + "\",\"baseImageArn\":\"busybox\",\"buildRoleArn\":\"arn:aws:iam::123456789012:role/build\",\"codeArtifact\":{\"uri\":\"" + zipUri + "\"}" + extra + "}";
     }
 
     private JsonNode error(String method, String path, String body, int status, String type) {
@@ -72,10 +72,10 @@ class MicrovmImageApiTest {
 
     @Test
     void refusesMalformedRequestsNamingTheField() {
-        error("POST", IMAGES, "{\"baseImageArn\":\"busybox\",\"codeArtifact\":{\"uri\":\"" + zipUri + "\"}}", 400, "ValidationException");
+        error("POST", IMAGES, "{\"baseImageArn\":\"busybox\",\"buildRoleArn\":\"arn:aws:iam::123456789012:role/build\",\"codeArtifact\":{\"uri\":\"" + zipUri + "\"}}", 400, "ValidationException");
         assertThat(error("POST", IMAGES, create("bad name!", ""), 400, "ValidationException").path("message").asText()).contains("name");
         assertThat(error("POST", IMAGES, create("busybox", ""), 400, "ValidationException").path("message").asText()).contains("managed");
-        assertThat(error("POST", IMAGES, create("x", "").replace("\"busybox\"", "\"nosuch\""), 400, "ValidationException")
+        assertThat(error("POST", IMAGES, create("x", "").replace("\"busybox\"", "\"nosuch\""), 404, "ResourceNotFoundException")
                 .path("message").asText()).contains("nosuch");
         assertThat(error("POST", IMAGES, create("x", "").replace(zipUri, "s3://bucket/code.zip"), 400, "ValidationException")
                 .path("message").asText()).contains("ember-upload://").contains("file:///");
@@ -152,7 +152,7 @@ class MicrovmImageApiTest {
         api.send("POST", IMAGES, create("b1", ""));
         Await.until("both failed", () -> api.ok("GET", IMAGES + "/b1", null).path("state").asText().equals("CREATE_FAILED")
                 && api.ok("GET", IMAGES + "/a1", null).path("state").asText().equals("CREATE_FAILED"));
-        JsonNode up = api.ok("PUT", IMAGES + "/a1", "{\"baseImageArn\":\"busybox\",\"codeArtifact\":{\"uri\":\"" + zipUri + "\"}}");
+        JsonNode up = api.ok("PUT", IMAGES + "/a1", "{\"baseImageArn\":\"busybox\",\"buildRoleArn\":\"arn:aws:iam::123456789012:role/build\",\"codeArtifact\":{\"uri\":\"" + zipUri + "\"}}");
         assertThat(up.path("imageVersion").asText()).isEqualTo("2");
         assertThat(up.path("state").asText()).isEqualTo("UPDATING");
         Await.until("UPDATE_FAILED", () -> api.ok("GET", IMAGES + "/a1", null).path("state").asText().equals("UPDATE_FAILED"));
@@ -174,7 +174,8 @@ class MicrovmImageApiTest {
 
         assertThat(api.ok("DELETE", IMAGES + "/a1/versions/1", null).path("state").asText()).isEqualTo("DELETED");
         error("GET", IMAGES + "/a1/versions/1", null, 404, "ResourceNotFoundException");
-        error("GET", IMAGES + "/a1/versions/x", null, 400, "ValidationException");
+        error("GET", IMAGES + "/a1/versions/x", null, 404, "ResourceNotFoundException"); // well formed (a NonBlankString), names none
+        assertThat(api.ok("GET", IMAGES + "/a1/versions/2.0", null).path("state").asText()).isNotEmpty(); // AWS's major.minor form
         assertThat(api.ok("DELETE", IMAGES + "/a1", null).path("state").asText()).isEqualTo("DELETED");
         error("GET", IMAGES + "/a1", null, 404, "ResourceNotFoundException");
         // The name is free again.

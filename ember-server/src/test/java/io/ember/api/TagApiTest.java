@@ -86,28 +86,28 @@ class TagApiTest {
     void refusesBadTagsNamingTheFieldAndChangesNothing() {
         String id = api.ok("POST", "/2025-09-09/microvms", "{\"imageIdentifier\":\"busybox\"}").path("microvmId").asText();
         String p = path(MicrovmIds.arn(io.ember.tenant.Tenant.ADMIN_ID, id));
-        assertThat(error("POST", p, "{\"Tags\":{\"" + "k".repeat(129) + "\":\"v\"}}", 400, "ValidationException"))
+        assertThat(error("POST", p, "{\"Tags\":{\"" + "k".repeat(129) + "\":\"v\"}}", 400, "InvalidParameterValueException"))
                 .contains("Tags").contains("1 to 128");
-        assertThat(error("POST", p, "{\"Tags\":{\"k\":\"" + "v".repeat(257) + "\"}}", 400, "ValidationException"))
+        assertThat(error("POST", p, "{\"Tags\":{\"k\":\"" + "v".repeat(257) + "\"}}", 400, "InvalidParameterValueException"))
                 .isEqualTo("Tags.k must be at most 256 characters");
-        assertThat(error("POST", p, "{\"Tags\":{\"AWS:owner\":\"v\"}}", 400, "ValidationException")).contains("aws:");
-        assertThat(error("POST", p, "{\"Tags\":{\"\":\"v\"}}", 400, "ValidationException")).contains("1 to 128");
-        assertThat(error("POST", p, "{\"Tags\":{\"k\":1}}", 400, "ValidationException")).isEqualTo("Tags.k must be a string");
-        assertThat(error("POST", p, "{\"Tags\":{}}", 400, "ValidationException")).contains("Tags");
-        assertThat(error("POST", p, "{}", 400, "ValidationException")).contains("Tags is required");
-        assertThat(error("DELETE", p, null, 400, "ValidationException")).contains("tagKeys");
-        assertThat(error("DELETE", p + "?tagKeys=aws:x", null, 400, "ValidationException")).contains("tagKeys").contains("aws:");
-        assertThat(error("GET", TAGS + "team-a", null, 400, "ValidationException")).contains("ARN");
+        assertThat(error("POST", p, "{\"Tags\":{\"AWS:owner\":\"v\"}}", 400, "InvalidParameterValueException")).contains("aws:");
+        assertThat(error("POST", p, "{\"Tags\":{\"\":\"v\"}}", 400, "InvalidParameterValueException")).contains("1 to 128");
+        assertThat(error("POST", p, "{\"Tags\":{\"k\":1}}", 400, "InvalidParameterValueException")).isEqualTo("Tags.k must be a string");
+        assertThat(error("POST", p, "{\"Tags\":{}}", 400, "InvalidParameterValueException")).contains("Tags");
+        assertThat(error("POST", p, "{}", 400, "InvalidParameterValueException")).contains("Tags is required");
+        assertThat(error("DELETE", p, null, 400, "InvalidParameterValueException")).contains("tagKeys");
+        assertThat(error("DELETE", p + "?tagKeys=aws:x", null, 400, "InvalidParameterValueException")).contains("tagKeys").contains("aws:");
+        assertThat(error("GET", TAGS + "team-a", null, 400, "InvalidParameterValueException")).contains("ARN");
         assertThat(api.ok("GET", TAGS + id, null).path("Tags").size()).as("a microVM id is taken as well").isZero();
 
         // 50 tags at most per resource, counted after the merge; the refused request changes nothing.
         noContent("POST", p, tagBody("a", 30));
-        assertThat(error("POST", p, tagBody("b", 21), 400, "ValidationException")).contains("at most 50").contains("51");
+        assertThat(error("POST", p, tagBody("b", 21), 400, "InvalidParameterValueException")).contains("at most 50").contains("51");
         assertThat(tags(MicrovmIds.arn(io.ember.tenant.Tenant.ADMIN_ID, id)).size()).isEqualTo(30);
         noContent("POST", p, tagBody("b", 20));
         assertThat(tags(MicrovmIds.arn(io.ember.tenant.Tenant.ADMIN_ID, id)).size()).isEqualTo(50);
         noContent("POST", p, tagBody("a", 1)); // replacing a key keeps the count
-        error("POST", TAGS + "mvm-x", "{\"Tags\":{\"k\":\"v\"}}", 400, "ValidationException");
+        error("POST", TAGS + "mvm-x", "{\"Tags\":{\"k\":\"v\"}}", 400, "InvalidParameterValueException");
     }
 
     private static String tagBody(String prefix, int n) {
@@ -144,7 +144,7 @@ class TagApiTest {
             z.write("FROM busybox\n".getBytes());
         }
         Files.write(zip, bytes.toByteArray());
-        String create = "{\"name\":\"app\",\"baseImageArn\":\"busybox\",\"codeArtifact\":{\"uri\":\"" + zip.toUri() + "\"},\"tags\":";
+        String create = "{\"name\":\"app\",\"baseImageArn\":\"busybox\",\"buildRoleArn\":\"arn:aws:iam::123456789012:role/build\",\"codeArtifact\":{\"uri\":\"" + zip.toUri() + "\"},\"tags\":";
         assertThat(error("POST", "/2025-09-09/microvm-images", create + "{\"aws:x\":\"v\"}}", 400, "ValidationException"))
                 .contains("tags").contains("aws:");
         HttpResponse<String> r = api.send("POST", "/2025-09-09/microvm-images", create + "{\"team\":\"a\"}}");

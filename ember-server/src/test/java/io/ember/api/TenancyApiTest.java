@@ -31,7 +31,7 @@ class TenancyApiTest {
         logs.start();
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.ember")).setLevel(ch.qos.logback.classic.Level.TRACE);
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
-        api = new ApiFixture(dir);
+        api = new ApiFixture(dir, 64, c -> c.withMinIdleSeconds(1)); // the idle policy acts within the test
         admin = SigningHttpClient.Key.admin(api.dataDir);
         secrets.add(admin.secret());
     }

@@ -292,9 +292,11 @@ class ImageBuildE2ETest {
         }
     }
 
+    /** A JSON body of {@code kv}; an image's version fields get the build role AWS requires. */
     private static byte[] body(Object... kv) throws Exception {
         java.util.LinkedHashMap<String, Object> m = new java.util.LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        if (m.containsKey("baseImageArn")) m.putIfAbsent("buildRoleArn", "arn:aws:iam::123456789012:role/build");
         return JSON.writeValueAsBytes(m);
     }
 

@@ -32,7 +32,7 @@ class IdlePolicyTest {
     @Test
     void shouldSuspendAMicrovmWithoutRequestsForMaxIdleDuration() {
         long t0 = System.nanoTime();
-        String id = f.running(600, new IdlePolicy(1, 0, true));
+        String id = f.running(600, new IdlePolicy(1, 28800, true));
         Await.until("SUSPENDED", () -> f.state(id).equals("SUSPENDED"));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not before the idle limit").isGreaterThanOrEqualTo(Duration.ofSeconds(1));
         assertThat(f.events(id)).containsExactly("PENDING/USER", "RUNNING/BOOT", "SUSPENDING/IDLE", "SUSPENDED/IDLE");
@@ -43,7 +43,7 @@ class IdlePolicyTest {
 
     @Test
     void shouldNotSuspendWhileALeaseIsOpen() throws Exception {
-        String id = f.running(600, new IdlePolicy(1, 0, true));
+        String id = f.running(600, new IdlePolicy(1, 28800, true));
         long closedAt;
         try (GuestLease lease = f.microvms.use(id)) {
             Thread.sleep(2_500); // well past the 1 s limit, with 25 ticks of the watch
@@ -59,7 +59,7 @@ class IdlePolicyTest {
 
     @Test
     void shouldNotSuspendWithoutAMaxIdleDuration() throws Exception {
-        String id = f.running(600, new IdlePolicy(0, 0, true));
+        String id = f.running(600, new IdlePolicy(0, 28800, true));
         Thread.sleep(1_500);
         assertThat(f.state(id)).isEqualTo("RUNNING");
         assertThat(f.driver.saves).isEmpty();
@@ -67,7 +67,7 @@ class IdlePolicyTest {
 
     @Test
     void shouldSuspendAgainAfterAnAutomaticResume() {
-        String id = f.running(600, new IdlePolicy(1, 0, true));
+        String id = f.running(600, new IdlePolicy(1, 28800, true));
         Await.until("SUSPENDED", () -> f.state(id).equals("SUSPENDED"));
         f.microvms.use(id).close();
         Await.until("SUSPENDED again", () -> f.driver.saves.size() == 2 && f.state(id).equals("SUSPENDED"));
@@ -88,9 +88,19 @@ class IdlePolicyTest {
         assertThat(f.store.suspendedAt(id)).isEmpty();
     }
 
+    /** AWS: suspendedDurationSeconds is how long it may stay suspended; 0 ends it as soon as it is suspended. */
     @Test
-    void shouldNotTerminateASuspendedMicrovmWithoutSuspendedDuration() throws Exception {
+    void shouldTerminateAMicrovmAtOnceWhenItsSuspendedDurationIsZero() {
         String id = f.running(600, new IdlePolicy(0, 0, true));
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
+        Await.until("TERMINATED", () -> f.state(id).equals("TERMINATED"));
+        assertThat(f.microvms.get(id).stateReason()).contains("suspendedDurationSeconds (0 s)");
+        assertThat(f.events(id)).endsWith("SUSPENDED/USER", "TERMINATING/IDLE", "TERMINATED/IDLE");
+    }
+
+    @Test
+    void shouldNotTerminateASuspendedMicrovmBeforeItsSuspendedDuration() throws Exception {
+        String id = f.running(600, new IdlePolicy(0, 28800, true));
         f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         Thread.sleep(1_500);
         assertThat(f.state(id)).isEqualTo("SUSPENDED");

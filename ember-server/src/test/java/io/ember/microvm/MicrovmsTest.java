@@ -173,7 +173,7 @@ class MicrovmsTest {
 
     @Test
     void shouldAnswerARepeatedClientTokenWithTheFirstMicrovm() {
-        var run = new Action.Run("busybox", null, null, new IdlePolicy(60, 0, true), 600, "token-1");
+        var run = new Action.Run("busybox", null, null, new IdlePolicy(60, 28800, true), 600, "token-1");
         MicrovmRecord first = f.microvms.run(run);
         MicrovmRecord again = f.microvms.run(run);
         assertThat(again.id()).isEqualTo(first.id());

@@ -162,7 +162,7 @@ class SuspendResumeTest {
 
     @Test
     void shouldResumeASuspendedMicrovmForARequest() throws Exception {
-        String id = f.running(600, new IdlePolicy(0, 0, true));
+        String id = f.running(600, new IdlePolicy(0, 28800, true));
         f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         try (GuestLease lease = f.microvms.use(id)) {
             assertThat(f.state(id)).isEqualTo("RUNNING");
@@ -183,7 +183,7 @@ class SuspendResumeTest {
 
     @Test
     void shouldRefuseARequestToASuspendedMicrovmWithoutAutoResume() {
-        String id = f.running(600, new IdlePolicy(0, 0, false));
+        String id = f.running(600, new IdlePolicy(0, 28800, false));
         f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         MicrovmException e = refusal(() -> f.microvms.use(id).close());
         assertThat(e.kind()).isEqualTo(MicrovmException.Kind.CONFLICT);
@@ -197,7 +197,7 @@ class SuspendResumeTest {
 
     @Test
     void shouldResumeOnceForManyConcurrentRequests() throws Exception {
-        String id = f.running(600, new IdlePolicy(0, 0, true));
+        String id = f.running(600, new IdlePolicy(0, 28800, true));
         f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
         f.driver.restoreGate = new CountDownLatch(1);
         int n = 8;

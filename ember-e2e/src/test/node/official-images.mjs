@@ -62,12 +62,12 @@ const created = await client.send(new CreateMicrovmImageCommand({
   resources: [{ minimumMemoryInMiB: 192 }], description: "built by the official client",
 }));
 check(created.imageArn.endsWith("microvm-image/official") && created.state === "CREATING", "create: " + JSON.stringify(created));
-check(created.createdAt instanceof Date && created.imageVersion === "1", "createdAt and imageVersion");
+check(created.createdAt instanceof Date && created.imageVersion === "1.0", "createdAt and imageVersion");
 console.log("create:", created.imageArn, created.state);
 
 const image = await until("image CREATED", () => client.send(new GetMicrovmImageCommand({ imageIdentifier: created.imageArn })),
   (i) => i.state !== "CREATING");
-check(image.state === "CREATED" && image.latestActiveImageVersion === "1", "image CREATED: " + JSON.stringify(image));
+check(image.state === "CREATED" && image.latestActiveImageVersion === "1.0", "image CREATED: " + JSON.stringify(image));
 const version = await client.send(new GetMicrovmImageVersionCommand({ imageIdentifier: "official", imageVersion: "1" }));
 check(version.state === "SUCCESSFUL" && version.status === "ACTIVE", "version SUCCESSFUL ACTIVE");
 check(version.resources?.[0]?.minimumMemoryInMiB === 192 && version.environmentVariables?.FROM_OFFICIAL === "1", "version echoes");
@@ -83,7 +83,7 @@ console.log("build:", build.buildId, build.buildState, JSON.stringify(build.snap
 
 const run = await client.send(new RunMicrovmCommand({ imageIdentifier: "official", maximumDurationInSeconds: 600 }));
 const up = await until("RUNNING", () => client.send(new GetMicrovmCommand({ microvmIdentifier: run.microvmId })), (m) => m.state !== "PENDING");
-check(up.state === "RUNNING" && up.imageArn === created.imageArn && up.imageVersion === "1", "clone RUNNING: " + JSON.stringify(up));
+check(up.state === "RUNNING" && up.imageArn === created.imageArn && up.imageVersion === "1.0", "clone RUNNING: " + JSON.stringify(up));
 console.log("run from image:", run.microvmId, up.state);
 await client.send(new SuspendMicrovmCommand({ microvmIdentifier: run.microvmId }));
 await client.send(new ResumeMicrovmCommand({ microvmIdentifier: run.microvmId }));
@@ -100,10 +100,10 @@ const updated = await client.send(new UpdateMicrovmImageCommand({
   imageIdentifier: "official", baseImageArn: "busybox", buildRoleArn: "arn:aws:iam::000000000000:role/build",
   codeArtifact: { uri: "file://" + zip },
 }));
-check(updated.imageVersion === "2", "update makes version 2: " + updated.imageVersion);
+check(updated.imageVersion === "2.0", "update makes version 2: " + updated.imageVersion);
 const after = await until("image UPDATED", () => client.send(new GetMicrovmImageCommand({ imageIdentifier: "official" })),
   (i) => i.state === "UPDATED" || i.state === "UPDATE_FAILED");
-check(after.state === "UPDATED" && after.latestActiveImageVersion === "2", "UPDATED to 2: " + JSON.stringify(after));
+check(after.state === "UPDATED" && after.latestActiveImageVersion === "2.0", "UPDATED to 2: " + JSON.stringify(after));
 
 await client.send(new TerminateMicrovmCommand({ microvmIdentifier: run.microvmId }));
 await until("TERMINATED", () => client.send(new GetMicrovmCommand({ microvmIdentifier: run.microvmId })), (m) => m.state === "TERMINATED");

@@ -150,7 +150,7 @@ class ImageEndToEndTest {
         assertThat(built.stderr()).contains("RUN cat /srv/hello.txt").contains("hi from the zip");
         assertThat(JSON.readTree(built.stdout()).path("state").asText()).isEqualTo("CREATED");
         var got = server.cli("get-microvm-image", "--image-identifier", "cli-ok");
-        assertThat(JSON.readTree(got.stdout()).path("latestActiveImageVersion").asText()).isEqualTo("1");
+        assertThat(JSON.readTree(got.stdout()).path("latestActiveImageVersion").asText()).isEqualTo("1.0");
 
         record Bad(String name, String dockerfile, String reason) {}
         for (Bad bad : new Bad[] {

@@ -43,7 +43,7 @@ final class ImageRoutes {
         PageToken.page(ctx, "versions", 1, out, i -> {
             ObjectNode item = items.addObject();
             item.put("imageArn", image.arn());
-            item.put("imageVersion", image.version());
+            item.put("imageVersion", Versions.external(image.version()));
             item.put("status", "AVAILABLE");
             item.put("createdAt", Json.epochSeconds(image.createdAt()));
         });

@@ -82,7 +82,7 @@ final class MicrovmImageRoutes {
         ImageVersionRecord v = images.versions(image).getLast();
         ObjectNode out = imageView(image);
         out.setAll(spec(v));
-        out.put("imageVersion", Integer.toString(v.version()));
+        out.put("imageVersion", Versions.external(v.version()));
         Json.send(ctx, 201, out);
     }
 
@@ -90,14 +90,14 @@ final class MicrovmImageRoutes {
         ImageVersionRecord v = images.update(Caller.of(ctx).tenantId(), identifier(ctx), parseSpec(Json.body(ctx)));
         ObjectNode out = imageView(images.image(Caller.of(ctx).tenantId(), v.imageId()));
         out.setAll(spec(v));
-        out.put("imageVersion", Integer.toString(v.version()));
+        out.put("imageVersion", Versions.external(v.version()));
         Json.ok(ctx, out);
     }
 
     /** The request's version fields, checked for form; the service checks what they name. */
     static ImageSpec parseSpec(ObjectNode body) {
         String base = Constraints.nonBlank(body, "baseImageArn", true);
-        String baseVersion = Constraints.nonBlank(body, "baseImageVersion", false);
+        String baseVersion = Versions.internal(Constraints.nonBlank(body, "baseImageVersion", false));
         if (baseVersion != null && baseVersion.length() > 64) throw ApiException.validation("baseImageVersion must be at most 64 characters");
         Constraints.roleArn(body, "buildRoleArn", true); // required by AWS; Ember's builds assume no role
         Fields.string(body, "description", false, 1024);
@@ -223,7 +223,7 @@ final class MicrovmImageRoutes {
         ImageVersionRecord v = images.deleteVersion(Caller.of(ctx).tenantId(), id, ctx.pathParam("imageVersion"));
         ObjectNode out = Json.object();
         out.put("imageIdentifier", id);
-        out.put("imageVersion", Integer.toString(v.version()));
+        out.put("imageVersion", Versions.external(v.version()));
         out.put("state", "DELETED");
         Json.ok(ctx, out);
     }
@@ -237,8 +237,8 @@ final class MicrovmImageRoutes {
         if (r.stateReason() != null) o.put("stateReason", r.stateReason());
         o.put("createdAt", Json.epochSeconds(r.createdAt()));
         latest(versions, v -> v.state().equals("SUCCESSFUL") && v.status().equals("ACTIVE"))
-                .ifPresent(v -> o.put("latestActiveImageVersion", Integer.toString(v.version())));
-        latest(versions, v -> v.state().equals("FAILED")).ifPresent(v -> o.put("latestFailedImageVersion", Integer.toString(v.version())));
+                .ifPresent(v -> o.put("latestActiveImageVersion", Versions.external(v.version())));
+        latest(versions, v -> v.state().equals("FAILED")).ifPresent(v -> o.put("latestFailedImageVersion", Versions.external(v.version())));
         if (r.tagsJson() != null) o.set("tags", tree(r.tagsJson()));
         if (r.updatedAt() != null) o.put("updatedAt", Json.epochSeconds(r.updatedAt()));
         return o;
@@ -251,7 +251,7 @@ final class MicrovmImageRoutes {
     private ObjectNode versionView(ImageRecord image, ImageVersionRecord v) {
         ObjectNode o = spec(v);
         o.put("imageArn", image.arn());
-        o.put("imageVersion", Integer.toString(v.version()));
+        o.put("imageVersion", Versions.external(v.version()));
         o.put("state", v.state());
         o.put("status", v.status());
         o.put("createdAt", Json.epochSeconds(v.createdAt()));
@@ -261,14 +261,17 @@ final class MicrovmImageRoutes {
         return o;
     }
 
+    /** The version's fields as given, with the base's version in AWS's form (Ember fills in the one it used). */
     private static ObjectNode spec(ImageVersionRecord v) {
-        return (ObjectNode) tree(v.specJson());
+        ObjectNode o = (ObjectNode) tree(v.specJson());
+        if (o.path("baseImageVersion").isTextual()) o.put("baseImageVersion", Versions.external(o.get("baseImageVersion").asText()));
+        return o;
     }
 
     private static ObjectNode buildView(ImageRecord image, ImageBuildRecord b, boolean full) {
         ObjectNode o = Json.object();
         o.put("imageArn", image.arn());
-        o.put("imageVersion", Integer.toString(b.version()));
+        o.put("imageVersion", Versions.external(b.version()));
         o.put("buildId", b.id());
         o.put("buildState", b.state());
         o.put("architecture", HostInfo.ARCHITECTURE);

@@ -73,7 +73,7 @@ final class MicrovmRoutes {
     /** RunMicrovmRequest: the model's fields, typed and ranged. Unknown fields are ignored. */
     static Action.Run parseRun(ObjectNode body, int minIdleSeconds) {
         String image = Constraints.identifier("imageIdentifier", Fields.string(body, "imageIdentifier", true, MAX_ID_LENGTH));
-        String version = Constraints.nonBlank(body, "imageVersion", false);
+        String version = Versions.internal(Constraints.nonBlank(body, "imageVersion", false));
         if (version != null && version.length() > 64) throw ApiException.validation("imageVersion must be at most 64 characters");
         String role = Fields.string(body, "executionRoleArn", false, MAX_ID_LENGTH);
         Integer duration = Fields.integer(body, "maximumDurationInSeconds", false, 1, Action.Run.MAX_DURATION_SECONDS);
@@ -114,9 +114,9 @@ final class MicrovmRoutes {
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
         PageToken.pageStored(ctx, "microvms", out, (after, limit) -> microvms.list(tenantId, after, limit,
-                ctx.queryParam("imageIdentifier"), ctx.queryParam("imageVersion")), MicrovmRecord::ordinal, r -> items.addObject()
+                ctx.queryParam("imageIdentifier"), Versions.internal(ctx.queryParam("imageVersion"))), MicrovmRecord::ordinal, r -> items.addObject()
                 .put("microvmId", r.id()).put("state", r.state()).put("imageArn", r.imageArn())
-                .put("imageVersion", r.imageVersion()).put("startedAt", Json.epochSeconds(r.startedAt()))
+                .put("imageVersion", Versions.external(r.imageVersion())).put("startedAt", Json.epochSeconds(r.startedAt()))
                 .setAll(connectors(r)));
         Json.ok(ctx, out);
     }
@@ -133,7 +133,7 @@ final class MicrovmRoutes {
         o.put("state", r.state());
         o.put("endpoint", endpointUrl.apply(r.id(), callerHost(ctx)));
         o.put("imageArn", r.imageArn());
-        o.put("imageVersion", r.imageVersion());
+        o.put("imageVersion", Versions.external(r.imageVersion()));
         if (r.executionRoleArn() != null) o.put("executionRoleArn", r.executionRoleArn());
         IdlePolicy idle = Microvms.idlePolicy(r);
         if (idle != null) {

@@ -47,7 +47,7 @@ class MicrovmApiTest {
         assertThat(id).matches("mvm-[0-9a-f]{24}");
         assertThat(run.get("state").asText()).isEqualTo("PENDING");
         assertThat(run.get("imageArn").asText()).isEqualTo("arn:aws:lambda:local:aws:microvm-image/busybox");
-        assertThat(run.get("imageVersion").asText()).isEqualTo("1");
+        assertThat(run.get("imageVersion").asText()).isEqualTo("1.0");
         assertThat(run.get("maximumDurationInSeconds").asInt()).isEqualTo(600);
         assertThat(run.get("startedAt").isNumber()).isTrue();
         assertThat(run.get("startedAt").asDouble()).isCloseTo(System.currentTimeMillis() / 1000.0,
@@ -121,7 +121,7 @@ class MicrovmApiTest {
         JsonNode versions = api.ok("GET", "/2025-09-09/managed-microvm-images/" + arn + "/versions", null);
         assertThat(versions.get("items")).hasSize(1);
         JsonNode v = versions.get("items").get(0);
-        assertThat(v.get("imageVersion").asText()).isEqualTo("1");
+        assertThat(v.get("imageVersion").asText()).isEqualTo("1.0");
         assertThat(v.get("status").asText()).isEqualTo("AVAILABLE");
         assertThat(v.get("createdAt").isNumber()).isTrue();
     }

@@ -125,7 +125,7 @@ class MicrovmImageApiTest {
         Await.until("CREATE_FAILED", () -> api.ok("GET", IMAGES + "/app", null).path("state").asText().equals("CREATE_FAILED"));
         JsonNode image = api.ok("GET", IMAGES + "/app", null);
         assertThat(image.path("stateReason").asText()).contains("cannot build images");
-        assertThat(image.path("latestFailedImageVersion").asText()).isEqualTo("1");
+        assertThat(image.path("latestFailedImageVersion").asText()).isEqualTo("1.0");
         assertThat(image.has("latestActiveImageVersion")).isFalse();
         JsonNode v = api.ok("GET", IMAGES + "/" + created.path("imageArn").asText().replace("/", "%2F") + "/versions/1", null);
         assertThat(v.path("state").asText()).isEqualTo("FAILED");
@@ -153,14 +153,14 @@ class MicrovmImageApiTest {
         Await.until("both failed", () -> api.ok("GET", IMAGES + "/b1", null).path("state").asText().equals("CREATE_FAILED")
                 && api.ok("GET", IMAGES + "/a1", null).path("state").asText().equals("CREATE_FAILED"));
         JsonNode up = api.ok("PUT", IMAGES + "/a1", "{\"baseImageArn\":\"busybox\",\"buildRoleArn\":\"arn:aws:iam::123456789012:role/build\",\"codeArtifact\":{\"uri\":\"" + zipUri + "\"}}");
-        assertThat(up.path("imageVersion").asText()).isEqualTo("2");
+        assertThat(up.path("imageVersion").asText()).isEqualTo("2.0");
         assertThat(up.path("state").asText()).isEqualTo("UPDATING");
         Await.until("UPDATE_FAILED", () -> api.ok("GET", IMAGES + "/a1", null).path("state").asText().equals("UPDATE_FAILED"));
         assertThat(api.ok("GET", IMAGES + "/a1/versions", null).path("items").size()).isEqualTo(2);
         JsonNode page = api.ok("GET", IMAGES + "/a1/versions?maxResults=1", null);
         assertThat(page.path("items").size()).isEqualTo(1);
         assertThat(api.ok("GET", IMAGES + "/a1/versions?maxResults=1&nextToken=" + page.path("nextToken").asText(), null)
-                .path("items").get(0).path("imageVersion").asText()).isEqualTo("2");
+                .path("items").get(0).path("imageVersion").asText()).isEqualTo("2.0");
 
         error("PATCH", IMAGES + "/a1/versions/2", "{\"status\":\"GONE\"}", 400, "ValidationException");
         assertThat(api.ok("PATCH", IMAGES + "/a1/versions/2", "{\"status\":\"INACTIVE\"}").path("status").asText()).isEqualTo("INACTIVE");

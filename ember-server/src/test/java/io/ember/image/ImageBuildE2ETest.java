@@ -95,18 +95,18 @@ class ImageBuildE2ETest {
                 upload.path("uri").asText()), "environmentVariables", Map.of("EXTRA", "extra"), "clientToken", "tok-1"), 201);
         assertThat(created.path("state").asText()).isEqualTo("CREATING");
         assertThat(created.path("imageArn").asText()).isEqualTo("arn:aws:lambda:local:000000000000:microvm-image/web");
-        assertThat(created.path("imageVersion").asText()).isEqualTo("1");
+        assertThat(created.path("imageVersion").asText()).isEqualTo("1.0");
         // Same token, same request: the same image, no second build.
         JsonNode again = send("POST", IMAGES, body("name", "web", "baseImageArn", "busybox", "codeArtifact", Map.of("uri",
                 upload.path("uri").asText()), "environmentVariables", Map.of("EXTRA", "extra"), "clientToken", "tok-1"), 201);
         assertThat(again.path("imageArn").asText()).isEqualTo(created.path("imageArn").asText());
 
         JsonNode image = awaitImage("web", "CREATED");
-        assertThat(image.path("latestActiveImageVersion").asText()).isEqualTo("1");
+        assertThat(image.path("latestActiveImageVersion").asText()).isEqualTo("1.0");
         JsonNode version = send("GET", IMAGES + "/web/versions/1", null, null, 200);
         assertThat(version.path("state").asText()).isEqualTo("SUCCESSFUL");
         assertThat(version.path("status").asText()).isEqualTo("ACTIVE");
-        assertThat(version.path("baseImageVersion").asText()).isEqualTo("1");
+        assertThat(version.path("baseImageVersion").asText()).isEqualTo("1.0");
         JsonNode builds = send("GET", IMAGES + "/web/versions/1/builds", null, null, 200);
         String buildId = builds.path("items").get(0).path("buildId").asText();
         JsonNode build = send("GET", IMAGES + "/web/versions/1/builds/" + buildId, null, null, 200);
@@ -119,7 +119,7 @@ class ImageBuildE2ETest {
         System.out.println("--- build log of web v1 ---\n" + log);
 
         LaunchSource ls = server.imageSource().resolve(io.ember.tenant.Tenant.ADMIN_ID, "web", null).orElseThrow();
-        assertThat(ls.imageVersion()).isEqualTo("1");
+        assertThat(ls.imageVersion()).isEqualTo("1"); // Ember numbers versions 1, 2, ... inside; answers say 1.0
         assertThat(ls.environment()).containsEntry("GREETING", "hello").containsEntry("EXTRA", "extra");
         Snapshot snap = Snapshot.load(ls.snapshot());
         assertThat(snap.memoryInFile()).isTrue();
@@ -140,7 +140,7 @@ class ImageBuildE2ETest {
         send("POST", IMAGES, body("name", "web-layer", "baseImageArn", "arn:aws:lambda:local:000000000000:microvm-image/web",
                 "codeArtifact", Map.of("uri", zip.toUri().toString()), "resources", List.of(Map.of("minimumMemoryInMiB", 160))), 201);
         JsonNode image = awaitImage("web-layer", "CREATED");
-        assertThat(image.path("latestActiveImageVersion").asText()).isEqualTo("1");
+        assertThat(image.path("latestActiveImageVersion").asText()).isEqualTo("1.0");
         JsonNode v = send("GET", IMAGES + "/web-layer/versions/1", null, null, 200);
         assertThat(v.path("resources").get(0).path("minimumMemoryInMiB").asInt()).isEqualTo(160);
         LaunchSource ls = server.imageSource().resolve(io.ember.tenant.Tenant.ADMIN_ID, "web-layer", "1").orElseThrow();
@@ -160,7 +160,7 @@ class ImageBuildE2ETest {
         send("POST", IMAGES, body("name", "unsupported", "baseImageArn", "busybox", "codeArtifact", Map.of("uri", bad.toUri().toString())), 201);
         JsonNode image = awaitImage("unsupported", "CREATE_FAILED");
         assertThat(image.path("stateReason").asText()).contains("line 3").contains("HEALTHCHECK");
-        assertThat(image.path("latestFailedImageVersion").asText()).isEqualTo("1");
+        assertThat(image.path("latestFailedImageVersion").asText()).isEqualTo("1.0");
 
         Path missing = data.resolve("missing.zip");
         Files.write(missing, zip(Map.of("Dockerfile", "FROM busybox\nCOPY nothere.txt /x\n")));
@@ -180,12 +180,12 @@ class ImageBuildE2ETest {
         Path zip = data.resolve("v2.zip");
         Files.write(zip, zip(Map.of("Dockerfile", "FROM busybox\nRUN echo about to fail\nRUN exit 3\n")));
         JsonNode up = send("PUT", IMAGES + "/web", body("baseImageArn", "busybox", "codeArtifact", Map.of("uri", zip.toUri().toString())), 200);
-        assertThat(up.path("imageVersion").asText()).isEqualTo("2");
+        assertThat(up.path("imageVersion").asText()).isEqualTo("2.0");
         assertThat(up.path("state").asText()).isEqualTo("UPDATING");
         JsonNode image = awaitImage("web", "UPDATE_FAILED");
         assertThat(image.path("stateReason").asText()).contains("line 3");
-        assertThat(image.path("latestActiveImageVersion").asText()).isEqualTo("1");
-        assertThat(image.path("latestFailedImageVersion").asText()).isEqualTo("2");
+        assertThat(image.path("latestActiveImageVersion").asText()).isEqualTo("1.0");
+        assertThat(image.path("latestFailedImageVersion").asText()).isEqualTo("2.0");
         assertThatThrownBy(() -> server.imageSource().resolve(io.ember.tenant.Tenant.ADMIN_ID, "web", "2"))
                 .isInstanceOfSatisfying(ImageUnavailableException.class, e -> assertThat(e.notFound()).isFalse());
         assertThat(Files.exists(data.resolve("images"))).isTrue();

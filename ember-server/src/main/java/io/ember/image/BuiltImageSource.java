@@ -1,5 +1,6 @@
 package io.ember.image;
 
+import io.ember.hooks.HookContract;
 import io.ember.hooks.Hooks;
 import io.ember.store.ImageRecord;
 import io.ember.store.ImageVersionRecord;
@@ -70,10 +71,10 @@ final class BuiltImageSource implements ImageSource {
         }
     }
 
-    /** The version's hooks, from its stored request (checked when it was accepted). */
+    /** The version's hooks, from its stored request (checked when it was accepted), under the contract it was made under. */
     static Hooks hooks(ImageRecord image, ImageVersionRecord v) {
         try {
-            return Hooks.parse(Images.JSON.readTree(v.specJson()).get("hooks"));
+            return Hooks.parse(Images.JSON.readTree(v.specJson()).get("hooks"), HookContract.ofMarker(v.hooksContract()));
         } catch (java.io.IOException | IllegalArgumentException e) {
             throw new ImageUnavailableException("version " + v.version() + " of image " + image.name()
                     + " has unusable hooks: " + e.getMessage(), false);

@@ -3,6 +3,7 @@ package io.ember.image;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.hooks.HookContract;
 import io.ember.store.ImageBuildRecord;
 import io.ember.store.ImageRecord;
 import io.ember.store.ImageStore;
@@ -319,7 +320,7 @@ public final class Images implements AutoCloseable {
         echo.put("baseImageArn", base.arn());
         echo.put("baseImageVersion", base.version());
         return new ImageVersionRecord(imageId, version, "PENDING", "ACTIVE", null, echo.toString(), vcpus, memory,
-                json(spec.environment()), now, null, token, fingerprint);
+                json(spec.environment()), now, null, token, fingerprint, HookContract.AWS.marker());
     }
 
     /** Resolves the code artifact and copies it into the version directory (the build reads it there). */

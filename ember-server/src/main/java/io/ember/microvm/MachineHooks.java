@@ -84,7 +84,7 @@ final class MachineHooks {
         Hooks hooks = m.launch.hooks();
         if (!hooks.isEnabled(hook)) return null;
         var timeout = hooks.timeout(hook).orElseThrow();
-        HookCall.Outcome o = HookCall.post(agent, hooks.port(), hook.path(),
+        HookCall.Outcome o = HookCall.post(agent, hooks.port(), hooks.path(hook),
                 Map.of(MICROVM_HEADER, m.id, HOOK_HEADER, hook.fieldName()), body, timeout);
         if (engine.closing()) return o; // interrupted by the stop: the next server calls it again where it applies
         String name = hook.fieldName() + " hook ";

@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,7 +47,7 @@ class HooksLifecycleTest {
 
     /** One call the application saw, with what the host looked like at that moment. */
     record Call(String path, String fullPath, String body, String microvmId, String hookHeader, String state, boolean vmAlive, int saves,
-                int restoredFixups) {}
+                int restoredFixups, long atNanos) {}
 
     final List<Call> calls = new CopyOnWriteArrayList<>();
     /** Per path: the status the application answers (default 200) and how long it sleeps first. */
@@ -70,7 +71,7 @@ class HooksLifecycleTest {
             FakeVm vm = f.driver.vm(id);
             calls.add(new Call(path, fullPath, new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), id,
                     ex.getRequestHeaders().getFirst("X-Ember-Hook"), f.state(id), !vm.exited().isDone(), f.driver.saves.size(),
-                    f.agents.of(id).restored.size()));
+                    f.agents.of(id).restored.size(), System.nanoTime()));
             try {
                 Thread.sleep(delayMs.getOrDefault(path, 0));
                 var gate = gates.get(path);
@@ -234,6 +235,27 @@ class HooksLifecycleTest {
                 "PENDING->PENDING run hook answered 200 OK in N ms",
                 "SUSPENDING->SUSPENDING suspend hook failed: timed out after 1 s; the suspend goes on",
                 "PENDING->PENDING resume hook failed: answered 503 Service Unavailable in N ms; the microVM runs on");
+    }
+
+    @Test
+    void anIdleMicrovmWhoseSuspendHookFailsIsNotSuspendedAndIsAskedAgainAfterAnotherIdlePeriod() throws Exception {
+        useApp(ALL);
+        status.put("/suspend", 503);
+        String id = f.microvms.run(new Action.Run("app", null, null, new IdlePolicy(1, 0, true), 600, null, null)).id();
+        Await.until("RUNNING", () -> f.state(id).equals("RUNNING"));
+        Await.until("two suspend hooks", () -> calls.stream().filter(c -> c.path().equals("/suspend")).count() >= 2);
+        List<Long> asked = calls.stream().filter(c -> c.path().equals("/suspend")).map(c -> c.atNanos()).toList();
+        assertThat(Duration.ofNanos(asked.get(1) - asked.get(0))).as("after another idle period, not at the next tick")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        assertThat(f.driver.saves).as("nothing saved").isEmpty();
+        status.put("/suspend", 200);
+        Await.until("SUSPENDED once the application says it is ready", () -> f.state(id).equals("SUSPENDED"));
+        assertThat(f.events(id)).startsWith("PENDING/USER", "PENDING/HOOK", "RUNNING/BOOT", "SUSPENDING/IDLE", "SUSPENDING/HOOK",
+                "RUNNING/IDLE").endsWith("SUSPENDING/IDLE", "SUSPENDING/HOOK", "SUSPENDED/IDLE");
+        assertThat(hookEvents(id).get(1).replaceAll("\\d+ ms", "N ms")).isEqualTo("SUSPENDING->SUSPENDING suspend hook failed: "
+                + "answered 503 Service Unavailable in N ms; the microVM is not suspended (the idle policy asks again after another "
+                + "idle period)");
+        // SuspendMicrovm asked by someone goes on whatever the hook says: see failedSuspendAndResumeHooksAreRecordedAndTheStepGoesOn
     }
 
     @Test

@@ -51,6 +51,8 @@ final class ValidationVm {
             VmSpec spec = new VmSpec(name, versionDir.resolve(DIR), settings.kernel(), settings.initrd(),
                     versionDir.resolve("rootfs.ext4"), version.vcpus(), version.memoryMib(), name, List.of(), nic)
                     .withSharedFiles(List.of(snapDir.resolve(Snapshot.DISK)));
+            SizeClass size = SizeClass.ofStored(version.sizeMib()).orElse(null);
+            if (size != null && size.peakVcpus == version.vcpus()) spec = spec.withCpuShare(size.baselineVcpuMillis);
             try {
                 vm = machines.restoreClone(spec, Snapshot.load(snapDir));
             } catch (VmmException | RuntimeException e) {

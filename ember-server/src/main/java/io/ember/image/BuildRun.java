@@ -113,7 +113,8 @@ final class BuildRun {
             checkFrom(df, base);
             long t0 = System.nanoTime();
             flatten(base, log);
-            growDisk(version, log);
+            SizeClass size = SizeClass.ofStored(version.sizeMib()).orElse(null);
+            if (size != null) SizedDisk.grow(dir.resolve("rootfs.ext4"), size, log, (timeout, argv) -> command(log, timeout, argv));
             long t1 = System.nanoTime();
             log.line("base flattened into rootfs.ext4 in " + ms(t0, t1) + " ms");
             runSteps(df, code, version, log);
@@ -172,40 +173,6 @@ final class BuildRun {
         } else {
             command(log, Duration.ofMinutes(10), settings.qemuImg(), "convert", "-O", "raw",
                     base.parentDir().resolve(SNAPSHOT).resolve("disk.qcow2").toString(), rootfs.toString());
-        }
-    }
-
-    /**
-     * The version's size sets its disk (docs/images.md, "Sizes"): rootfs.ext4 grows, sparse, to the size's disk and its
-     * file system with it. A base already larger is left as it is (a file system does not shrink safely).
-     */
-    private void growDisk(ImageVersionRecord version, BuildLogFile log) throws BuildFailure {
-        SizeClass size = SizeClass.ofStored(version.sizeMib()).orElse(null);
-        if (size == null) return;
-        Path rootfs = dir.resolve("rootfs.ext4");
-        try {
-            if (Files.size(rootfs) >= size.diskBytes()) return;
-            if (!isExt4(rootfs)) {
-                log.line("size " + size.describe() + ": rootfs.ext4 holds no ext4 file system, left at " + Files.size(rootfs) + " bytes");
-                return;
-            }
-            try (var f = new java.io.RandomAccessFile(rootfs.toFile(), "rw")) {
-                f.setLength(size.diskBytes());
-            }
-        } catch (IOException e) {
-            throw new BuildFailure("cannot grow rootfs.ext4 to " + size.diskGib + " GiB: " + e.getMessage());
-        }
-        // e2fsck exits 1 when it corrected something (a built base's journal, saved while mounted): that is success
-        command(log, Duration.ofMinutes(5), "sh", "-c", "e2fsck -f -p \"$1\"; [ $? -le 1 ]", "e2fsck", rootfs.toString());
-        command(log, Duration.ofMinutes(5), "resize2fs", "-f", rootfs.toString());
-        log.line("size " + size.describe() + ": disk grown to " + size.diskGib + " GiB");
-    }
-
-    /** The ext2/3/4 superblock's magic, 0xEF53 at byte 1080. */
-    static boolean isExt4(Path disk) throws IOException {
-        try (FileChannel ch = FileChannel.open(disk, StandardOpenOption.READ)) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            return ch.read(b, 1080) == 2 && b.getShort(0) == (short) 0xEF53;
         }
     }
 

@@ -1,13 +1,18 @@
 """A small per-session HTTP service for Ember's endpoint example.
 
 Every microVM launched from the image resumes the same snapshot, so anything drawn before the
-snapshot (a session id, a secret) would be shared by every session: the /run hook draws them.
+snapshot (a session id, a secret) would be shared by every session: the run hook draws them.
+The hooks are served where AWS Lambda MicroVMs (and Ember) call them: POST /aws/lambda-microvms/runtime/v1/<hook>.
 State lives in memory only: it survives suspend and resume because the whole VM does.
 """
 import base64, hashlib, json, os, socket, struct, threading, time, uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT = int(os.environ.get("PORT", "8080"))
+HOOKS = "/aws/lambda-microvms/runtime/v1/"
+STARTED = time.monotonic()
+# /ready answers 503 ("not yet, ask again") for this many seconds after the start: a warm-up the build waits for.
+WARM_UP = float(os.environ.get("WARM_UP_SECONDS", "0"))
 state = {"session": None, "payload": None, "counter": 0, "notes": [], "hooks": []}
 lock = threading.Lock()
 
@@ -57,7 +62,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.body()
-        name = self.path.lstrip("/")
+        name = self.path[len(HOOKS):] if self.path.startswith(HOOKS) else None
+        if name == "ready" and time.monotonic() - STARTED < WARM_UP:
+            return self.reply(503, {"ready": False})
         if name in ("run", "suspend", "resume", "terminate", "ready", "validate"):
             hook(name, body)
             return self.reply(200, {"ok": True})

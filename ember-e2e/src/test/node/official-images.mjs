@@ -59,9 +59,16 @@ async function until(what, fn, done, tries = 600) {
 const created = await client.send(new CreateMicrovmImageCommand({
   name: "official", baseImageArn: "busybox", buildRoleArn: "arn:aws:iam::000000000000:role/build",
   codeArtifact: { uri: "file://" + zip }, environmentVariables: { FROM_OFFICIAL: "1" },
-  resources: [{ minimumMemoryInMiB: 192 }], description: "built by the official client",
+  resources: [{ minimumMemoryInMiB: 512 }], description: "built by the official client",
 }));
 check(created.imageArn.endsWith("microvm-image/official") && created.state === "CREATING", "create: " + JSON.stringify(created));
+try {
+  await client.send(new CreateMicrovmImageCommand({ name: "off-size", baseImageArn: "busybox", buildRoleArn: "arn:aws:iam::000000000000:role/build",
+    codeArtifact: { uri: "file://" + zip }, resources: [{ minimumMemoryInMiB: 3000 }] }));
+  check(false, "a size AWS does not offer was accepted");
+} catch (e) {
+  check(e.name === "ValidationException" && e.message.includes("512, 1024, 2048, 4096 or 8192"), "off-table size: " + e.name + " " + e.message);
+}
 check(created.createdAt instanceof Date && created.imageVersion === "1.0", "createdAt and imageVersion");
 console.log("create:", created.imageArn, created.state);
 
@@ -70,7 +77,7 @@ const image = await until("image CREATED", () => client.send(new GetMicrovmImage
 check(image.state === "CREATED" && image.latestActiveImageVersion === "1.0", "image CREATED: " + JSON.stringify(image));
 const version = await client.send(new GetMicrovmImageVersionCommand({ imageIdentifier: "official", imageVersion: "1" }));
 check(version.state === "SUCCESSFUL" && version.status === "ACTIVE", "version SUCCESSFUL ACTIVE");
-check(version.resources?.[0]?.minimumMemoryInMiB === 192 && version.environmentVariables?.FROM_OFFICIAL === "1", "version echoes");
+check(version.resources?.[0]?.minimumMemoryInMiB === 512 && version.environmentVariables?.FROM_OFFICIAL === "1", "version echoes");
 const listed = await client.send(new ListMicrovmImagesCommand({ nameFilter: "offic" }));
 check(listed.items.some((i) => i.name === "official"), "listed by nameFilter");
 const versions = await client.send(new ListMicrovmImageVersionsCommand({ imageIdentifier: "official" }));

@@ -22,9 +22,9 @@ public record UsageReport(Instant from, Instant to, String granularity, Prices p
     }
 
     /** A period with usage, clipped to the report's bounds, with its figures. */
-    public record Period(Instant start, Instant end, long runningSeconds, long vcpuSeconds, BigDecimal memoryGibSeconds,
+    public record Period(Instant start, Instant end, long runningSeconds, BigDecimal vcpuSeconds, BigDecimal memoryGibSeconds,
                          long suspendedSeconds, BigDecimal storageGibSeconds, BigDecimal price) {}
 
-    public record Figures(long runningSeconds, long vcpuSeconds, BigDecimal memoryGibSeconds, long suspendedSeconds,
+    public record Figures(long runningSeconds, BigDecimal vcpuSeconds, BigDecimal memoryGibSeconds, long suspendedSeconds,
                           BigDecimal storageGibSeconds, BigDecimal price) {}
 }

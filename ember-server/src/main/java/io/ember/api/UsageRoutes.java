@@ -105,7 +105,8 @@ final class UsageRoutes {
     }
 
     private static void figures(ObjectNode n, UsageReport.Figures f) {
-        n.put("runningSeconds", f.runningSeconds()).put("vcpuSeconds", f.vcpuSeconds());
+        n.put("runningSeconds", f.runningSeconds());
+        plain(n, "vcpuSeconds", f.vcpuSeconds());
         plain(n, "memoryGibSeconds", f.memoryGibSeconds());
         n.put("suspendedSeconds", f.suspendedSeconds());
         plain(n, "storageGibSeconds", f.storageGibSeconds());

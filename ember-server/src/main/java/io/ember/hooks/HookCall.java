@@ -21,7 +21,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One hook call (docs/hooks.md): {@code POST http://127.0.0.1:<port>/<hook>} inside the guest, over the agent's TCP
+ * One hook call (docs/hooks.md): {@code POST http://127.0.0.1:<port><path>} inside the guest (the path is the version's
+ * contract's, {@code /aws/lambda-microvms/runtime/v1/<hook>}), over the agent's TCP
  * connections (the guest needs no network device). HTTP/1.1 with {@code Connection: close}. The application is
  * untrusted: its answer is read up to {@link #MAX_ANSWER} bytes, and the whole call, connection included, is bounded by
  * the hook's timeout. Success is a 2xx status line followed by the end of its headers; the body is read (bounded) only

@@ -7,50 +7,71 @@ import io.ember.hooks.Hooks.Hook;
 import io.ember.image.build.BuildFailure;
 import io.ember.image.build.BuildLog;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The image hooks of a build (docs/hooks.md), called in the template VM: {@code ready} after the application is up,
- * retried until it answers 2xx within its timeout; {@code validate} once, just before the snapshot. Either failing
- * fails the build.
+ * The image hooks of a build (docs/hooks.md, "Build hooks"), as AWS calls them: {@code ready} in the template VM once
+ * the application is up, {@code validate} in a test microVM started from the saved snapshot. Each is polled: a 2xx
+ * answer is success; {@code 503} (the application needs more time), no answer or nothing listening yet are asked again
+ * every {@link #RETRY} until the hook's timeout; any other status fails the build at once.
  */
 final class BuildHooks {
-    static final Duration READY_RETRY = Duration.ofMillis(200);
+    static final Duration RETRY = Duration.ofMillis(200);
+    /** The status by which an application says "not yet, ask again" (AWS's hook contract). */
+    static final int NOT_YET = 503;
 
-    private final GuestAgent agent;
     private final Hooks hooks;
     private final BuildLog log;
-    private final Map<String, String> headers;
+    private final String buildId;
 
-    BuildHooks(GuestAgent agent, Hooks hooks, BuildLog log, String buildId) {
-        this.agent = agent;
+    BuildHooks(Hooks hooks, BuildLog log, String buildId) {
         this.hooks = hooks;
         this.log = log;
-        this.headers = Map.of("X-Ember-Image-Build-Id", buildId);
+        this.buildId = buildId;
     }
 
-    void ready() throws BuildFailure {
-        Duration timeout = hooks.timeout(Hook.READY).orElse(null);
+    boolean validateEnabled() {
+        return hooks.isEnabled(Hook.VALIDATE);
+    }
+
+    /** The ready hook in the template VM; nothing when it is not ENABLED. */
+    void ready(GuestAgent agent) throws BuildFailure {
+        poll(Hook.READY, agent);
+    }
+
+    /** The validate hook in the test microVM; nothing when it is not ENABLED. */
+    void validate(GuestAgent agent) throws BuildFailure {
+        poll(Hook.VALIDATE, agent);
+    }
+
+    private void poll(Hook hook, GuestAgent agent) throws BuildFailure {
+        Duration timeout = hooks.timeout(hook).orElse(null);
         if (timeout == null) return;
-        log.line("ready hook: POST " + Hook.READY.path() + " on port " + hooks.port() + " until it answers 2xx, within "
-                + timeout.toSeconds() + " s");
+        String name = hook.fieldName();
+        log.line(name + " hook: POST " + hooks.path(hook) + " on port " + hooks.port() + " until it answers 2xx (503: asked "
+                + "again), within " + timeout.toSeconds() + " s");
         long t0 = System.nanoTime(), deadline = t0 + timeout.toNanos();
         int attempts = 0;
         while (true) {
             long left = deadline - System.nanoTime();
-            HookCall.Outcome o = call(Hook.READY, Duration.ofNanos(Math.max(left, 1_000_000)));
+            HookCall.Outcome o = call(hook, agent, Duration.ofNanos(Math.max(left, 1_000_000)));
             attempts++;
             if (o.ok()) {
-                log.line("ready hook " + o.message() + " (attempt " + attempts + ", " + (System.nanoTime() - t0) / 1_000_000
+                log.line(name + " hook " + o.message() + " (attempt " + attempts + ", " + (System.nanoTime() - t0) / 1_000_000
                         + " ms after the first)");
                 return;
             }
-            if (deadline - System.nanoTime() <= READY_RETRY.toNanos()) {
-                throw new BuildFailure("ready hook did not answer 2xx within " + timeout.toSeconds() + " s (" + attempts
+            if (o.status() != 0 && o.status() != NOT_YET) {
+                throw new BuildFailure(name + " hook failed: " + o.message() + " (only 2xx, or 503 to be asked again, "
+                        + "are accepted)");
+            }
+            if (deadline - System.nanoTime() <= RETRY.toNanos()) {
+                throw new BuildFailure(name + " hook did not answer 2xx within " + timeout.toSeconds() + " s (" + attempts
                         + " attempts; the last " + o.message() + ")");
             }
             try {
-                Thread.sleep(READY_RETRY);
+                Thread.sleep(RETRY);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new BuildFailure("interrupted");
@@ -58,17 +79,10 @@ final class BuildHooks {
         }
     }
 
-    void validate() throws BuildFailure {
-        Duration timeout = hooks.timeout(Hook.VALIDATE).orElse(null);
-        if (timeout == null) return;
-        HookCall.Outcome o = call(Hook.VALIDATE, timeout);
-        if (!o.ok()) throw new BuildFailure("validate hook failed: " + o.message());
-        log.line("validate hook " + o.message());
-    }
-
-    private HookCall.Outcome call(Hook hook, Duration timeout) {
-        Map<String, String> h = new java.util.LinkedHashMap<>(headers);
+    private HookCall.Outcome call(Hook hook, GuestAgent agent, Duration timeout) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("X-Ember-Image-Build-Id", buildId);
         h.put("X-Ember-Hook", hook.fieldName());
-        return HookCall.post(agent, hooks.port(), hook.path(), h, new byte[0], timeout);
+        return HookCall.post(agent, hooks.port(), hooks.path(hook), h, new byte[0], timeout);
     }
 }

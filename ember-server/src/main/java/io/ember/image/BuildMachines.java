@@ -26,6 +26,16 @@ public interface BuildMachines {
 
     Snapshot save(Vm vm, Path dir) throws VmmException;
 
+    /** A clone of {@code snapshot} (private memory, its own disk overlay), paused: connect the agent, then {@link #resume}. */
+    default Vm restoreClone(VmSpec spec, Snapshot snapshot) throws VmmException {
+        throw new VmmException("this server's VMM driver cannot restore snapshots");
+    }
+
+    /** Lets a clone from {@link #restoreClone} run. */
+    default void resume(Vm vm) throws VmmException {
+        throw new VmmException("this server's VMM driver cannot restore snapshots");
+    }
+
     GuestAgent connect(Path agentSocket, Duration timeout) throws AgentException;
 
     /** The NIC of the build's VM {@code name}: its own network under INTERNET_EGRESS, or attached to nothing. */
@@ -93,6 +103,16 @@ public interface BuildMachines {
             @Override
             public Snapshot save(Vm vm, Path dir) throws VmmException {
                 return template.save(vm, dir);
+            }
+
+            @Override
+            public Vm restoreClone(VmSpec spec, Snapshot snapshot) throws VmmException {
+                return server.restorePaused(spec, snapshot, true);
+            }
+
+            @Override
+            public void resume(Vm vm) throws VmmException {
+                server.resume(vm);
             }
 
             @Override

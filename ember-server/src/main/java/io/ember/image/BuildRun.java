@@ -3,6 +3,7 @@ package io.ember.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ember.agent.AgentException;
 import io.ember.agent.GuestAgent;
+import io.ember.hooks.HookContract;
 import io.ember.hooks.Hooks;
 import io.ember.image.build.BuildFailure;
 import io.ember.image.build.BuildSteps;
@@ -84,6 +85,7 @@ final class BuildRun {
         } finally {
             machines.releaseNetwork("build-" + build.id());
             machines.releaseNetwork("template-" + build.id());
+            machines.releaseNetwork("validate-" + build.id());
         }
     }
 
@@ -111,6 +113,8 @@ final class BuildRun {
             checkFrom(df, base);
             long t0 = System.nanoTime();
             flatten(base, log);
+            SizeClass size = SizeClass.ofStored(version.sizeMib()).orElse(null);
+            if (size != null) SizedDisk.grow(dir.resolve("rootfs.ext4"), size, log, (timeout, argv) -> command(log, timeout, argv));
             long t1 = System.nanoTime();
             log.line("base flattened into rootfs.ext4 in " + ms(t0, t1) + " ms");
             runSteps(df, code, version, log);
@@ -118,7 +122,7 @@ final class BuildRun {
             env.putAll(df.config().env());
             env.putAll(Images.map(version.environmentJson()));
             long t2 = System.nanoTime();
-            snapshot(df, env, version, hooks(spec), log);
+            snapshot(df, env, version, hooks(spec, version), log);
             log.line("template and snapshot in " + ms(t2, System.nanoTime()) + " ms; build total " + ms(t0, System.nanoTime()) + " ms");
             Path snap = dir.resolve(SNAPSHOT);
             long memory = allocated(snap.resolve("mem.ram")) + allocated(snap.resolve("vmstate"));
@@ -192,9 +196,9 @@ final class BuildRun {
         log.line("build disk committed into rootfs.ext4 in " + ms(t3, System.nanoTime()) + " ms");
     }
 
-    private static Hooks hooks(JsonNode spec) throws BuildFailure {
+    private static Hooks hooks(JsonNode spec, ImageVersionRecord version) throws BuildFailure {
         try {
-            return Hooks.parse(spec.get("hooks"));
+            return Hooks.parse(spec.get("hooks"), HookContract.ofMarker(version.hooksContract()));
         } catch (IllegalArgumentException e) {
             throw new BuildFailure("the version's hooks are unusable: " + e.getMessage());
         }
@@ -203,6 +207,7 @@ final class BuildRun {
     private void snapshot(Dockerfile df, Map<String, String> env, ImageVersionRecord version, Hooks hooks, BuildLogFile log)
             throws BuildFailure {
         long t0 = System.nanoTime();
+        BuildHooks buildHooks = new BuildHooks(hooks, log, build.id());
         Vm vm = launch(false, version, log);
         Path tmp = dir.resolve(SNAPSHOT_TMP);
         boolean saved = false;
@@ -219,9 +224,7 @@ final class BuildRun {
                             df.config().exposedPorts());
                     log.line("application ready in " + ms(t1, System.nanoTime()) + " ms");
                 }
-                BuildHooks buildHooks = new BuildHooks(agent, hooks, log, build.id());
-                buildHooks.ready();
-                buildHooks.validate();
+                buildHooks.ready(agent);
                 GuestApp.sync(agent);
                 long t2 = System.nanoTime();
                 // The agent stays connected and idle during the save (Snapshots#save): clones then find it ready.
@@ -244,6 +247,14 @@ final class BuildRun {
             Images.deleteTree(dir.resolve(TEMPLATE_VM));
         } catch (IOException e) {
             throw new BuildFailure("cannot move the snapshot into place: " + e.getMessage());
+        }
+        if (buildHooks.validateEnabled()) {
+            // A failure here fails the build, which removes the snapshot: the version never looks whole when it is not.
+            ValidationVm.validate(buildHooks, machines, settings, dir, version, build.id(), log, test -> {
+                current = test;
+                images.store.setBuildPid(build.id(), test == null ? null : test.pid());
+                if (test != null && aborted != null) test.terminate(Duration.ofSeconds(1));
+            });
         }
     }
 
@@ -292,7 +303,7 @@ final class BuildRun {
 
     /** Everything a failed or interrupted build leaves except its log and code: VM dirs, disk, snapshot. */
     static void removeLeftovers(Path dir) {
-        for (String f : new String[] {BUILD_VM, TEMPLATE_VM, SNAPSHOT_TMP, SNAPSHOT, "rootfs.ext4", CONFIG, CONFIG + ".tmp"}) {
+        for (String f : new String[] {BUILD_VM, TEMPLATE_VM, ValidationVm.DIR, SNAPSHOT_TMP, SNAPSHOT, "rootfs.ext4", CONFIG, CONFIG + ".tmp"}) {
             try {
                 Images.deleteTree(dir.resolve(f));
             } catch (RuntimeException e) {

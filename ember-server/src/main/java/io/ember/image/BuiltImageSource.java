@@ -1,5 +1,6 @@
 package io.ember.image;
 
+import io.ember.hooks.HookContract;
 import io.ember.hooks.Hooks;
 import io.ember.store.ImageRecord;
 import io.ember.store.ImageVersionRecord;
@@ -55,7 +56,7 @@ final class BuiltImageSource implements ImageSource {
         Path dir = images.versionDir(image.id(), v.version());
         Map<String, String> env = new TreeMap<>(Images.map(v.environmentJson()));
         return Optional.of(new LaunchSource(image.arn(), image.name(), Integer.toString(v.version()), v.vcpus(), v.memoryMib(), env,
-                dir.resolve("rootfs.ext4"), dir.resolve("snapshot"), hooks(image, v), egress(v)));
+                dir.resolve("rootfs.ext4"), dir.resolve("snapshot"), hooks(image, v), egress(v), SizeClass.ofStored(v.sizeMib()).orElse(null)));
     }
 
     /** The version's egressNetworkConnectors, from its stored request (their form checked when it was accepted). */
@@ -70,10 +71,10 @@ final class BuiltImageSource implements ImageSource {
         }
     }
 
-    /** The version's hooks, from its stored request (checked when it was accepted). */
+    /** The version's hooks, from its stored request (checked when it was accepted), under the contract it was made under. */
     static Hooks hooks(ImageRecord image, ImageVersionRecord v) {
         try {
-            return Hooks.parse(Images.JSON.readTree(v.specJson()).get("hooks"));
+            return Hooks.parse(Images.JSON.readTree(v.specJson()).get("hooks"), HookContract.ofMarker(v.hooksContract()));
         } catch (java.io.IOException | IllegalArgumentException e) {
             throw new ImageUnavailableException("version " + v.version() + " of image " + image.name()
                     + " has unusable hooks: " + e.getMessage(), false);

@@ -10,8 +10,8 @@ public final class HostInfo {
 
     public static final String ARCHITECTURE = "X86_64";
 
-    /** Total host RAM in MiB (the upper bound of minimumMemoryInMiB). */
-    static int memoryMib() {
+    /** Total host RAM in MiB (the upper bound of a size's peak memory). */
+    public static int memoryMib() {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/meminfo")))
                 if (l.startsWith("MemTotal:")) return (int) (Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024);

@@ -3,6 +3,7 @@ package io.ember.image;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.hooks.HookContract;
 import io.ember.store.ImageBuildRecord;
 import io.ember.store.ImageRecord;
 import io.ember.store.ImageStore;
@@ -35,7 +36,6 @@ public final class Images implements AutoCloseable {
     final Uploads uploads;
     private final ImageBuilder builder;
     private final int maxMemoryMib;
-    private final int maxVcpus;
     /** Serializes decisions against the builder picking a build up (delete must not race a start). */
     final Object lock = new Object();
     /** Sweeps old uploads while the server runs (see {@link Uploads#sweep}). */
@@ -51,7 +51,6 @@ public final class Images implements AutoCloseable {
         this.uploads = new Uploads(dataDir.resolve("uploads"));
         this.bases = new PinnedBases(dataDir);
         this.maxMemoryMib = HostInfo.memoryMib();
-        this.maxVcpus = Runtime.getRuntime().availableProcessors();
         this.builder = new ImageBuilder(this, machines, settings);
         this.disk = settings.disk();
     }
@@ -286,7 +285,10 @@ public final class Images implements AutoCloseable {
         } catch (java.io.IOException e) {
             bytes = 0; // the build reports a missing base itself
         }
-        bytes += (long) (spec.memoryMib() == null ? base.memoryMib() : spec.memoryMib()) << 20;
+        // the RAM file is sparse: the guest's pages are written as it touches them, counted here up to its baseline
+        SizeClass size = SizeClass.of(spec.memoryMib() == null ? SizeClass.DEFAULT.baselineMemoryMib : spec.memoryMib())
+                .orElse(SizeClass.DEFAULT);
+        bytes += (long) size.baselineMemoryMib << 20;
         disk.refusal(root, bytes, what).ifPresent(message -> {
             throw ImageException.noCapacity(message);
         });
@@ -323,16 +325,31 @@ public final class Images implements AutoCloseable {
 
     private ImageVersionRecord version(String imageId, int version, ImageSpec spec, Base base, Instant now, String token,
                                        String fingerprint) {
-        int vcpus = spec.vcpus() == null ? base.vcpus() : spec.vcpus();
-        int memory = spec.memoryMib() == null ? base.memoryMib() : spec.memoryMib();
-        if (vcpus < 1 || vcpus > maxVcpus) throw ImageException.invalid("resources[0].vcpus must be between 1 and " + maxVcpus);
-        if (memory < 128 || memory > maxMemoryMib)
-            throw ImageException.invalid("resources[0].minimumMemoryInMiB must be between 128 and " + maxMemoryMib);
+        SizeClass size = size(spec);
         ObjectNode echo = spec.echo().deepCopy();
         echo.put("baseImageArn", base.arn());
         echo.put("baseImageVersion", base.version());
-        return new ImageVersionRecord(imageId, version, "PENDING", "ACTIVE", null, echo.toString(), vcpus, memory,
-                json(spec.environment()), now, null, token, fingerprint);
+        return new ImageVersionRecord(imageId, version, "PENDING", "ACTIVE", null, echo.toString(), size.peakVcpus,
+                size.peakMemoryMib, json(spec.environment()), now, null, token, fingerprint, HookContract.AWS.marker(),
+                size.baselineMemoryMib);
+    }
+
+    /**
+     * The version's size (docs/images.md, "Sizes"): {@code resources[0].minimumMemoryInMiB}, one of the sizes AWS
+     * offers, or 2048 without {@code resources}. Ember's {@code resources[0].vcpus}, which clients from before sizes may
+     * still send, is accepted when it is the size's. A size whose peak memory this host does not have is refused.
+     */
+    SizeClass size(ImageSpec spec) {
+        SizeClass size = spec.memoryMib() == null ? SizeClass.DEFAULT : SizeClass.of(spec.memoryMib()).orElseThrow(() ->
+                ImageException.invalid("resources[0].minimumMemoryInMiB must be " + SizeClass.choices() + " (MiB; one of the "
+                        + "MicroVM sizes, 2048 when resources is omitted), not " + spec.memoryMib()));
+        if (spec.vcpus() != null && spec.vcpus() != size.peakVcpus)
+            throw ImageException.invalid("resources[0].vcpus must be " + size.peakVcpus + " for minimumMemoryInMiB "
+                    + size.baselineMemoryMib + " (a size's vCPUs are fixed: leave vcpus out), not " + spec.vcpus());
+        if (size.peakMemoryMib > maxMemoryMib)
+            throw ImageException.noCapacity("minimumMemoryInMiB " + size.baselineMemoryMib + " gives its microVMs "
+                    + size.peakMemoryMib + " MiB of memory at their peak; this host has " + maxMemoryMib + " MiB");
+        return size;
     }
 
     /** Resolves the code artifact and copies it into the version directory (the build reads it there). */

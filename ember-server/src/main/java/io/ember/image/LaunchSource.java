@@ -16,10 +16,19 @@ import java.util.Map;
  * @param hooks the version's hooks ({@link Hooks#NONE} for a managed image)
  * @param egressNetworkConnectors the version's egressNetworkConnectors, what a RunMicrovm that names none gets
  *     (empty: INTERNET_EGRESS)
+ * @param size the version's size ({@link SizeClass}): {@code vcpus} and {@code memoryMib} are then its peak, and its
+ *     baseline is what is billed; null for a managed image or a version sized before sizes existed
  */
 public record LaunchSource(String imageArn, String imageName, String imageVersion, int vcpus, int memoryMib,
                            Map<String, String> environment, Path rootfs, Path snapshot, Hooks hooks,
-                           java.util.List<String> egressNetworkConnectors) {
+                           java.util.List<String> egressNetworkConnectors, SizeClass size) {
+    /** Without a size. */
+    public LaunchSource(String imageArn, String imageName, String imageVersion, int vcpus, int memoryMib,
+                        Map<String, String> environment, Path rootfs, Path snapshot, Hooks hooks,
+                        java.util.List<String> egressNetworkConnectors) {
+        this(imageArn, imageName, imageVersion, vcpus, memoryMib, environment, rootfs, snapshot, hooks, egressNetworkConnectors, null);
+    }
+
     /** Without egress connectors. */
     public LaunchSource(String imageArn, String imageName, String imageVersion, int vcpus, int memoryMib,
                         Map<String, String> environment, Path rootfs, Path snapshot, Hooks hooks) {

@@ -14,17 +14,19 @@ final class Sums {
     static final int GIB_SECONDS_SCALE = 6;
     static final int PRICE_SCALE = 10;
 
+    static final int VCPU_SECONDS_SCALE = 3;
     long runningMs;
-    long vcpuMs;
+    /** vCPU thousandths × milliseconds: a size's baseline is a fraction of a vCPU. */
+    BigInteger vcpuMillisMs = BigInteger.ZERO;
     BigInteger memoryMibMs = BigInteger.ZERO;
     long suspendedMs;
     BigInteger storageByteMs = BigInteger.ZERO;
 
-    void add(UsageKind kind, long ms, int vcpus, int memoryMib, long diskBytes) {
+    void add(UsageKind kind, long ms, int vcpuMillis, int memoryMib, long diskBytes) {
         switch (kind) {
             case RUNNING -> {
                 runningMs += ms;
-                vcpuMs += ms * vcpus;
+                vcpuMillisMs = vcpuMillisMs.add(BigInteger.valueOf(ms).multiply(BigInteger.valueOf(vcpuMillis)));
                 memoryMibMs = memoryMibMs.add(BigInteger.valueOf(ms).multiply(BigInteger.valueOf(memoryMib)));
             }
             case SUSPENDED -> {
@@ -34,12 +36,16 @@ final class Sums {
         }
     }
 
-    /** Rounded once, half up: seconds to whole seconds, GiB-seconds to 6 decimals; priced from those figures. */
+    /**
+     * Rounded once, half up: seconds to whole seconds, vCPU-seconds to 3 decimals (a quarter vCPU bills 0.25 a second),
+     * GiB-seconds to 6; priced from those figures.
+     */
     UsageReport.Figures figures(PriceTable prices) {
-        long vcpuSeconds = seconds(vcpuMs);
+        BigDecimal vcpuSeconds = new BigDecimal(vcpuMillisMs).divide(BigDecimal.valueOf(1_000_000), VCPU_SECONDS_SCALE,
+                RoundingMode.HALF_UP);
         BigDecimal gib = gibSeconds(memoryMibMs, MIB_MS_PER_GIB_SECOND);
         BigDecimal storage = gibSeconds(storageByteMs, BYTE_MS_PER_GIB_SECOND);
-        BigDecimal price = prices.vcpuSecond().multiply(BigDecimal.valueOf(vcpuSeconds))
+        BigDecimal price = prices.vcpuSecond().multiply(vcpuSeconds)
                 .add(prices.memoryGibSecond().multiply(gib))
                 .add(prices.storageGibSecond().multiply(storage))
                 .setScale(PRICE_SCALE, RoundingMode.HALF_UP);

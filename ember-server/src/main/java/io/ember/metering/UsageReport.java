@@ -28,7 +28,7 @@ public record UsageReport(Instant from, Instant to, Granularity granularity, Pri
     public static final int MAX_PERIODS = 10_000;
 
     /** Whole seconds and GiB-seconds, and their price. */
-    public record Figures(long runningSeconds, long vcpuSeconds, BigDecimal memoryGibSeconds, long suspendedSeconds,
+    public record Figures(long runningSeconds, BigDecimal vcpuSeconds, BigDecimal memoryGibSeconds, long suspendedSeconds,
                           BigDecimal storageGibSeconds, BigDecimal price) {}
 
     public record Period(Instant start, Instant end, Figures figures) {}
@@ -68,10 +68,10 @@ public record UsageReport(Instant from, Instant to, Granularity granularity, Pri
                 long bucket = granularity.millis == 0 ? lo : Math.floorDiv(at, granularity.millis) * granularity.millis;
                 long pieceEnd = granularity.millis == 0 ? end : Math.min(end, bucket + granularity.millis);
                 long ms = pieceEnd - at;
-                vm.periods.computeIfAbsent(bucket, b -> new Sums()).add(kind, ms, r.vcpus(), r.memoryMib(), r.diskBytes());
-                vm.total.add(kind, ms, r.vcpus(), r.memoryMib(), r.diskBytes());
-                all.computeIfAbsent(bucket, b -> new Sums()).add(kind, ms, r.vcpus(), r.memoryMib(), r.diskBytes());
-                total.add(kind, ms, r.vcpus(), r.memoryMib(), r.diskBytes());
+                vm.periods.computeIfAbsent(bucket, b -> new Sums()).add(kind, ms, r.vcpuMillis(), r.memoryMib(), r.diskBytes());
+                vm.total.add(kind, ms, r.vcpuMillis(), r.memoryMib(), r.diskBytes());
+                all.computeIfAbsent(bucket, b -> new Sums()).add(kind, ms, r.vcpuMillis(), r.memoryMib(), r.diskBytes());
+                total.add(kind, ms, r.vcpuMillis(), r.memoryMib(), r.diskBytes());
                 at = pieceEnd;
             }
         }

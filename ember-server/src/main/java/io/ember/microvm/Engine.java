@@ -90,7 +90,7 @@ final class Engine implements AutoCloseable {
                 Instant now = Instant.now();
                 store.transition(new EventRecord(m.id, now, from.name(), to.name(), cause.name(), message),
                         stateReason, to == MicrovmState.TERMINATED ? now : null,
-                        UsageRule.change(m.id, now, from, to, m.created.vcpus(), m.created.memoryMib(), diskBytes));
+                        UsageRule.change(m.id, now, from, to, UsageRule.Billed.of(m.created), diskBytes));
                 m.state = to;
                 log.info("{} {} -> {} ({}: {})", m.id, from, to, cause, message);
             }
@@ -302,6 +302,9 @@ final class Engine implements AutoCloseable {
                 r.vcpus(), r.memoryMib(), r.id(), List.of())
                 // No NIC when networking is off: a snapshot's NIC then restores attached to nothing.
                 .withNic(m.net == null ? null : m.net.nic());
+        // A size's microVM is guaranteed its baseline under contention and bursts into what the host has free
+        var size = io.ember.image.SizeClass.ofStored(r.sizeMib());
+        if (size.isPresent() && size.get().baselineVcpuMillis <= r.vcpus() * 1000) spec = spec.withCpuShare(size.get().baselineVcpuMillis);
         // A clone's disk is an overlay of its image snapshot's disk: a jailed VMM must be able to read it (and only it)
         Path template = m.launch.template();
         return template == null ? spec : spec.withSharedFiles(List.of(template.resolve(Snapshot.DISK)));

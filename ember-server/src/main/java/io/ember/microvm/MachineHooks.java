@@ -47,9 +47,17 @@ final class MachineHooks {
                 .anyMatch(e -> e.cause().equals(Cause.HOOK.name()) && e.message() != null && e.message().startsWith("run hook "));
     }
 
-    /** Before the snapshot of a suspend; a failure is recorded and the suspend goes on. */
-    void suspend(Machine m, GuestAgent agent) {
-        call(m, Hook.SUSPEND, agent, new byte[0], "the suspend goes on");
+    /**
+     * Before the snapshot of a suspend. As AWS documents it, the application answers 200 once it is ready to be
+     * suspended, and an idle microVM whose hook fails is not suspended ({@code abandonOnFailure}): false is returned,
+     * the caller puts it back to RUNNING and the idle policy asks again after another idle period. A suspend someone
+     * asked for (SuspendMicrovm) goes on whatever the hook says: true.
+     */
+    boolean suspend(Machine m, GuestAgent agent, boolean abandonOnFailure) {
+        HookCall.Outcome o = call(m, Hook.SUSPEND, agent, new byte[0],
+                abandonOnFailure ? "the microVM is not suspended (the idle policy asks again after another idle period)"
+                        : "the suspend goes on");
+        return o == null || o.ok() || !abandonOnFailure;
     }
 
     /** After a restore, before RUNNING; a failure is recorded and the microVM runs on. */
@@ -84,7 +92,7 @@ final class MachineHooks {
         Hooks hooks = m.launch.hooks();
         if (!hooks.isEnabled(hook)) return null;
         var timeout = hooks.timeout(hook).orElseThrow();
-        HookCall.Outcome o = HookCall.post(agent, hooks.port(), hook.path(),
+        HookCall.Outcome o = HookCall.post(agent, hooks.port(), hooks.path(hook),
                 Map.of(MICROVM_HEADER, m.id, HOOK_HEADER, hook.fieldName()), body, timeout);
         if (engine.closing()) return o; // interrupted by the stop: the next server calls it again where it applies
         String name = hook.fieldName() + " hook ";

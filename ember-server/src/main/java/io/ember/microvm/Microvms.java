@@ -134,12 +134,14 @@ public final class Microvms implements AutoCloseable {
                         image.imageArn(), image.imageVersion(), first.name(), null, image.vcpus(), image.memoryMib(),
                         toJson(run.idlePolicy()), run.maximumDurationSeconds(), run.executionRoleArn(), now, null,
                         null, workDir.toString(), clientToken, tenantId, network.ingressNetworkConnectors(),
-                        network.egressNetworkConnectors(), network.egressPolicy()),
+                        network.egressNetworkConnectors(), network.egressPolicy(),
+                        image.size() == null ? null : image.size().baselineMemoryMib),
                         new LaunchRecord(str(launch.rootfs()), str(launch.template()), toJson(launch.environment()),
                                 hooks.isEmpty() ? null : hooks.toJson(), launch.runHookPayload()),
                         new EventRecord(id, now, null, first.name(), Cause.USER.name(), "RunMicrovm " + image.imageName()
                                 + ":" + image.imageVersion() + (launch.template() != null ? " (from its snapshot)" : " (cold boot)")),
-                        UsageRule.opening(id, now, UsageRule.kind(null, first), image.vcpus(), image.memoryMib(), 0));
+                        UsageRule.opening(id, now, UsageRule.kind(null, first), UsageRule.Billed.of(image.vcpus(), image.memoryMib(),
+                                image.size()), 0));
             } catch (RuntimeException e) {
                 removeQuietly(workDir); // no record points to it
                 throw e;

@@ -95,7 +95,10 @@ final class Suspension {
 
     /** The slow half of a suspend, in SUSPENDING, without the lock. */
     private void save(Machine m, Cause cause, String why, GuestAgent agent, Vm vm) {
-        engine.hooks.suspend(m, agent); // a failure is recorded; the suspend goes on (docs/hooks.md)
+        if (!engine.hooks.suspend(m, agent, cause == Cause.IDLE)) {
+            abandon(m, cause, agent);
+            return;
+        }
         long t0 = System.nanoTime();
         try {
             engine.snapshots.save(vm, m.workDir()); // keeps the agent connected and idle: see Snapshots#save
@@ -117,6 +120,25 @@ final class Suspension {
                     "Suspended: " + why);
             engine.store.setSuspendedAt(m.id, now);
             m.suspendedAtMillis = now.toEpochMilli();
+        } finally {
+            m.lock.unlock();
+        }
+    }
+
+    /**
+     * An idle suspend whose application did not say it was ready (docs/hooks.md): nothing was saved, the guest never
+     * stopped, so the microVM is RUNNING again as it was; its idle clock starts over so that the next attempt comes after
+     * another idle period rather than at the next tick.
+     */
+    private void abandon(Machine m, Cause cause, GuestAgent agent) {
+        String reason = "Suspend abandoned: the suspend hook did not answer 2xx";
+        m.lock.lock();
+        try {
+            if (m.state != MicrovmState.SUSPENDING) throw goneMeanwhile(m);
+            engine.step(m, new Action.SaveFailed(reason), cause, reason, null);
+            m.agent = agent;
+            m.running.complete(agent);
+            m.touch();
         } finally {
             m.lock.unlock();
         }

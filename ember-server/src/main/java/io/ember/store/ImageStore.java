@@ -19,7 +19,7 @@ import java.util.function.UnaryOperator;
 public final class ImageStore implements AutoCloseable {
     private static final String IMAGE = "seq, id, name, arn, state, state_reason, tags, created_at, updated_at, client_token, fingerprint, tenant_id";
     private static final String VERSION = "image_id, version, state, status, state_reason, spec, vcpus, memory_mib, environment, "
-            + "created_at, updated_at, client_token, fingerprint";
+            + "created_at, updated_at, client_token, fingerprint, hooks_contract, size_mib";
     private static final String BUILD = "seq, id, image_id, version, state, state_reason, created_at, started_at, ended_at, vmm_pid, "
             + "memory_bytes, code_bytes, disk_bytes";
 
@@ -194,9 +194,9 @@ public final class ImageStore implements AutoCloseable {
     }
 
     private void insertVersion(ImageVersionRecord v) throws SQLException {
-        update("INSERT INTO image_versions (" + VERSION + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", v.imageId(), v.version(), v.state(),
+        update("INSERT INTO image_versions (" + VERSION + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", v.imageId(), v.version(), v.state(),
                 v.status(), v.stateReason(), v.specJson(), v.vcpus(), v.memoryMib(), v.environmentJson(), v.createdAt(),
-                v.updatedAt(), v.clientToken(), v.fingerprint());
+                v.updatedAt(), v.clientToken(), v.fingerprint(), v.hooksContract(), v.sizeMib());
     }
 
     private void insertBuild(ImageBuildRecord b) throws SQLException {
@@ -212,7 +212,7 @@ public final class ImageStore implements AutoCloseable {
     private static ImageVersionRecord version(ResultSet rs) throws SQLException {
         return new ImageVersionRecord(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getInt(7), rs.getInt(8), rs.getString(9), Rows.instant(rs, 10), Rows.instant(rs, 11),
-                rs.getString(12), rs.getString(13));
+                rs.getString(12), rs.getString(13), rs.getString(14), Rows.nullableInt(rs, 15));
     }
 
     private static ImageBuildRecord build(ResultSet rs) throws SQLException {

@@ -42,7 +42,19 @@ public record MicrovmRecord(
         String tenantId,
         List<String> ingressNetworkConnectors,
         List<String> egressNetworkConnectors,
-        EgressPolicy egressPolicy) {
+        EgressPolicy egressPolicy,
+        Integer sizeMib) {
+
+    /** Without a size: {@code vcpus} and {@code memoryMib} are all there is (and all that is billed). */
+    public MicrovmRecord(long ordinal, String id, String arn, String imageName, String imageArn, String imageVersion,
+                         String state, String stateReason, int vcpus, int memoryMib, String idlePolicyJson,
+                         int maximumDurationSeconds, String executionRoleArn, Instant startedAt, Instant terminatedAt,
+                         Long vmmPid, String workDir, String clientToken, String tenantId,
+                         List<String> ingressNetworkConnectors, List<String> egressNetworkConnectors, EgressPolicy egressPolicy) {
+        this(ordinal, id, arn, imageName, imageArn, imageVersion, state, stateReason, vcpus, memoryMib, idlePolicyJson,
+                maximumDurationSeconds, executionRoleArn, startedAt, terminatedAt, vmmPid, workDir, clientToken, tenantId,
+                ingressNetworkConnectors, egressNetworkConnectors, egressPolicy, null);
+    }
 
     /** Without connectors: the defaults of a row from before them (see the parameters). */
     public MicrovmRecord(long ordinal, String id, String arn, String imageName, String imageArn, String imageVersion,
@@ -74,7 +86,7 @@ public record MicrovmRecord(
     public MicrovmRecord withOrdinal(long value) {
         return new MicrovmRecord(value, id, arn, imageName, imageArn, imageVersion, state, stateReason, vcpus,
                 memoryMib, idlePolicyJson, maximumDurationSeconds, executionRoleArn, startedAt, terminatedAt,
-                vmmPid, workDir, clientToken, tenantId, ingressNetworkConnectors, egressNetworkConnectors, egressPolicy);
+                vmmPid, workDir, clientToken, tenantId, ingressNetworkConnectors, egressNetworkConnectors, egressPolicy, sizeMib);
     }
 
     /** What the ingress connectors let in: application traffic at the endpoint, shell tokens. */

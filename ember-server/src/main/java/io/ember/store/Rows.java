@@ -16,7 +16,7 @@ import java.util.List;
 final class Rows {
     static final String MICROVM_COLUMNS = "seq, id, arn, image_name, image_arn, image_version, state, state_reason, "
             + "vcpus, memory_mib, idle_policy, maximum_duration_seconds, execution_role_arn, started_at, "
-            + "terminated_at, vmm_pid, work_dir, client_token, tenant_id, ingress_connectors, egress_connectors, egress_policy";
+            + "terminated_at, vmm_pid, work_dir, client_token, tenant_id, ingress_connectors, egress_connectors, egress_policy, size_mib";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Rows() {}
@@ -44,7 +44,8 @@ final class Rows {
                 rs.getString("tenant_id"),
                 strings(rs.getString("ingress_connectors")),
                 strings(rs.getString("egress_connectors")),
-                policy(rs.getString("egress_policy")));
+                policy(rs.getString("egress_policy")),
+                nullableInt(rs, "size_mib"));
     }
 
     /** A JSON array of strings, null kept null. */
@@ -107,6 +108,16 @@ final class Rows {
 
     static Long nullableLong(ResultSet rs, int column) throws SQLException {
         long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    static Integer nullableInt(ResultSet rs, int column) throws SQLException {
+        int v = rs.getInt(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    static Integer nullableInt(ResultSet rs, String column) throws SQLException {
+        int v = rs.getInt(column);
         return rs.wasNull() ? null : v;
     }
 }

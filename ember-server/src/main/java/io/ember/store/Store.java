@@ -62,8 +62,8 @@ public final class Store implements AutoCloseable {
     public synchronized MicrovmRecord insert(MicrovmRecord r, LaunchRecord launch, EventRecord created, UsageRecord usage) {
         String sql = "INSERT INTO microvms (id, arn, image_name, image_arn, image_version, state, state_reason, vcpus, "
                 + "memory_mib, idle_policy, maximum_duration_seconds, execution_role_arn, started_at, terminated_at, "
-                + "vmm_pid, work_dir, client_token, tenant_id, ingress_connectors, egress_connectors, egress_policy) "
-                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+                + "vmm_pid, work_dir, client_token, tenant_id, ingress_connectors, egress_connectors, egress_policy, size_mib) "
+                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
         return inTransaction(() -> {
             long ordinal;
             try (PreparedStatement ps = conn.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
@@ -89,6 +89,8 @@ public final class Store implements AutoCloseable {
                 ps.setString(++i, Rows.json(r.ingressNetworkConnectors()));
                 ps.setString(++i, Rows.json(r.egressNetworkConnectors()));
                 ps.setString(++i, EgressPolicyJson.toText(r.egressPolicy()));
+                if (r.sizeMib() == null) ps.setNull(++i, java.sql.Types.INTEGER);
+                else ps.setInt(++i, r.sizeMib());
                 ps.executeUpdate();
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     if (!keys.next()) throw new StoreException("no ordinal generated for " + r.id());
@@ -185,7 +187,8 @@ public final class Store implements AutoCloseable {
      * (null: all), in the order they were opened.
      */
     public synchronized List<UsageRecord> usage(String tenantId, String microvmId, Instant from, Instant to) {
-        String sql = "SELECT microvm_id, tenant_id, kind, start_ms, end_ms, vcpus, memory_mib, disk_bytes FROM usage "
+        String sql = "SELECT microvm_id, tenant_id, kind, start_ms, end_ms, vcpus, memory_mib, disk_bytes, "
+                + "COALESCE(vcpu_millis, vcpus * 1000) FROM usage "
                 + "WHERE start_ms < ? AND (end_ms IS NULL OR end_ms > ?) AND (? IS NULL OR microvm_id = ?) "
                 + "AND (? IS NULL OR tenant_id = ?) ORDER BY seq";
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
@@ -194,7 +197,7 @@ public final class Store implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new UsageRecord(rs.getString(1), rs.getString(2), rs.getString(3),
-                            Instant.ofEpochMilli(rs.getLong(4)), Rows.instant(rs, 5), rs.getInt(6), rs.getInt(7), rs.getLong(8)));
+                            Instant.ofEpochMilli(rs.getLong(4)), Rows.instant(rs, 5), rs.getInt(6), rs.getInt(7), rs.getLong(8), rs.getInt(9)));
                 }
             }
             return out;
@@ -214,9 +217,9 @@ public final class Store implements AutoCloseable {
 
     private void openUsage(UsageRecord u) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement("INSERT INTO usage (microvm_id, tenant_id, kind, start_ms, "
-                + "end_ms, vcpus, memory_mib, disk_bytes) VALUES (?,COALESCE(?, (SELECT tenant_id FROM microvms WHERE id = ?)),?,?,?,?,?,?)")) {
+                + "end_ms, vcpus, memory_mib, disk_bytes, vcpu_millis) VALUES (?,COALESCE(?, (SELECT tenant_id FROM microvms WHERE id = ?)),?,?,?,?,?,?,?)")) {
             Sqlite.bind(ps, u.microvmId(), u.tenantId(), u.microvmId(), u.kind(), u.start(), u.end(), u.vcpus(), u.memoryMib(),
-                    u.diskBytes());
+                    u.diskBytes(), u.vcpuMillis());
             ps.executeUpdate();
         }
     }

@@ -9,10 +9,20 @@ import java.util.Objects;
  * @param tenantId null until tenants exist
  * @param kind RUNNING (a VMM holds vcpus and memory) or SUSPENDED (only diskBytes on disk)
  * @param end null while open: the interval runs until now
+ * @param vcpus the vCPUs the VMM holds
+ * @param memoryMib the memory billed: all of the VMM's, or a size's baseline (docs/metering.md)
+ * @param vcpuMillis the thousandths of a vCPU billed: {@code vcpus * 1000}, or a size's baseline (250 for 0.25 vCPU)
  */
 public record UsageRecord(String microvmId, String tenantId, String kind, Instant start, Instant end, int vcpus,
-                          int memoryMib, long diskBytes) {
+                          int memoryMib, long diskBytes, int vcpuMillis) {
+    /** Billing all of its vCPUs. */
+    public UsageRecord(String microvmId, String tenantId, String kind, Instant start, Instant end, int vcpus, int memoryMib,
+                       long diskBytes) {
+        this(microvmId, tenantId, kind, start, end, vcpus, memoryMib, diskBytes, vcpus * 1000);
+    }
+
     public UsageRecord {
+        if (vcpuMillis < 0) throw new IllegalArgumentException("negative usage");
         Objects.requireNonNull(microvmId, "microvmId");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(start, "start");

@@ -82,7 +82,16 @@ class MicrovmImageApiTest {
         assertThat(error("POST", IMAGES, create("x", ",\"environmentVariables\":{\"1BAD\":\"v\"}"), 400, "ValidationException")
                 .path("message").asText()).contains("1BAD");
         assertThat(error("POST", IMAGES, create("x", ",\"resources\":[{\"minimumMemoryInMiB\":64}]"), 400, "ValidationException")
-                .path("message").asText()).contains("minimumMemoryInMiB");
+                .path("message").asText()).isEqualTo("resources[0].minimumMemoryInMiB must be 512, 1024, 2048, 4096 or 8192 (MiB; "
+                        + "one of the MicroVM sizes, 2048 when resources is omitted), not 64");
+        assertThat(error("POST", IMAGES, create("x", ",\"resources\":[{\"minimumMemoryInMiB\":1024,\"vcpus\":1}]"), 400,
+                "ValidationException").path("message").asText()).isEqualTo("resources[0].vcpus must be 2 for minimumMemoryInMiB "
+                        + "1024 (a size's vCPUs are fixed: leave vcpus out), not 1");
+        if (io.ember.image.HostInfo.memoryMib() < 32768) { // the largest size's peak, 32 GiB, is more than this host has
+            assertThat(error("POST", IMAGES, create("x", ",\"resources\":[{\"minimumMemoryInMiB\":8192}]"), 500,
+                    "InsufficientCapacityException").path("message").asText()).startsWith("minimumMemoryInMiB 8192 gives its "
+                            + "microVMs 32768 MiB of memory at their peak; this host has ");
+        }
         assertThat(error("POST", IMAGES, create("x", ",\"cpuConfigurations\":[{\"architecture\":\"ARM_64\"}]"), 400,
                 "ValidationException").path("message").asText()).contains("X86_64");
         assertThat(error("POST", IMAGES, create("x", ",\"hooks\":{\"microvmHooks\":{\"run\":\"ENABLED\",\"runTimeoutInSeconds\":61}}"),
@@ -116,7 +125,7 @@ class MicrovmImageApiTest {
     @Test
     void aFailedBuildFailsVersionBuildAndImageWithTheReason() {
         HttpResponse<String> r = api.send("POST", IMAGES, create("app", ",\"clientToken\":\"t1\",\"tags\":{\"team\":\"a\"},"
-                + "\"resources\":[{\"minimumMemoryInMiB\":256,\"vcpus\":1}],\"hooks\":{\"port\":8080}"));
+                + "\"resources\":[{\"minimumMemoryInMiB\":512,\"vcpus\":1}],\"hooks\":{\"port\":8080}"));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         JsonNode created = ApiFixture.json(r);
         assertThat(created.path("state").asText()).isEqualTo("CREATING");
@@ -129,7 +138,7 @@ class MicrovmImageApiTest {
         assertThat(image.has("latestActiveImageVersion")).isFalse();
         JsonNode v = api.ok("GET", IMAGES + "/" + created.path("imageArn").asText().replace("/", "%2F") + "/versions/1", null);
         assertThat(v.path("state").asText()).isEqualTo("FAILED");
-        assertThat(v.path("resources").get(0).path("minimumMemoryInMiB").asInt()).isEqualTo(256);
+        assertThat(v.path("resources").get(0).path("minimumMemoryInMiB").asInt()).isEqualTo(512);
         JsonNode builds = api.ok("GET", IMAGES + "/app/versions/1/builds", null);
         JsonNode b = builds.path("items").get(0);
         assertThat(b.path("buildState").asText()).isEqualTo("FAILED");
@@ -141,7 +150,7 @@ class MicrovmImageApiTest {
 
         // Idempotency: the same token and request give the same image; another request with it is a conflict.
         assertThat(api.send("POST", IMAGES, create("app", ",\"clientToken\":\"t1\",\"tags\":{\"team\":\"a\"},"
-                + "\"resources\":[{\"minimumMemoryInMiB\":256,\"vcpus\":1}],\"hooks\":{\"port\":8080}")).statusCode()).isEqualTo(201);
+                + "\"resources\":[{\"minimumMemoryInMiB\":512,\"vcpus\":1}],\"hooks\":{\"port\":8080}")).statusCode()).isEqualTo(201);
         error("POST", IMAGES, create("app", ",\"clientToken\":\"t1\""), 409, "ConflictException");
         error("POST", IMAGES, create("app", ""), 409, "ConflictException");
     }

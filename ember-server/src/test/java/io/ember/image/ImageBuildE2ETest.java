@@ -138,13 +138,16 @@ class ImageBuildE2ETest {
                 RUN test -f /built && test -f /app/app.sh && echo layered > /layered
                 """)));
         send("POST", IMAGES, body("name", "web-layer", "baseImageArn", "arn:aws:lambda:local:000000000000:microvm-image/web",
-                "codeArtifact", Map.of("uri", zip.toUri().toString()), "resources", List.of(Map.of("minimumMemoryInMiB", 160))), 201);
+                "codeArtifact", Map.of("uri", zip.toUri().toString()), "resources", List.of(Map.of("minimumMemoryInMiB", 512))), 201);
         JsonNode image = awaitImage("web-layer", "CREATED");
         assertThat(image.path("latestActiveImageVersion").asText()).isEqualTo("1.0");
         JsonNode v = send("GET", IMAGES + "/web-layer/versions/1", null, null, 200);
-        assertThat(v.path("resources").get(0).path("minimumMemoryInMiB").asInt()).isEqualTo(160);
+        assertThat(v.path("resources").get(0).path("minimumMemoryInMiB").asInt()).isEqualTo(512);
         LaunchSource ls = server.imageSource().resolve(io.ember.tenant.Tenant.ADMIN_ID, "web-layer", "1").orElseThrow();
-        assertThat(ls.memoryMib()).isEqualTo(160);
+        // size 512: the guest gets its peak, 2048 MiB and 1 vCPU; its baseline is what is billed
+        assertThat(ls.size()).isEqualTo(SizeClass.MIB_512);
+        assertThat(ls.memoryMib()).isEqualTo(2048);
+        assertThat(ls.vcpus()).isEqualTo(1);
         // The configuration is inherited from the base image: its CMD runs in the snapshot, with the new ENV.
         assertThat(ls.environment()).containsEntry("GREETING", "layered");
         String buildId = send("GET", IMAGES + "/web-layer/versions/1/builds", null, null, 200).path("items").get(0).path("buildId").asText();
@@ -211,7 +214,7 @@ class ImageBuildE2ETest {
         // The layered image does not depend on its parent's files: its disk was flattened.
         send("PATCH", IMAGES + "/web-layer/versions/1", body("status", "ACTIVE"), 200);
         LaunchSource layer = server.imageSource().resolve(io.ember.tenant.Tenant.ADMIN_ID, "web-layer", null).orElseThrow();
-        assertThat(Snapshot.load(layer.snapshot()).memoryMib()).isEqualTo(160);
+        assertThat(Snapshot.load(layer.snapshot()).memoryMib()).isEqualTo(2048);
         send("DELETE", IMAGES + "/web-layer", null, null, 200);
         assertThat(Files.exists(layer.rootfs())).isFalse();
     }

@@ -67,7 +67,7 @@ class ImagesTest {
 
     private static ImageVersionRecord versionRecord(String id, int version, String state) {
         return new ImageVersionRecord(id, version, "PENDING", "ACTIVE", null,
-                "{\"baseImageArn\":\"busybox\",\"codeArtifact\":{\"uri\":\"file:///x.zip\"}}", 1, 128, "{}", Instant.now(), null, null, "f");
+                "{\"baseImageArn\":\"busybox\",\"codeArtifact\":{\"uri\":\"file:///x.zip\"}}", 1, 128, "{}", Instant.now(), null, null, "f", "aws", null);
     }
 
     @Test

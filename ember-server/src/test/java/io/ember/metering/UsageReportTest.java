@@ -38,7 +38,7 @@ class UsageReportTest {
 
         UsageReport.Figures f = r.total();
         assertThat(f.runningSeconds()).isEqualTo(16); // 10 s, then the open interval until now (6 s)
-        assertThat(f.vcpuSeconds()).isEqualTo(32);
+        assertThat(f.vcpuSeconds()).isEqualByComparingTo("32");
         assertThat(f.memoryGibSeconds()).isEqualByComparingTo("8");
         assertThat(f.suspendedSeconds()).isEqualTo(4);
         assertThat(f.storageGibSeconds()).isEqualByComparingTo("4");
@@ -161,5 +161,17 @@ class UsageReportTest {
                 .hasMessageContaining("vcpuSecond must be >= 0");
         Files.writeString(dir.resolve(PriceTable.FILE), "[1]");
         assertThatThrownBy(() -> PriceTable.load(dir)).hasMessageContaining("JSON object");
+    }
+
+    @Test
+    void aSizeBillsItsBaselineInFractionsOfAVcpu() {
+        // size 512 for 3 s: 0.25 vCPU and 512 MiB billed a second, whatever the guest's 1 vCPU and 2048 MiB
+        var sized = new UsageRecord("s", null, "RUNNING", T0, T0.plusMillis(3000), 1, 512, 0, 250);
+        UsageReport.Figures f = UsageReport.of(List.of(sized), T0, T0.plusSeconds(60), Granularity.TOTAL, T0.plusSeconds(60), PRICES)
+                .total();
+        assertThat(f.runningSeconds()).isEqualTo(3);
+        assertThat(f.vcpuSeconds()).isEqualByComparingTo("0.75");
+        assertThat(f.memoryGibSeconds()).isEqualByComparingTo("1.5");
+        assertThat(f.price()).isEqualByComparingTo("1.5"); // 0.75 * 1 + 1.5 * 0.5
     }
 }

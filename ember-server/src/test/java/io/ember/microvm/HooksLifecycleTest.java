@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HooksLifecycleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String AWS_PREFIX = "/aws/lambda-microvms/runtime/v1";
     private static final String ALL = """
             {"microvmHooks":{"run":"ENABLED","runTimeoutInSeconds":1,"suspend":"ENABLED","suspendTimeoutInSeconds":1,
              "resume":"ENABLED","resumeTimeoutInSeconds":1,"terminate":"ENABLED","terminateTimeoutInSeconds":1}}""";
@@ -44,8 +46,8 @@ class HooksLifecycleTest {
     HttpServer app;
 
     /** One call the application saw, with what the host looked like at that moment. */
-    record Call(String path, String body, String microvmId, String hookHeader, String state, boolean vmAlive, int saves,
-                int restoredFixups) {}
+    record Call(String path, String fullPath, String body, String microvmId, String hookHeader, String state, boolean vmAlive, int saves,
+                int restoredFixups, long atNanos) {}
 
     final List<Call> calls = new CopyOnWriteArrayList<>();
     /** Per path: the status the application answers (default 200) and how long it sleeps first. */
@@ -63,11 +65,13 @@ class HooksLifecycleTest {
         app.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         app.createContext("/", ex -> {
             String id = ex.getRequestHeaders().getFirst("X-Ember-Microvm-Id");
-            String path = ex.getRequestURI().getPath();
+            String fullPath = ex.getRequestURI().getPath();
+            // keyed by the hook's name path (/run), whichever contract's prefix it came with
+            String path = fullPath.startsWith(AWS_PREFIX) ? fullPath.substring(AWS_PREFIX.length()) : fullPath;
             FakeVm vm = f.driver.vm(id);
-            calls.add(new Call(path, new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), id,
+            calls.add(new Call(path, fullPath, new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), id,
                     ex.getRequestHeaders().getFirst("X-Ember-Hook"), f.state(id), !vm.exited().isDone(), f.driver.saves.size(),
-                    f.agents.of(id).restored.size()));
+                    f.agents.of(id).restored.size(), System.nanoTime()));
             try {
                 Thread.sleep(delayMs.getOrDefault(path, 0));
                 var gate = gates.get(path);
@@ -92,12 +96,16 @@ class HooksLifecycleTest {
 
     /** Restarts the server with an image "app" launched from a snapshot, with these hooks. */
     private void useApp(String hooksJson) throws Exception {
+        useApp(hooksJson, io.ember.hooks.HookContract.AWS);
+    }
+
+    private void useApp(String hooksJson, io.ember.hooks.HookContract contract) throws Exception {
         Path template = dir.resolve("images-built/app/1/snapshot");
         FakeDriver.writeSnapshot(template, 1, 128);
         Files.writeString(dir.resolve("app.ext4"), "ext4");
         String arn = "arn:aws:lambda:local:000000000000:microvm-image/app";
         LaunchSource source = new LaunchSource(arn, "app", "1", 1, 128, Map.of(), dir.resolve("app.ext4"), template,
-                Hooks.parse(JSON.readTree(hooksJson)));
+                Hooks.parse(JSON.readTree(hooksJson), contract));
         f.images = catalog -> new ImageSource() {
             final ImageSource managed = ImageSource.managed(catalog);
 
@@ -131,6 +139,7 @@ class HooksLifecycleTest {
 
         assertThat(calls).singleElement().satisfies(c -> {
             assertThat(c.path()).isEqualTo("/run");
+            assertThat(c.fullPath()).isEqualTo("/aws/lambda-microvms/runtime/v1/run");
             assertThat(c.body()).isEqualTo("{\"tenant\":\"t-42\"}");
             assertThat(c.microvmId()).isEqualTo(id);
             assertThat(c.hookHeader()).isEqualTo("run");
@@ -142,6 +151,20 @@ class HooksLifecycleTest {
         var launch = f.store.launch(id).orElseThrow();
         assertThat(launch.runHookPayload()).as("forgotten once delivered").isNull();
         assertThat(Hooks.fromJson(launch.hooksJson()).enabled()).hasSize(4);
+    }
+
+    @Test
+    void aVersionMadeBeforeTheContractMarkerIsCalledAtEmbersFirstPathsAcrossASuspendAndARestart() throws Exception {
+        useApp(ALL.replace(",\"suspendTimeoutInSeconds\":1", ""), io.ember.hooks.HookContract.EMBER_2025);
+        String id = runApp("p");
+        Await.until("RUNNING", () -> f.state(id).equals("RUNNING"));
+        var stored = Hooks.fromJson(f.store.launch(id).orElseThrow().hooksJson());
+        assertThat(stored.contract()).isEqualTo(io.ember.hooks.HookContract.EMBER_2025);
+        assertThat(stored.timeout(Hooks.Hook.SUSPEND)).as("Ember's first default").contains(java.time.Duration.ofSeconds(10));
+        f.microvms.suspend(io.ember.tenant.Tenant.ADMIN_ID, id);
+        f.restart();
+        f.microvms.resume(io.ember.tenant.Tenant.ADMIN_ID, id);
+        assertThat(calls).extracting(Call::fullPath).containsExactly("/run", "/suspend", "/resume");
     }
 
     @Test
@@ -212,6 +235,27 @@ class HooksLifecycleTest {
                 "PENDING->PENDING run hook answered 200 OK in N ms",
                 "SUSPENDING->SUSPENDING suspend hook failed: timed out after 1 s; the suspend goes on",
                 "PENDING->PENDING resume hook failed: answered 503 Service Unavailable in N ms; the microVM runs on");
+    }
+
+    @Test
+    void anIdleMicrovmWhoseSuspendHookFailsIsNotSuspendedAndIsAskedAgainAfterAnotherIdlePeriod() throws Exception {
+        useApp(ALL);
+        status.put("/suspend", 503);
+        String id = f.microvms.run(new Action.Run("app", null, null, new IdlePolicy(1, 0, true), 600, null, null)).id();
+        Await.until("RUNNING", () -> f.state(id).equals("RUNNING"));
+        Await.until("two suspend hooks", () -> calls.stream().filter(c -> c.path().equals("/suspend")).count() >= 2);
+        List<Long> asked = calls.stream().filter(c -> c.path().equals("/suspend")).map(c -> c.atNanos()).toList();
+        assertThat(Duration.ofNanos(asked.get(1) - asked.get(0))).as("after another idle period, not at the next tick")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        assertThat(f.driver.saves).as("nothing saved").isEmpty();
+        status.put("/suspend", 200);
+        Await.until("SUSPENDED once the application says it is ready", () -> f.state(id).equals("SUSPENDED"));
+        assertThat(f.events(id)).startsWith("PENDING/USER", "PENDING/HOOK", "RUNNING/BOOT", "SUSPENDING/IDLE", "SUSPENDING/HOOK",
+                "RUNNING/IDLE").endsWith("SUSPENDING/IDLE", "SUSPENDING/HOOK", "SUSPENDED/IDLE");
+        assertThat(hookEvents(id).get(1).replaceAll("\\d+ ms", "N ms")).isEqualTo("SUSPENDING->SUSPENDING suspend hook failed: "
+                + "answered 503 Service Unavailable in N ms; the microVM is not suspended (the idle policy asks again after another "
+                + "idle period)");
+        // SuspendMicrovm asked by someone goes on whatever the hook says: see failedSuspendAndResumeHooksAreRecordedAndTheStepGoesOn
     }
 
     @Test

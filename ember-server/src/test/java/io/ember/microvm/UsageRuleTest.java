@@ -17,7 +17,7 @@ class UsageRuleTest {
     static final Instant AT = Instant.parse("2026-01-01T00:00:00Z");
 
     static UsageChange change(MicrovmState from, MicrovmState to) {
-        return UsageRule.change("vm", AT, from, to, 2, 512, 4096);
+        return UsageRule.change("vm", AT, from, to, UsageRule.Billed.of(2, 512, null), 4096);
     }
 
     @Test
@@ -51,6 +51,7 @@ class UsageRuleTest {
         assertThat(wake.open().kind()).isEqualTo("RUNNING");
         assertThat(wake.open().vcpus()).isEqualTo(2);
         assertThat(wake.open().memoryMib()).isEqualTo(512);
+        assertThat(wake.open().vcpuMillis()).as("without a size, all of its vCPUs").isEqualTo(2000);
         assertThat(wake.open().diskBytes()).as("a running VM's disk is not billed").isZero();
 
         assertThat(change(PENDING, SUSPENDED).open().kind()).as("a failed resume sleeps on").isEqualTo("SUSPENDED");
@@ -66,5 +67,17 @@ class UsageRuleTest {
         assertThat(UsageRule.opens(SUSPENDED, TERMINATING)).isFalse();
         assertThat(UsageRule.opens(null, PENDING)).isTrue();
         assertThat(UsageRule.opens(RUNNING, TERMINATED)).isFalse();
+    }
+
+    @Test
+    void aSizeBillsItsBaselineWhateverTheGuestWasGivenToBurstInto() {
+        // size 1024: the guest has 2 vCPUs and 4096 MiB; a running second bills 0.5 vCPU and 1024 MiB
+        UsageRule.Billed b = UsageRule.Billed.of(2, 4096, io.ember.image.SizeClass.MIB_1024);
+        UsageChange wake = UsageRule.change("vm", AT, SUSPENDED, PENDING, b, 0);
+        assertThat(wake.open().vcpus()).isEqualTo(2);
+        assertThat(wake.open().vcpuMillis()).isEqualTo(500);
+        assertThat(wake.open().memoryMib()).isEqualTo(1024);
+        UsageChange sleep = UsageRule.change("vm", AT, SUSPENDING, SUSPENDED, b, 9000);
+        assertThat(sleep.open().diskBytes()).as("suspended: its disk only, as without a size").isEqualTo(9000);
     }
 }

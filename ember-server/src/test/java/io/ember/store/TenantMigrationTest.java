@@ -38,7 +38,10 @@ class TenantMigrationTest {
                 assertThat(i.clientToken()).isEqualTo("000000000000/tok");
             });
             assertThat(images.image("123456789012", "app")).isEmpty();
-            assertThat(images.versions("img-1")).singleElement().satisfies(v -> assertThat(v.clientToken()).isEqualTo("000000000000/vtok"));
+            assertThat(images.versions("img-1")).singleElement().satisfies(v -> {
+                assertThat(v.clientToken()).isEqualTo("000000000000/vtok");
+                assertThat(v.hooksContract()).as("stored before V12: Ember's first hook contract").isNull();
+            });
             assertThat(images.build("bld-1")).isPresent();
             assertThat(store.find("mvm-000000000000000000000001")).get().satisfies(m -> {
                 assertThat(m.tenantId()).isEqualTo("000000000000");

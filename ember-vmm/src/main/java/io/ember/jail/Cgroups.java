@@ -20,8 +20,27 @@ abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2 {
     private static final Logger log = LoggerFactory.getLogger(Cgroups.class);
     static final long CPU_PERIOD_US = 100_000;
 
-    /** What one VM may use. {@code ioDevice} is "major:minor" of the disk under the VM's files, or null. */
-    record Limits(long cpuQuotaUs, long memoryBytes, int pids, String ioDevice, JailConfig.IoLimits io) {}
+    /**
+     * What one VM may use. {@code cpuShareMillis} is its weight under contention, in thousandths of a core (the kernel's
+     * default weight is one core's: v1 {@code cpu.shares} 1024, v2 {@code cpu.weight} 100). {@code ioDevice} is
+     * "major:minor" of the disk under the VM's files, or null.
+     */
+    record Limits(long cpuQuotaUs, int cpuShareMillis, long memoryBytes, int pids, String ioDevice, JailConfig.IoLimits io) {
+        /** Weighted as one core per vCPU of its quota. */
+        Limits(long cpuQuotaUs, long memoryBytes, int pids, String ioDevice, JailConfig.IoLimits io) {
+            this(cpuQuotaUs, (int) Math.max(1, cpuQuotaUs * 1000 / CPU_PERIOD_US), memoryBytes, pids, ioDevice, io);
+        }
+
+        /** v1 {@code cpu.shares}: 1024 a core, at least 2 (the kernel's minimum). */
+        long v1Shares() {
+            return Math.max(2, 1024L * cpuShareMillis / 1000);
+        }
+
+        /** v2 {@code cpu.weight}: 100 a core, from 1 to 10000. */
+        long v2Weight() {
+            return Math.clamp(cpuShareMillis / 10L, 1, 10_000);
+        }
+    }
 
     final Path root;
     final String name;
@@ -115,6 +134,7 @@ abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2 {
             Map<String, Path> by = Map.of("cpu", dirs.get(0), "memory", dirs.get(1), "pids", dirs.get(2), "blkio", dirs.get(3));
             write(by.get("cpu").resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_US));
             write(by.get("cpu").resolve("cpu.cfs_quota_us"), Long.toString(l.cpuQuotaUs()));
+            write(by.get("cpu").resolve("cpu.shares"), Long.toString(l.v1Shares()));
             write(by.get("memory").resolve("memory.limit_in_bytes"), Long.toString(l.memoryBytes()));
             write(by.get("pids").resolve("pids.max"), Integer.toString(l.pids()));
             if (l.ioDevice() != null && l.io() != null) {
@@ -156,6 +176,7 @@ abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2 {
             Path dir = parent.resolve(vmId);
             mkdir(dir);
             write(dir.resolve("cpu.max"), l.cpuQuotaUs() + " " + CPU_PERIOD_US);
+            write(dir.resolve("cpu.weight"), Long.toString(l.v2Weight()));
             write(dir.resolve("memory.max"), Long.toString(l.memoryBytes()));
             if (Files.exists(dir.resolve("memory.swap.max"))) write(dir.resolve("memory.swap.max"), "0");
             write(dir.resolve("pids.max"), Integer.toString(l.pids()));

@@ -250,7 +250,7 @@ public final class Jail {
     private Cgroups.Limits limits(JailRequest r) {
         long quota = r.vcpus() * Cgroups.CPU_PERIOD_US + Cgroups.CPU_PERIOD_US / 4; // vCPUs, and a quarter core for QEMU's own threads
         long memory = ((long) r.memoryMib() + config.memoryOverheadMib()) << 20;
-        return new Cgroups.Limits(quota, memory, config.pidsMax(), BlockDevice.of(r.workDir()), config.io());
+        return new Cgroups.Limits(quota, r.cpuShareMillis(), memory, config.pidsMax(), BlockDevice.of(r.workDir()), config.io());
     }
 
     static boolean runningAsRoot() {

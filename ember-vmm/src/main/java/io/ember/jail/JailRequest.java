@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
  *     snapshot): the VM reads them through the image's group, or because they are world-readable
  * @param devices device nodes bound into the jail besides /dev/null, zero, random, urandom (e.g. /dev/kvm)
  * @param vcpus CPU cap: this many cores (plus a quarter for the VMM's own threads)
+ * @param cpuShareMillis the VM's CPU weight under contention, in thousandths of a core ({@code vcpus * 1000}: all of
+ *     them; a MicroVM size's baseline: less, so that it bursts into what others leave and yields it back)
  * @param memoryMib guest RAM; the cgroup allows this plus the configured overhead
  * @param netns the network namespace file to join ({@code /run/netns/NAME}: the VM's tap is there); null: a new,
  *     empty one, no interface but loopback
@@ -21,7 +23,13 @@ import java.util.regex.Pattern;
  * @param pidFile where the jailer writes the pid the host supervises (it lives as long as the VMM)
  */
 public record JailRequest(String vmId, Path workDir, List<Path> ownFiles, List<Path> sharedFiles, List<Path> devices,
-        int vcpus, int memoryMib, Path netns, List<String> command, Path pidFile) {
+        int vcpus, int memoryMib, Path netns, List<String> command, Path pidFile, int cpuShareMillis) {
+
+    /** Weighted by all of its vCPUs. */
+    public JailRequest(String vmId, Path workDir, List<Path> ownFiles, List<Path> sharedFiles, List<Path> devices,
+                       int vcpus, int memoryMib, Path netns, List<String> command, Path pidFile) {
+        this(vmId, workDir, ownFiles, sharedFiles, devices, vcpus, memoryMib, netns, command, pidFile, vcpus * 1000);
+    }
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
@@ -38,5 +46,7 @@ public record JailRequest(String vmId, Path workDir, List<Path> ownFiles, List<P
         command = List.copyOf(command);
         if (command.isEmpty() || !command.getFirst().startsWith("/")) throw new IllegalArgumentException("the VMM must be an absolute path");
         if (vcpus < 1 || memoryMib < 1) throw new IllegalArgumentException("vcpus and memoryMib must be positive");
+        if (cpuShareMillis < 1 || cpuShareMillis > vcpus * 1000)
+            throw new IllegalArgumentException("cpuShareMillis must be between 1 and vcpus * 1000");
     }
 }

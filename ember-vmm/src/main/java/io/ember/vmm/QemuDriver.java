@@ -120,7 +120,7 @@ public final class QemuDriver implements VmmDriver, Snapshots {
         if (tap != null) devices.add(Taps.TUN); // QEMU opens its tap through it
         try {
             List<String> argv = config.jail().command(new JailRequest(spec.vmId(), files.dir(), own, reads, devices,
-                    spec.vcpus(), spec.memoryMib(), tap == null ? null : tap.netns(), qemu, files.pidFile()));
+                    spec.vcpus(), spec.memoryMib(), tap == null ? null : tap.netns(), qemu, files.pidFile(), spec.cpuShareMillis()));
             return privateRam == null ? argv : config.jail().withReadOnlyRam(argv, privateRam);
         } catch (JailException | IllegalArgumentException e) {
             releaseJail(spec.vmId());

@@ -26,9 +26,18 @@ public record VmSpec(
         String hostname,
         List<String> kernelArgs,
         Nic nic,
-        List<Path> sharedFiles) {
+        List<Path> sharedFiles,
+        int cpuShareMillis) {
+
+    /** A machine guaranteed all of its vCPUs under contention. */
+    public VmSpec(String vmId, Path workDir, Path kernel, Path initrd, Path baseDisk, int vcpus, int memoryMib,
+                  String hostname, List<String> kernelArgs, Nic nic, List<Path> sharedFiles) {
+        this(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles, vcpus * 1000);
+    }
 
     public VmSpec {
+        if (cpuShareMillis < 1 || cpuShareMillis > vcpus * 1000)
+            throw new IllegalArgumentException("cpuShareMillis must be between 1 and vcpus * 1000");
         if (vcpus < 1) throw new IllegalArgumentException("vcpus must be >= 1");
         if (memoryMib < 64) throw new IllegalArgumentException("memoryMib must be >= 64");
         kernelArgs = List.copyOf(kernelArgs);
@@ -48,11 +57,20 @@ public record VmSpec(
 
     /** The same machine, also reading {@code files}. */
     public VmSpec withSharedFiles(List<Path> files) {
-        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, files);
+        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, files, cpuShareMillis);
+    }
+
+    /**
+     * The same machine guaranteed only {@code millis} thousandths of a vCPU under contention (its baseline), bursting up
+     * to all of its vCPUs when the host has them free: the cgroup's CPU weight follows it, its CPU cap stays the vCPUs.
+     */
+    public VmSpec withCpuShare(int millis) {
+        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles, millis);
     }
 
     /** The same machine with {@code nic} as its network device (null: none). */
     public VmSpec withNic(Nic nic) {
-        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles);
+        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles,
+                cpuShareMillis);
     }
 }

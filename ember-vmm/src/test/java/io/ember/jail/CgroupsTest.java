@@ -32,6 +32,7 @@ class CgroupsTest {
         assertThat(Files.readString(root.resolve("cgroup.subtree_control"))).isEqualTo("+cpu +memory +pids +io");
         assertThat(Files.readString(root.resolve("ember/cgroup.subtree_control"))).isEqualTo("+cpu +memory +pids +io");
         assertThat(Files.readString(dir.resolve("cpu.max"))).isEqualTo("225000 100000");
+        assertThat(Files.readString(dir.resolve("cpu.weight"))).as("a core's weight for each core of the quota").isEqualTo("225");
         assertThat(Files.readString(dir.resolve("memory.max"))).isEqualTo(Long.toString(640L << 20));
         assertThat(Files.readString(dir.resolve("pids.max"))).isEqualTo("512");
         assertThat(Files.readString(dir.resolve("io.max"))).isEqualTo("254:0 rbps=100 wbps=200 riops=30");
@@ -52,9 +53,27 @@ class CgroupsTest {
                 root.resolve("pids/ember/vm-1"), root.resolve("blkio/ember/vm-1"));
         assertThat(Files.readString(root.resolve("cpu/ember/vm-1/cpu.cfs_quota_us"))).isEqualTo("225000");
         assertThat(Files.readString(root.resolve("cpu/ember/vm-1/cpu.cfs_period_us"))).isEqualTo("100000");
+        assertThat(Files.readString(root.resolve("cpu/ember/vm-1/cpu.shares"))).isEqualTo("2304");
         assertThat(Files.readString(root.resolve("memory/ember/vm-1/memory.limit_in_bytes"))).isEqualTo(Long.toString(640L << 20));
         assertThat(Files.readString(root.resolve("blkio/ember/vm-1/blkio.throttle.write_bps_device"))).isEqualTo("254:0 200");
         assertThat(root.resolve("blkio/ember/vm-1/blkio.throttle.write_iops_device")).as("0 = unlimited: not written").doesNotExist();
+    }
+
+    @Test
+    void aSizesBaselineWeighsUnderContentionWhileItsQuotaLetsItBurstToItsPeak() throws Exception {
+        // size 512: 1 vCPU (quota 1.25 cores with the VMM's own threads), guaranteed 0.25 of a core
+        var sized = new Cgroups.Limits(125_000, 250, 1L << 30, 64, null, JailConfig.IoLimits.defaults());
+        new Cgroups.V1(root, "ember").create("vm-3", sized);
+        assertThat(Files.readString(root.resolve("cpu/ember/vm-3/cpu.cfs_quota_us"))).isEqualTo("125000");
+        assertThat(Files.readString(root.resolve("cpu/ember/vm-3/cpu.shares"))).isEqualTo("256");
+        Files.writeString(root.resolve("cgroup.controllers"), "cpu io memory pids\n");
+        Files.createDirectories(root.resolve("ember"));
+        Files.writeString(root.resolve("ember/cgroup.controllers"), "cpu io memory pids\n");
+        new Cgroups.V2(root, "ember").create("vm-4", sized);
+        assertThat(Files.readString(root.resolve("ember/vm-4/cpu.max"))).isEqualTo("125000 100000");
+        assertThat(Files.readString(root.resolve("ember/vm-4/cpu.weight"))).isEqualTo("25");
+        assertThat(new Cgroups.Limits(100_000, 1, 1, 1, null, null).v1Shares()).as("the kernel's minimum").isEqualTo(2);
+        assertThat(new Cgroups.Limits(100_000, 1, 1, 1, null, null).v2Weight()).isEqualTo(1);
     }
 
     @Test

@@ -53,7 +53,11 @@ final class MicrovmImageRoutes {
         app.get(BASE + "/{imageIdentifier}/versions/{imageVersion}/builds", this::builds);
         app.get(BASE + "/{imageIdentifier}/versions/{imageVersion}/builds/{buildId}", ctx -> {
             ImageRecord image = image(ctx);
-            Json.ok(ctx, buildView(image, images.build(image, ctx.pathParam("imageVersion"), ctx.pathParam("buildId")), true));
+            ImageBuildRecord b = images.build(image, ctx.pathParam("imageVersion"), ctx.pathParam("buildId"));
+            ObjectNode out = buildView(image, b, true);
+            // Ember addition: the s3:// object the build read (ETag, version id), as it was when the build started
+            images.codeSource(b).ifPresent(json -> out.set("codeArtifactSource", tree(json)));
+            Json.ok(ctx, out);
         });
     }
 

@@ -319,9 +319,10 @@ final class BuildRun {
         images.store.setBuildPid(build.id(), null);
     }
 
-    /** Everything a failed or interrupted build leaves except its log and code: VM dirs, disk, snapshot. */
+    /** Everything a failed or interrupted build leaves except its log and code: VM dirs, disk, snapshot, a half-read S3 zip. */
     static void removeLeftovers(Path dir) {
-        for (String f : new String[] {BUILD_VM, TEMPLATE_VM, SNAPSHOT_TMP, SNAPSHOT, "rootfs.ext4", CONFIG, CONFIG + ".tmp"}) {
+        for (String f : new String[] {BUILD_VM, TEMPLATE_VM, SNAPSHOT_TMP, SNAPSHOT, "rootfs.ext4", CONFIG, CONFIG + ".tmp",
+                "code.zip.part"}) {
             try {
                 Images.deleteTree(dir.resolve(f));
             } catch (RuntimeException e) {

@@ -130,6 +130,8 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
                     .region(Region.of(region))
                     .forcePathStyle(settings.pathStyle())
                     .credentialsProvider(credentials())
+                    // until the answer's headers, retries included; the body's bytes are bounded in copy()
+                    .overrideConfiguration(o -> o.apiCallTimeout(settings.maxDuration()))
                     .httpClientBuilder(UrlConnectionHttpClient.builder()
                             .connectionTimeout(settings.connectTimeout())
                             .socketTimeout(settings.readTimeout()));

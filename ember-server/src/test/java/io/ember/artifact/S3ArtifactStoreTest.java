@@ -123,6 +123,23 @@ class S3ArtifactStoreTest {
     }
 
     @Test
+    void aStoreThatNeverAnswersTimesOut() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            // Connections are accepted (by the kernel's backlog) and never answered.
+            URI mute = URI.create("http://127.0.0.1:" + silent.getLocalPort());
+            S3Settings settings = s3.settings().withEndpoint(mute).withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1),
+                    Duration.ofSeconds(3));
+            try (S3ArtifactStore store = new S3ArtifactStore(settings, "x")) {
+                long t0 = System.nanoTime();
+                ArtifactException e = fails(store, "s3://code/apps/app.zip");
+                assertThat(e.reason()).isEqualTo(Reason.INTERNAL_PLATFORM_ERROR);
+                assertThat(e.getMessage()).contains("cannot reach the S3 store at " + mute);
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    @Test
     void noneReadsNothing() {
         assertThatThrownBy(() -> ArtifactStore.none().checkAllowed(S3Location.parse("s3://code/k")))
                 .hasMessageContaining("reads no s3://");

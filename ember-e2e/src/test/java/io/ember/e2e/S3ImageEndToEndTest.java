@@ -18,8 +18,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Images built from a code zip in S3 (docs/images.md, "Code artifacts in S3"): a real S3 server (S3Proxy on loopback,
- * started here), a real Ember server reading from it, real QEMU builds and a microVM of the result; through the SDK and
- * the CLI. The object is read once, when the build starts.
+ * started here), a real Ember server reading from it, real QEMU builds and a microVM of the result; through the SDK, the
+ * CLI and the official AWS client. The object is read once, when the build starts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class S3ImageEndToEndTest {
@@ -67,6 +67,15 @@ class S3ImageEndToEndTest {
         try (TestVm vm = TestVm.run(server, "from-s3")) {
             assertThat(vm.ok("cat /srv/copied")).isEqualTo("hello from s3\n");
         }
+    }
+
+    @Test
+    void shouldBuildFromS3WithTheOfficialClient() throws Exception {
+        Path zip = CodeZip.dockerfile("FROM busybox\nCOPY app.sh /app/\nCMD [\"/bin/sh\", \"/app/app.sh\"]\n")
+                .file("app.sh", "while true; do sleep 1; done\n").write(tmp);
+        s3.put("apps", "official/app.zip", Files.readAllBytes(zip));
+        OfficialClientEndToEndTest.node(server, "official-s3.mjs", "OFFICIAL-S3 OK",
+                java.util.Map.of("EMBER_CODE_URI", "s3://apps/official/app.zip", "EMBER_MISSING_URI", "s3://apps/official/none.zip"));
     }
 
     @Test

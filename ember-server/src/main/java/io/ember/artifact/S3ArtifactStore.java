@@ -2,7 +2,6 @@ package io.ember.artifact;
 
 import io.ember.artifact.ArtifactException.Reason;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +86,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         byte[] buf = new byte[1 << 16];
         try (OutputStream out = Files.newOutputStream(part)) {
             int n;
-            while ((n = ((InputStream) in).read(buf)) > 0) {
+            while ((n = in.read(buf)) > 0) {
                 size += n;
                 if (size > maxBytes) {
                     in.abort();

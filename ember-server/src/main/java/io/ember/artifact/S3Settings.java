@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  */
 public record S3Settings(URI endpoint, String region, boolean pathStyle, Set<String> allowedBuckets, String accessKeyId,
                          String secretAccessKey, Duration connectTimeout, Duration readTimeout, Duration maxDuration) {
-    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z0-9]+){1,4}|[a-z0-9-]{1,32}");
+    /** AWS's region names (us-east-1) and the single words S3-compatible stores use (garage, local). */
+    private static final Pattern REGION = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
     /** AWS's S3 in the server's region, every bucket, the default credential chain; 10 s to connect, 60 s of silence, 15 min in all. */
     public static final S3Settings DEFAULTS = new S3Settings(null, null, false, Set.of(), null, null, Duration.ofSeconds(10),

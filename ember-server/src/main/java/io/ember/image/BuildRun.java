@@ -110,8 +110,8 @@ final class BuildRun {
         } catch (ImageException e) {
             throw new BuildFailure(e.getMessage());
         }
-        try (CodeArtifact code = CodeArtifact.open(dir.resolve("code.zip"))) {
-            Dockerfile df = Dockerfile.parse(code.dockerfile(), Map.of(), from -> baseConfig(base));
+        try (CodeArtifact code = CodeArchive.open(dir.resolve("code.zip"))) {
+            Dockerfile df = Dockerfile.parse(CodeArchive.dockerfile(code), Map.of(), from -> baseConfig(base));
             checkFrom(df, base);
             long t0 = System.nanoTime();
             flatten(base, log);

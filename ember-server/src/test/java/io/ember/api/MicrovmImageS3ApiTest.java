@@ -110,6 +110,23 @@ class MicrovmImageS3ApiTest {
     }
 
     @Test
+    void anObjectThatIsNoZipOrHasNoDockerfileFailsWithAwsArchiveReasons() throws Exception {
+        api = new ApiFixture(dir, 64, c -> c.withS3(s3.settings()));
+        s3.put("code", "not-a-zip.zip", "just text".getBytes());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(bytes)) {
+            z.putNextEntry(new ZipEntry("app/Dockerfile"));
+            z.write("FROM busybox\n".getBytes());
+        }
+        s3.put("code", "nested.zip", bytes.toByteArray());
+        assertThat(api.send("POST", IMAGES, create("not-zip", "s3://code/not-a-zip.zip")).statusCode()).isEqualTo(201);
+        assertThat(api.send("POST", IMAGES, create("nested", "s3://code/nested.zip")).statusCode()).isEqualTo(201);
+        assertThat(awaitBuildEnd("not-zip").path("stateReason").asText()).startsWith("ARCHIVE_INVALID: ");
+        assertThat(awaitBuildEnd("nested").path("stateReason").asText())
+                .isEqualTo("ARCHIVE_DOCKERFILE_NOT_FOUND: the code artifact has no Dockerfile at its root");
+    }
+
+    @Test
     void bucketsOutsideTheAllowListAreRefusedWhenAsked() throws Exception {
         api = new ApiFixture(dir, 64, c -> c.withS3(s3.settings().withAllowedBuckets(Set.of("allowed"))));
         HttpResponse<String> r = api.send("POST", IMAGES, create("x", "s3://code/apps/app.zip"));

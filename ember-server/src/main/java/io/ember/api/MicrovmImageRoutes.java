@@ -25,6 +25,8 @@ final class MicrovmImageRoutes {
     static final String BASE = "/2025-09-09/microvm-images";
     private static final int MAX_ID = 2048;
     private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    /** The model's CodeArtifact.uri pattern. */
+    private static final Pattern CODE_URI = Pattern.compile("[^\\s]+");
     /** Version fields of the request, returned as given by the version operations. */
     private static final List<String> ECHO = List.of("baseImageArn", "baseImageVersion", "buildRoleArn", "description", "codeArtifact",
             "logging", "egressNetworkConnectors", "cpuConfigurations", "resources", "additionalOsCapabilities", "hooks",
@@ -103,6 +105,8 @@ final class MicrovmImageRoutes {
         ObjectNode code = Fields.object(body, "codeArtifact");
         if (code == null) throw ApiException.validation("codeArtifact is required");
         String uri = Fields.string(code, "uri", true, MAX_ID);
+        if (!CODE_URI.matcher(uri).matches()) throw ApiException.validation("codeArtifact.uri must match " + CODE_URI.pattern()
+                + " (1 to " + MAX_ID + " characters, no whitespace)");
         Fields.object(body, "logging");
         try {
             Hooks.parse(body.get("hooks")); // checked here; stored as given with the version and read again at launch

@@ -52,7 +52,8 @@ final class ImageBuildCommands {
                 description = "the base: a managed image (debian, busybox, or its ARN) or another built image") String baseImage;
         @Option(names = "--base-image-version", paramLabel = "V") String baseVersion;
         @Option(names = "--code-artifact", required = true, paramLabel = "ZIP|URI",
-                description = "a local zip (Dockerfile + files; uploaded first), or ember-upload://ID, file:///abs.zip (on the server)")
+                description = "a local zip (Dockerfile + files; uploaded first), or s3://bucket/key, ember-upload://ID, "
+                        + "file:///abs.zip (on the server); AWS's uri=URI and {\"uri\":\"URI\"} forms too")
         String codeArtifact;
         @Option(names = "--description", paramLabel = "TEXT") String description;
         @Option(names = "--environment-variables", paramLabel = "JSON|K=V,...") String environment;
@@ -78,8 +79,10 @@ final class ImageBuildCommands {
             return resources == null ? null : MicrovmCommands.parse(spec, "--resources", () -> Shorthand.resources(resources));
         }
 
-        /** The URI as given, or a local zip uploaded first. */
+        /** The URI as given (bare, or as the AWS CLI writes it: uri=URI or {"uri":"URI"}), or a local zip uploaded first. */
         CodeArtifact codeArtifact(EmberClient c, BuildProgress progress) {
+            String uri = awsForm(codeArtifact);
+            if (uri != null) return CodeArtifact.of(uri);
             if (URI.matcher(codeArtifact).matches()) return CodeArtifact.of(codeArtifact);
             Path zip = Path.of(codeArtifact);
             if (!Files.isRegularFile(zip)) {
@@ -90,6 +93,18 @@ final class ImageBuildCommands {
             CodeArtifactUpload u = c.uploadCodeArtifact(zip);
             progress.note("uploaded as " + u.uri());
             return u.codeArtifact();
+        }
+
+        /** The URI of the AWS CLI's {@code --code-artifact uri=s3://b/k} or {@code {"uri":"s3://b/k"}}; null for other forms. */
+        private String awsForm(String value) {
+            String v = value.strip();
+            if (v.startsWith("uri=")) return v.substring(4);
+            if (v.startsWith("{")) {
+                CodeArtifact a = MicrovmCommands.parse(spec, "--code-artifact", () -> Shorthand.object(v, CodeArtifact.class));
+                if (a == null || a.uri() == null) throw new ParameterException(spec.commandLine(), "--code-artifact: {\"uri\": ...} names no uri");
+                return a.uri();
+            }
+            return null;
         }
 
         void validate() {

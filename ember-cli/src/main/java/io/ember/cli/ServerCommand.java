@@ -1,6 +1,8 @@
 package io.ember.cli;
 
+import io.ember.artifact.S3Settings;
 import io.ember.dns.ResolverConfig;
+import java.net.URI;
 import io.ember.egress.Cidr;
 import io.ember.network.NetworkSettings;
 import java.net.InetSocketAddress;
@@ -73,6 +75,17 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--min-idle-duration-seconds", defaultValue = "60", paramLabel = "N", description = "least idlePolicy.maxIdleDurationSeconds RunMicrovm accepts; default ${DEFAULT-VALUE}, as AWS")
     int minIdleSeconds;
+    @Option(names = "--s3-endpoint", paramLabel = "URL", description = "an S3-compatible store to read s3:// code artifacts from; default: AWS S3 in the region")
+    String s3Endpoint;
+
+    @Option(names = "--s3-region", paramLabel = "REGION", description = "the region S3 requests are signed for; default: the server's region (us-east-1)")
+    String s3Region;
+
+    @Option(names = "--s3-path-style", description = "address buckets as URL/bucket/key rather than bucket.host (most self-hosted stores)")
+    boolean s3PathStyle;
+
+    @Option(names = "--s3-allowed-buckets", paramLabel = "A,B", description = "the only buckets s3:// code artifacts are read from; default: every bucket the server's credentials (the AWS SDK's default chain) can read, for any tenant")
+    String s3AllowedBuckets;
 
     ServerCommand() {
         this(EmberServer::start);
@@ -91,6 +104,7 @@ final class ServerCommand implements Callable<Integer> {
         config = config.withNetwork(networkSettings());
         if (minIdleSeconds < 1) throw new ParameterException(spec.commandLine(), "--min-idle-duration-seconds must be at least 1");
         config = config.withMinIdleSeconds(minIdleSeconds);
+        config = config.withS3(s3Settings());
         if (hostKeyFile != null) config = config.withHostKeyFile(hostKeyFile);
         else if (keyEnv != null && !keyEnv.isEmpty()) config = config.withHostKeyFile(Path.of(keyEnv));
         EmberServer server = starter.start(config);
@@ -138,6 +152,16 @@ final class ServerCommand implements Callable<Integer> {
             NetworkSettings n = NetworkSettings.on().withPool(Cidr.parse(networkPool)).withDnsUpstreams(upstreams)
                     .withDnsPort(dnsPort);
             return network.equals("on") ? n : NetworkSettings.OFF;
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private S3Settings s3Settings() {
+        try {
+            S3Settings s = S3Settings.DEFAULTS.withRegion(s3Region).withPathStyle(s3PathStyle)
+                    .withAllowedBuckets(S3Settings.parseBuckets(s3AllowedBuckets));
+            return s3Endpoint == null ? s : s.withEndpoint(URI.create(s3Endpoint));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -120,6 +120,24 @@ class ImageBuildCommandsTest {
     }
 
     @Test
+    void create_takesS3UrisBareOrInTheAwsClisForms() throws Exception {
+        stub.capture("POST", IMAGES, 201, ImageFixtures.started("1"));
+        String[] forms = {"s3://my-bucket/apps/app.zip", "uri=s3://my-bucket/apps/app.zip", "{\"uri\":\"s3://my-bucket/apps/app.zip\"}"};
+        for (String form : forms) {
+            Cli r = Cli.run("create-microvm-image", "--endpoint-url", stub.url(), "--name", "demo", "--base-image-arn", "debian",
+                    "--code-artifact", form, "--no-wait");
+            assertThat(r.exit).as(form + ": " + r).isZero();
+            JsonNode sent = Output.MAPPER.readTree(stub.bodyOf("POST", IMAGES));
+            assertThat(sent.get("codeArtifact").toString()).as(form).isEqualTo("{\"uri\":\"s3://my-bucket/apps/app.zip\"}");
+        }
+        assertThat(stub.seen).noneMatch(s -> s.rawPath().equals("/ember/v1/uploads"));
+        Cli bad = Cli.run("create-microvm-image", "--endpoint-url", stub.url(), "--name", "demo", "--base-image-arn", "debian",
+                "--code-artifact", "{\"url\":\"s3://b/k\"}", "--no-wait");
+        assertThat(bad.exit).as(bad.toString()).isEqualTo(2);
+        assertThat(bad.err).contains("--code-artifact");
+    }
+
+    @Test
     void update_buildsANewVersion_andFollowsIt() throws Exception {
         Path zip = zip("FROM demo\nRUN true\n");
         stub.json("POST", "/ember/v1/uploads", 201, "{\"uploadId\":\"upl-2\",\"uri\":\"ember-upload://upl-2\",\"sizeInBytes\":1}");

@@ -77,6 +77,25 @@ class ServerCommandTest {
     }
 
     @Test
+    void server_s3Flags_reachTheConfig_andBadOnesAreUsage() {
+        AtomicReference<ServerConfig> config = new AtomicReference<>();
+        Main.Io quiet = new Main.Io(new ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream()), Map.of());
+        int exit = Main.run(new String[] {"server", "--port", "0", "--network", "off", "--data-dir", tmp.resolve("d").toString(),
+                "--s3-endpoint", "http://127.0.0.1:9000", "--s3-region", "eu-west-1", "--s3-path-style",
+                "--s3-allowed-buckets", "code, more-code"}, quiet, new ServerCommand(c -> {
+                    config.set(c);
+                    throw new IllegalStateException("not started in this test");
+                }));
+        assertThat(exit).isEqualTo(255);
+        assertThat(config.get().s3()).isEqualTo(io.ember.artifact.S3Settings.DEFAULTS.withEndpoint(java.net.URI.create("http://127.0.0.1:9000"))
+                .withRegion("eu-west-1").withPathStyle(true).withAllowedBuckets(java.util.Set.of("code", "more-code")));
+        assertThat(Cli.run("server", "--s3-endpoint", "ftp://x").exit).isEqualTo(2);
+        assertThat(Cli.run("server", "--s3-region", "Mars 1").exit).isEqualTo(2);
+        assertThat(Cli.run("server", "--s3-allowed-buckets", "a/b").exit).isEqualTo(2);
+    }
+
+    @Test
     void server_startFailure_exits255WithTheReason() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Main.Io io = new Main.Io(new ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream()),

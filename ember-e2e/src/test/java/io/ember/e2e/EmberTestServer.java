@@ -40,6 +40,8 @@ final class EmberTestServer implements AutoCloseable {
     /** Microvm networks on, on a pool of their own, resolving through the fake internet's DNS; null: networking off. */
     private io.ember.network.NetworkSettings network;
     private TestPool pool;
+    /** Where s3:// code artifacts are read from; null: the server's default (AWS S3, never asked by these tests). */
+    private io.ember.artifact.S3Settings s3;
     private EmberClient client;
     private Credentials admin;
 
@@ -61,6 +63,14 @@ final class EmberTestServer implements AutoCloseable {
         s.pool = TestPool.acquire();
         s.network = io.ember.network.NetworkSettings.on().withPool(s.pool.cidr).withDnsPort(0)
                 .withDnsUpstreams(java.util.List.of(new java.net.InetSocketAddress(internet.dns(), 53)));
+        s.open();
+        return s;
+    }
+
+    /** A server that reads s3:// code artifacts as {@code s3} says (a test's own S3 server on loopback). */
+    static EmberTestServer withS3(io.ember.artifact.S3Settings s3) throws IOException {
+        EmberTestServer s = new EmberTestServer(Files.createTempDirectory(Path.of("/tmp"), "ember-e2e-"), true);
+        s.s3 = s3;
         s.open();
         return s;
     }
@@ -100,6 +110,7 @@ final class EmberTestServer implements AutoCloseable {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, assetsDir(), accelerator(),
                 "qemu-system-x86_64", 16).withMinIdleSeconds(1); // idle-policy tests wait seconds, not AWS's minute
         if (network != null) config = config.withNetwork(network);
+        if (s3 != null) config = config.withS3(s3);
         server = EmberServer.start(config);
         admin = readAdminCredentials();
         client = clientFor(admin);

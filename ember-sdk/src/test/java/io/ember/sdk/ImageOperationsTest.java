@@ -47,6 +47,17 @@ class ImageOperationsTest {
     }
 
     @Test
+    void s3CodeArtifacts_areSentAsAwsWritesThem() throws Exception {
+        stub.capture("POST", IMAGES, 201, ImageFixtures.started("1"));
+        client.createMicrovmImage(CreateMicrovmImageRequest.of("demo", "debian", CodeArtifact.s3("my-bucket", "apps/v1/app.zip")));
+        assertThat(Json.MAPPER.readTree(stub.bodyOf("POST", IMAGES)).get("codeArtifact").toString())
+                .isEqualTo("{\"uri\":\"s3://my-bucket/apps/v1/app.zip\"}");
+        assertThat(CodeArtifact.s3("b", "k").uri()).isEqualTo("s3://b/k");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CodeArtifact.s3("b/c", "k")).hasMessageContaining("bucket");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CodeArtifact.s3("b", "")).hasMessageContaining("key");
+    }
+
+    @Test
     void hooks_areSentAsTheModelNamesThem_andReadBackFromVersions() throws Exception {
         String hooksJson = "{\"port\":9000,\"microvmHooks\":{\"run\":\"ENABLED\",\"runTimeoutInSeconds\":5,"
                 + "\"suspend\":\"ENABLED\",\"suspendTimeoutInSeconds\":5,\"resume\":\"ENABLED\",\"resumeTimeoutInSeconds\":5,"

@@ -25,6 +25,7 @@ final class MicrovmImageRoutes {
     static final String BASE = "/2025-09-09/microvm-images";
     private static final int MAX_ID = 2048;
     private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    /** The model's CodeArtifact.uri pattern. */
     /** Version fields of the request, returned as given by the version operations. */
     private static final List<String> ECHO = List.of("baseImageArn", "baseImageVersion", "buildRoleArn", "description", "codeArtifact",
             "logging", "egressNetworkConnectors", "cpuConfigurations", "resources", "additionalOsCapabilities", "hooks",
@@ -53,7 +54,11 @@ final class MicrovmImageRoutes {
         app.get(BASE + "/{imageIdentifier}/versions/{imageVersion}/builds", this::builds);
         app.get(BASE + "/{imageIdentifier}/versions/{imageVersion}/builds/{buildId}", ctx -> {
             ImageRecord image = image(ctx);
-            Json.ok(ctx, buildView(image, images.build(image, ctx.pathParam("imageVersion"), ctx.pathParam("buildId")), true));
+            ImageBuildRecord b = images.build(image, ctx.pathParam("imageVersion"), ctx.pathParam("buildId"));
+            ObjectNode out = buildView(image, b, true);
+            // Ember addition: the s3:// object the build read (ETag, version id), as it was when the build started
+            images.codeSource(b).ifPresent(json -> out.set("codeArtifactSource", tree(json)));
+            Json.ok(ctx, out);
         });
     }
 

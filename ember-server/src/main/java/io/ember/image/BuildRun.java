@@ -1,7 +1,10 @@
 package io.ember.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ember.agent.AgentException;
+import io.ember.artifact.S3Location;
+import io.ember.artifact.StoredObject;
 import io.ember.agent.GuestAgent;
 import io.ember.hooks.HookContract;
 import io.ember.hooks.Hooks;
@@ -102,14 +105,15 @@ final class BuildRun {
         log.line("build " + build.id() + " of " + image.name() + " version " + build.version() + " (" + version.vcpus() + " vCPU, "
                 + version.memoryMib() + " MiB) from " + spec.path("baseImageArn").asText() + " version "
                 + spec.path("baseImageVersion").asText());
+        readS3Code(spec, log);
         Images.Base base;
         try {
             base = images.base(image.tenantId(), spec.path("baseImageArn").asText(), spec.path("baseImageVersion").asText(null));
         } catch (ImageException e) {
             throw new BuildFailure(e.getMessage());
         }
-        try (CodeArtifact code = CodeArtifact.open(dir.resolve("code.zip"))) {
-            Dockerfile df = Dockerfile.parse(code.dockerfile(), Map.of(), from -> baseConfig(base));
+        try (CodeArtifact code = CodeArchive.open(dir.resolve("code.zip"))) {
+            Dockerfile df = Dockerfile.parse(CodeArchive.dockerfile(code), Map.of(), from -> baseConfig(base));
             checkFrom(df, base);
             long t0 = System.nanoTime();
             flatten(base, log);
@@ -133,6 +137,31 @@ final class BuildRun {
             log.line("BUILD SUCCESSFUL");
             return new Result(memory, code.uncompressedSize(), disk, env);
         }
+    }
+
+    /**
+     * An s3:// code artifact is read now, once, into code.zip (whatever an earlier attempt left is replaced), and what
+     * was read (ETag, version id) is recorded with the build; uploads and file:// were copied at request time.
+     */
+    private void readS3Code(JsonNode spec, BuildLogFile log) throws BuildFailure {
+        S3Location location;
+        try {
+            location = S3Code.of(spec);
+        } catch (IllegalArgumentException e) {
+            throw new BuildFailure("the stored codeArtifact.uri is unusable: " + e.getMessage());
+        }
+        if (location == null) return;
+        long t0 = System.nanoTime();
+        log.line("reading the code artifact " + location);
+        StoredObject o = S3Code.fetch(images.artifacts, location, dir, () -> aborted != null);
+        ObjectNode source = Images.JSON.createObjectNode();
+        source.put("uri", location.toString());
+        source.put("eTag", o.eTag());
+        source.put("versionId", o.versionId());
+        source.put("sizeInBytes", o.sizeInBytes());
+        images.store.setBuildCodeSource(build.id(), source.toString());
+        log.line("code artifact read in " + ms(t0, System.nanoTime()) + " ms: " + o.sizeInBytes() + " bytes, ETag " + o.eTag()
+                + (o.versionId() == null ? "" : ", version " + o.versionId()));
     }
 
     /** ENV, WORKDIR, USER, CMD, ... of the base: nothing for a managed image, the saved configuration of a built one. */
@@ -301,9 +330,10 @@ final class BuildRun {
         images.store.setBuildPid(build.id(), null);
     }
 
-    /** Everything a failed or interrupted build leaves except its log and code: VM dirs, disk, snapshot. */
+    /** Everything a failed or interrupted build leaves except its log and code: VM dirs, disk, snapshot, a half-read S3 zip. */
     static void removeLeftovers(Path dir) {
-        for (String f : new String[] {BUILD_VM, TEMPLATE_VM, ValidationVm.DIR, SNAPSHOT_TMP, SNAPSHOT, "rootfs.ext4", CONFIG, CONFIG + ".tmp"}) {
+        for (String f : new String[] {BUILD_VM, TEMPLATE_VM, ValidationVm.DIR, SNAPSHOT_TMP, SNAPSHOT, "rootfs.ext4", CONFIG, CONFIG + ".tmp",
+                "code.zip.part"}) {
             try {
                 Images.deleteTree(dir.resolve(f));
             } catch (RuntimeException e) {

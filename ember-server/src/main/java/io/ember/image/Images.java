@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ember.hooks.HookContract;
+import io.ember.artifact.ArtifactStore;
+import io.ember.artifact.S3Location;
 import io.ember.store.ImageBuildRecord;
 import io.ember.store.ImageRecord;
 import io.ember.store.ImageStore;
@@ -43,9 +45,12 @@ public final class Images implements AutoCloseable {
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("upload-sweep").daemon().factory());
     private final PinnedBases bases;
     private final HostDisk disk;
+    /** Where s3:// code artifacts are read from, when their build starts. */
+    final ArtifactStore artifacts;
 
-    Images(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings) {
+    Images(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings, ArtifactStore artifacts) {
         this.catalog = catalog;
+        this.artifacts = artifacts;
         this.store = store;
         this.root = dataDir.resolve("images");
         this.uploads = new Uploads(dataDir.resolve("uploads"));
@@ -57,13 +62,24 @@ public final class Images implements AutoCloseable {
 
     /** Opens the service and its builder: builds cut short by a restart fail, queued ones are queued again. */
     public static Images start(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings) {
-        return start(catalog, store, dataDir, machines, settings, Uploads.SWEEP_EVERY);
+        return start(catalog, store, dataDir, machines, settings, ArtifactStore.none());
+    }
+
+    /** As above, reading s3:// code artifacts from {@code artifacts}. */
+    public static Images start(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings,
+                               ArtifactStore artifacts) {
+        return start(catalog, store, dataDir, machines, settings, artifacts, Uploads.SWEEP_EVERY);
     }
 
     /** As above, sweeping old uploads every {@code uploadSweepEvery} (tests shorten it). */
     static Images start(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings,
                         java.time.Duration uploadSweepEvery) {
-        Images images = new Images(catalog, store, dataDir, machines, settings);
+        return start(catalog, store, dataDir, machines, settings, ArtifactStore.none(), uploadSweepEvery);
+    }
+
+    private static Images start(ImageCatalog catalog, ImageStore store, Path dataDir, BuildMachines machines, BuildSettings settings,
+                                ArtifactStore artifacts, java.time.Duration uploadSweepEvery) {
+        Images images = new Images(catalog, store, dataDir, machines, settings, artifacts);
         images.builder.recover();
         images.sweepUploads(true); // at start nothing streams: every half-written upload goes too
         long every = uploadSweepEvery.toMillis();
@@ -201,6 +217,11 @@ public final class Images implements AutoCloseable {
         ImageVersionRecord v = version(image, version);
         return store.build(buildId).filter(b -> b.imageId().equals(image.id()) && b.version() == v.version())
                 .orElseThrow(() -> ImageException.notFound("build", buildId));
+    }
+
+    /** What the build read as its s3:// code artifact (JSON: uri, eTag, versionId, sizeInBytes); empty for other code. */
+    public Optional<String> codeSource(ImageBuildRecord build) {
+        return store.buildCodeSource(build.id());
     }
 
     /** The build's log file, and whether the build has ended (no more bytes will come). */
@@ -352,8 +373,20 @@ public final class Images implements AutoCloseable {
         return size;
     }
 
-    /** Resolves the code artifact and copies it into the version directory (the build reads it there). */
+    /**
+     * Resolves the code artifact and copies it into the version directory (the build reads it there). An s3:// one is
+     * only checked for form and against the bucket allow-list: its build reads it when it starts (S3Code).
+     */
     private void copyCode(String tenantId, String uri, Path dir) {
+        if (S3Location.isS3(uri)) {
+            S3Code.check(artifacts, uri);
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + dir, e);
+            }
+            return;
+        }
         Path source = uploads.resolve(tenantId, uri);
         try {
             Files.createDirectories(dir);

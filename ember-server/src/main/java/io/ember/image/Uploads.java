@@ -192,7 +192,7 @@ public final class Uploads {
             if (!Files.isRegularFile(p)) throw ImageException.invalid("codeArtifact.uri: " + p + " is not a file on the server");
             return p;
         }
-        throw ImageException.invalid("codeArtifact.uri must be ember-upload://<uploadId> (POST /ember/v1/uploads) or "
-                + "file:///absolute/path.zip; got " + (uri.length() > 100 ? uri.substring(0, 100) + "..." : uri));
+        throw ImageException.invalid("codeArtifact.uri must be s3://bucket/key, ember-upload://<uploadId> (POST /ember/v1/uploads) "
+                + "or file:///absolute/path.zip; got " + (uri.length() > 100 ? uri.substring(0, 100) + "..." : uri));
     }
 }

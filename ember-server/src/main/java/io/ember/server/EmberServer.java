@@ -9,6 +9,7 @@ import io.ember.network.Networks;
 import java.util.List;
 import io.ember.endpoint.AuthTokens;
 import io.ember.endpoint.EndpointServer;
+import io.ember.artifact.S3ArtifactStore;
 import io.ember.image.BuildMachines;
 import io.ember.image.BuildSettings;
 import io.ember.image.ImageCatalog;
@@ -57,6 +58,8 @@ public final class EmberServer implements AutoCloseable {
     private final Deque<AutoCloseable> resources;
     private final String host;
     private final Images images;
+    /** The region S3 is read in when {@code --s3-region} names none (the server's own region, once it has one). */
+    static final String SERVER_REGION = "us-east-1";
     private final EndpointServer endpoints;
     private final Microvms microvms;
 
@@ -109,9 +112,12 @@ public final class EmberServer implements AutoCloseable {
             ImageStore imageStore = ImageStore.open(config.dataDir().resolve("ember.db"));
             opened.push(imageStore);
             Networks networks = networks(config.network(), opened);
+            // s3:// code artifacts: read with the server's credentials, in --s3-region or else the server's region
+            S3ArtifactStore artifacts = new S3ArtifactStore(config.s3(), SERVER_REGION);
+            opened.push(artifacts);
             Images images = Images.start(catalog, imageStore, config.dataDir(), driver instanceof QemuDriver qemu
                     ? BuildMachines.qemu(qemu, agents, networks)
-                    : BuildMachines.unsupported(), BuildSettings.defaults(catalog).withDisk(disk));
+                    : BuildMachines.unsupported(), BuildSettings.defaults(catalog).withDisk(disk), artifacts);
             opened.push(images);
             SecretStore secretStore = SecretStore.open(config.dataDir().resolve("ember.db"));
             opened.push(secretStore);

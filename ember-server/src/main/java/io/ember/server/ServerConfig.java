@@ -1,5 +1,6 @@
 package io.ember.server;
 
+import io.ember.artifact.S3Settings;
 import io.ember.endpoint.EndpointSettings;
 import io.ember.network.NetworkSettings;
 import io.ember.vmm.Accelerator;
@@ -16,11 +17,12 @@ import java.util.Objects;
  * @param endpoint where microVM endpoints are served (their own listener)
  * @param hostKeyFile the host key that seals secret values (docs/secrets.md); null: {@code <dataDir>/host.key}
  * @param network microVM networks (docs/network.md); {@link NetworkSettings#OFF} unless set
+ * @param s3 where s3:// code artifacts are read (docs/images.md); {@link S3Settings#DEFAULTS} unless set
  * @param minIdleSeconds the least idlePolicy.maxIdleDurationSeconds RunMicrovm takes (0: AWS's 60)
  */
 public record ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
                            String qemuBinary, int maxRunningVms, EndpointSettings endpoint, Path hostKeyFile,
-                           NetworkSettings network, int minIdleSeconds) {
+                           NetworkSettings network, S3Settings s3, int minIdleSeconds) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_MAX_RUNNING_VMS = 64;
@@ -35,6 +37,7 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, Path asse
         if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0..65535");
         if (maxRunningVms < 1) throw new IllegalArgumentException("maxRunningVms must be >= 1");
         if (network == null) network = NetworkSettings.OFF;
+        if (s3 == null) s3 = S3Settings.DEFAULTS;
         if (minIdleSeconds < 0) throw new IllegalArgumentException("minIdleSeconds must be >= 1 (0: the default)");
         if (minIdleSeconds == 0) minIdleSeconds = io.ember.microvm.MicrovmSettings.AWS_MIN_IDLE_SECONDS;
     }
@@ -42,7 +45,7 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, Path asse
     public ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
                         String qemuBinary, int maxRunningVms, EndpointSettings endpoint, Path hostKeyFile,
                         NetworkSettings network) {
-        this(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, 0);
+        this(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, null, 0);
     }
 
     public ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
@@ -81,55 +84,59 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, Path asse
                 Path.of(env.getOrDefault("EMBER_DATA_DIR", "/var/lib/ember")),
                 Path.of(env.getOrDefault("EMBER_ASSETS_DIR", "/var/cache/ember")),
                 Accelerator.AUTO, "qemu-system-x86_64", DEFAULT_MAX_RUNNING_VMS, EndpointSettings.defaults("127.0.0.1"),
-                key == null || key.isEmpty() ? null : Path.of(key), NetworkSettings.on());
+                key == null || key.isEmpty() ? null : Path.of(key), NetworkSettings.on(), null, 0);
     }
 
     public ServerConfig withPort(int value) {
-        return new ServerConfig(bindAddress, value, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, minIdleSeconds);
+        return new ServerConfig(bindAddress, value, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds);
     }
 
     /** Also where endpoints bind: one address for both listeners. */
     public ServerConfig withBindAddress(String value) {
         EndpointSettings e = new EndpointSettings(value, endpoint.port(), endpoint.domain(), endpoint.keyStore(),
                 endpoint.keyStorePassword(), endpoint.maxConnections(), endpoint.maxConnectionsPerMicrovm());
-        return new ServerConfig(value, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, e, hostKeyFile, network, minIdleSeconds);
+        return new ServerConfig(value, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, e, hostKeyFile, network, s3, minIdleSeconds);
     }
 
     public ServerConfig withDataDir(Path value) {
-        return new ServerConfig(bindAddress, port, value, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, value, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds);
     }
 
     public ServerConfig withAssetsDir(Path value) {
-        return new ServerConfig(bindAddress, port, dataDir, value, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, dataDir, value, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds);
     }
 
     public ServerConfig withAccelerator(Accelerator value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, value, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, value, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds);
     }
 
     public ServerConfig withQemuBinary(String value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, value, maxRunningVms, endpoint, hostKeyFile, network, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, value, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds);
     }
 
     public ServerConfig withMaxRunningVms(int value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, value, endpoint, hostKeyFile, network, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, value, endpoint, hostKeyFile, network, s3, minIdleSeconds);
     }
 
     /** Where the host key lives (null: {@code <dataDir>/host.key}). */
     public ServerConfig withHostKeyFile(Path value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, value, network, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, value, network, s3, minIdleSeconds);
     }
 
     public ServerConfig withNetwork(NetworkSettings value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, value, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, value, s3, minIdleSeconds);
+    }
+
+    public ServerConfig withS3(S3Settings value) {
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, value, minIdleSeconds);
     }
 
     public ServerConfig withEndpoint(EndpointSettings value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, value, hostKeyFile, network, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, value, hostKeyFile, network, s3, minIdleSeconds);
     }
 
     /** The least idlePolicy.maxIdleDurationSeconds (AWS: 60); lower for tests of the idle policy and impatient hosts. */
     public ServerConfig withMinIdleSeconds(int value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, value);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, value);
     }
 }

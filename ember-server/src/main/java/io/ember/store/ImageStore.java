@@ -126,6 +126,17 @@ public final class ImageStore implements AutoCloseable {
         });
     }
 
+    /** What the build read as its code artifact (JSON, see V12_1__build_code_source.sql). */
+    public synchronized void setBuildCodeSource(String buildId, String json) {
+        update("UPDATE image_builds SET code_source = ? WHERE id = ?", json, buildId);
+    }
+
+    /** What {@link #setBuildCodeSource} recorded; empty for a build that read nothing from a store. */
+    public synchronized Optional<String> buildCodeSource(String buildId) {
+        return query("SELECT code_source FROM image_builds WHERE id = ?", rs -> rs.getString(1), buildId).stream()
+                .filter(java.util.Objects::nonNull).findFirst();
+    }
+
     public synchronized void setBuildPid(String buildId, Long pid) {
         update("UPDATE image_builds SET vmm_pid = ? WHERE id = ?", pid, buildId);
     }

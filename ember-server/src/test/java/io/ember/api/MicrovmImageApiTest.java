@@ -77,8 +77,12 @@ class MicrovmImageApiTest {
         assertThat(error("POST", IMAGES, create("busybox", ""), 400, "ValidationException").path("message").asText()).contains("managed");
         assertThat(error("POST", IMAGES, create("x", "").replace("\"busybox\"", "\"nosuch\""), 404, "ResourceNotFoundException")
                 .path("message").asText()).contains("nosuch");
-        assertThat(error("POST", IMAGES, create("x", "").replace(zipUri, "s3://bucket/code.zip"), 400, "ValidationException")
-                .path("message").asText()).contains("ember-upload://").contains("file:///");
+        assertThat(error("POST", IMAGES, create("x", "").replace(zipUri, "ftp://bucket/code.zip"), 400, "ValidationException")
+                .path("message").asText()).contains("s3://bucket/key").contains("ember-upload://").contains("file:///");
+        assertThat(error("POST", IMAGES, create("x", "").replace(zipUri, "s3://bucket/a b.zip"), 400, "ValidationException")
+                .path("message").asText()).contains("codeArtifact.uri must match [^\\s]+");
+        assertThat(error("POST", IMAGES, create("x", "").replace(zipUri, "s3://bucket"), 400, "ValidationException")
+                .path("message").asText()).isEqualTo("codeArtifact.uri: the S3 URI names no key: write s3://bucket/path/to/code.zip");
         assertThat(error("POST", IMAGES, create("x", ",\"environmentVariables\":{\"1BAD\":\"v\"}"), 400, "ValidationException")
                 .path("message").asText()).contains("1BAD");
         assertThat(error("POST", IMAGES, create("x", ",\"resources\":[{\"minimumMemoryInMiB\":64}]"), 400, "ValidationException")

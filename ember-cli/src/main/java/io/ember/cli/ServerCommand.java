@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import io.ember.endpoint.EndpointSettings;
 import io.ember.server.EmberServer;
+import io.ember.arn.Region;
 import io.ember.server.ServerConfig;
 import io.ember.vmm.Accelerator;
 import java.nio.file.Path;
@@ -71,6 +72,9 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--dns-port", defaultValue = "" + NetworkSettings.DEFAULT_DNS_PORT, paramLabel = "N", description = "host port of Ember's resolver, UDP and TCP (0 picks one); default ${DEFAULT-VALUE}")
     int dnsPort;
 
+    @Option(names = "--region", defaultValue = Region.DEFAULT_NAME, paramLabel = "REGION", description = "the region in the ARNs the server answers (an AWS region name; requests may name any region); default ${DEFAULT-VALUE}")
+    String region;
+
     ServerCommand() {
         this(EmberServer::start);
     }
@@ -85,7 +89,7 @@ final class ServerCommand implements Callable<Integer> {
                 dir(assetsDir, "EMBER_ASSETS_DIR", "/var/cache/ember"), accelerator(), qemuBinary, maxRunningVms);
         config = config.withEndpoint(endpointSettings(config.endpoint()));
         String keyEnv = root.io().env().get("EMBER_HOST_KEY_FILE");
-        config = config.withNetwork(networkSettings());
+        config = config.withNetwork(networkSettings()).withRegion(region());
         if (hostKeyFile != null) config = config.withHostKeyFile(hostKeyFile);
         else if (keyEnv != null && !keyEnv.isEmpty()) config = config.withHostKeyFile(Path.of(keyEnv));
         EmberServer server = starter.start(config);
@@ -142,6 +146,14 @@ final class ServerCommand implements Callable<Integer> {
         if (given != null) return given;
         String env = root.io().env().get(envName);
         return Path.of(env == null || env.isBlank() ? fallback : env);
+    }
+
+    private Region region() {
+        try {
+            return new Region(region);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
+        }
     }
 
     private Accelerator accelerator() {

@@ -179,8 +179,8 @@ class MicrovmOperationsTest {
 
     @Test
     void health() {
-        stub.json("GET", "/ember/v1/health", 200, "{\"status\":\"ok\",\"version\":\"0.1.0\"}");
-        assertThat(client.health()).isEqualTo(new Health("ok", "0.1.0"));
+        stub.json("GET", "/ember/v1/health", 200, "{\"status\":\"ok\",\"version\":\"0.1.0\",\"region\":\"eu-west-1\"}");
+        assertThat(client.health()).isEqualTo(new Health("ok", "0.1.0", "eu-west-1"));
     }
 
     private static String items(String... ids) {

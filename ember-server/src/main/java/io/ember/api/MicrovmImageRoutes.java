@@ -1,5 +1,6 @@
 package io.ember.api;
 
+import io.ember.arn.Region;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,9 +32,11 @@ final class MicrovmImageRoutes {
             "environmentVariables");
 
     private final Images images;
+    private final Region region; // of the ARNs answered
 
-    MicrovmImageRoutes(Images images) {
+    MicrovmImageRoutes(Images images, Region region) {
         this.images = images;
+        this.region = region;
     }
 
     void register(Javalin app) {
@@ -219,7 +222,7 @@ final class MicrovmImageRoutes {
     private ObjectNode imageView(ImageRecord r) {
         List<ImageVersionRecord> versions = images.versions(r);
         ObjectNode o = Json.object();
-        o.put("imageArn", r.arn());
+        o.put("imageArn", region.render(r.arn()));
         o.put("name", r.name());
         o.put("state", r.state());
         if (r.stateReason() != null) o.put("stateReason", r.stateReason());
@@ -238,7 +241,7 @@ final class MicrovmImageRoutes {
 
     private ObjectNode versionView(ImageRecord image, ImageVersionRecord v) {
         ObjectNode o = spec(v);
-        o.put("imageArn", image.arn());
+        o.put("imageArn", region.render(image.arn()));
         o.put("imageVersion", Integer.toString(v.version()));
         o.put("state", v.state());
         o.put("status", v.status());
@@ -249,13 +252,18 @@ final class MicrovmImageRoutes {
         return o;
     }
 
-    private static ObjectNode spec(ImageVersionRecord v) {
-        return (ObjectNode) tree(v.specJson());
+    /** The version's request as kept, its ARNs in this server's region. */
+    private ObjectNode spec(ImageVersionRecord v) {
+        ObjectNode o = (ObjectNode) tree(v.specJson());
+        if (o.hasNonNull("baseImageArn")) o.put("baseImageArn", region.render(o.get("baseImageArn").asText()));
+        if (o.get("egressNetworkConnectors") instanceof com.fasterxml.jackson.databind.node.ArrayNode a)
+            for (int i = 0; i < a.size(); i++) a.set(i, Json.MAPPER.getNodeFactory().textNode(region.render(a.get(i).asText())));
+        return o;
     }
 
-    private static ObjectNode buildView(ImageRecord image, ImageBuildRecord b, boolean full) {
+    private ObjectNode buildView(ImageRecord image, ImageBuildRecord b, boolean full) {
         ObjectNode o = Json.object();
-        o.put("imageArn", image.arn());
+        o.put("imageArn", region.render(image.arn()));
         o.put("imageVersion", Integer.toString(b.version()));
         o.put("buildId", b.id());
         o.put("buildState", b.state());

@@ -1,5 +1,6 @@
 package io.ember.api;
 
+import io.ember.arn.Region;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ember.microvm.Action;
@@ -23,15 +24,13 @@ final class MicrovmRoutes {
     private final Microvms microvms;
     private final BiFunction<String, String, String> endpointUrl;
     private final Secrets secrets; // null: executionRoleArn is stored unchecked
+    private final Region region; // of the ARNs answered
 
-    MicrovmRoutes(Microvms microvms, BiFunction<String, String, String> endpointUrl) {
-        this(microvms, endpointUrl, null);
-    }
-
-    MicrovmRoutes(Microvms microvms, BiFunction<String, String, String> endpointUrl, Secrets secrets) {
+    MicrovmRoutes(Microvms microvms, BiFunction<String, String, String> endpointUrl, Secrets secrets, Region region) {
         this.microvms = microvms;
         this.endpointUrl = endpointUrl;
         this.secrets = secrets;
+        this.region = region;
     }
 
     void register(Javalin app) {
@@ -110,7 +109,7 @@ final class MicrovmRoutes {
         ArrayNode items = out.putArray("items");
         PageToken.pageStored(ctx, "microvms", out, (after, limit) -> microvms.list(tenantId, after, limit,
                 ctx.queryParam("imageIdentifier"), ctx.queryParam("imageVersion")), MicrovmRecord::ordinal, r -> items.addObject()
-                .put("microvmId", r.id()).put("state", r.state()).put("imageArn", r.imageArn())
+                .put("microvmId", r.id()).put("state", r.state()).put("imageArn", region.render(r.imageArn()))
                 .put("imageVersion", r.imageVersion()).put("startedAt", Json.epochSeconds(r.startedAt()))
                 .setAll(connectors(r)));
         Json.ok(ctx, out);
@@ -127,7 +126,7 @@ final class MicrovmRoutes {
         o.put("microvmId", r.id());
         o.put("state", r.state());
         o.put("endpoint", endpointUrl.apply(r.id(), callerHost(ctx)));
-        o.put("imageArn", r.imageArn());
+        o.put("imageArn", region.render(r.imageArn()));
         o.put("imageVersion", r.imageVersion());
         if (r.executionRoleArn() != null) o.put("executionRoleArn", r.executionRoleArn());
         IdlePolicy idle = Microvms.idlePolicy(r);
@@ -145,11 +144,11 @@ final class MicrovmRoutes {
         return o;
     }
 
-    /** The connectors the microVM was run with, as the model names them. */
-    private static ObjectNode connectors(MicrovmRecord r) {
+    /** The connectors the microVM was run with, as the model names them, in this server's region. */
+    private ObjectNode connectors(MicrovmRecord r) {
         ObjectNode o = Json.object();
-        r.ingressNetworkConnectors().forEach(o.putArray("ingressNetworkConnectors")::add);
-        r.egressNetworkConnectors().forEach(o.putArray("egressNetworkConnectors")::add);
+        region.render(r.ingressNetworkConnectors()).forEach(o.putArray("ingressNetworkConnectors")::add);
+        region.render(r.egressNetworkConnectors()).forEach(o.putArray("egressNetworkConnectors")::add);
         return o;
     }
 

@@ -1,5 +1,6 @@
 package io.ember.server;
 
+import io.ember.arn.Region;
 import io.ember.endpoint.EndpointSettings;
 import io.ember.network.NetworkSettings;
 import io.ember.vmm.Accelerator;
@@ -16,10 +17,11 @@ import java.util.Objects;
  * @param endpoint where microVM endpoints are served (their own listener)
  * @param hostKeyFile the host key that seals secret values (docs/secrets.md); null: {@code <dataDir>/host.key}
  * @param network microVM networks (docs/network.md); {@link NetworkSettings#OFF} unless set
+ * @param region the region in every ARN the server answers ({@code --region}); {@link Region#DEFAULT} unless set
  */
 public record ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
                            String qemuBinary, int maxRunningVms, EndpointSettings endpoint, Path hostKeyFile,
-                           NetworkSettings network) {
+                           NetworkSettings network, Region region) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_MAX_RUNNING_VMS = 64;
@@ -34,6 +36,13 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, Path asse
         if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0..65535");
         if (maxRunningVms < 1) throw new IllegalArgumentException("maxRunningVms must be >= 1");
         if (network == null) network = NetworkSettings.OFF;
+        if (region == null) region = Region.DEFAULT;
+    }
+
+    public ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
+                        String qemuBinary, int maxRunningVms, EndpointSettings endpoint, Path hostKeyFile,
+                        NetworkSettings network) {
+        this(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, null);
     }
 
     public ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
@@ -76,46 +85,51 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, Path asse
     }
 
     public ServerConfig withPort(int value) {
-        return new ServerConfig(bindAddress, value, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network);
+        return new ServerConfig(bindAddress, value, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, region);
     }
 
     /** Also where endpoints bind: one address for both listeners. */
     public ServerConfig withBindAddress(String value) {
         EndpointSettings e = new EndpointSettings(value, endpoint.port(), endpoint.domain(), endpoint.keyStore(),
                 endpoint.keyStorePassword(), endpoint.maxConnections(), endpoint.maxConnectionsPerMicrovm());
-        return new ServerConfig(value, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, e, hostKeyFile, network);
+        return new ServerConfig(value, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, e, hostKeyFile, network, region);
     }
 
     public ServerConfig withDataDir(Path value) {
-        return new ServerConfig(bindAddress, port, value, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network);
+        return new ServerConfig(bindAddress, port, value, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, region);
     }
 
     public ServerConfig withAssetsDir(Path value) {
-        return new ServerConfig(bindAddress, port, dataDir, value, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network);
+        return new ServerConfig(bindAddress, port, dataDir, value, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, region);
     }
 
     public ServerConfig withAccelerator(Accelerator value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, value, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, value, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, region);
     }
 
     public ServerConfig withQemuBinary(String value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, value, maxRunningVms, endpoint, hostKeyFile, network);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, value, maxRunningVms, endpoint, hostKeyFile, network, region);
     }
 
     public ServerConfig withMaxRunningVms(int value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, value, endpoint, hostKeyFile, network);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, value, endpoint, hostKeyFile, network, region);
     }
 
     /** Where the host key lives (null: {@code <dataDir>/host.key}). */
     public ServerConfig withHostKeyFile(Path value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, value, network);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, value, network, region);
     }
 
     public ServerConfig withNetwork(NetworkSettings value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, value);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, value, region);
     }
 
     public ServerConfig withEndpoint(EndpointSettings value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, value, hostKeyFile, network);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, value, hostKeyFile, network, region);
+    }
+
+    /** The region in the ARNs the server answers (any region is read in requests: docs/api.md, "ARNs"). */
+    public ServerConfig withRegion(Region value) {
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, value);
     }
 }

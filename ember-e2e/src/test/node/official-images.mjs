@@ -61,7 +61,7 @@ const created = await client.send(new CreateMicrovmImageCommand({
   codeArtifact: { uri: "file://" + zip }, environmentVariables: { FROM_OFFICIAL: "1" },
   resources: [{ minimumMemoryInMiB: 192 }], description: "built by the official client",
 }));
-check(created.imageArn.endsWith("microvm-image/official") && created.state === "CREATING", "create: " + JSON.stringify(created));
+check(created.imageArn.endsWith(":microvm-image:official") && created.state === "CREATING", "create: " + JSON.stringify(created));
 check(created.createdAt instanceof Date && created.imageVersion === "1", "createdAt and imageVersion");
 console.log("create:", created.imageArn, created.state);
 

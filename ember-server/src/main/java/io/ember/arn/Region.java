@@ -11,10 +11,10 @@ import java.util.regex.Pattern;
  */
 public record Region(String name) {
     public static final String DEFAULT_NAME = "us-east-1";
-    public static final Region DEFAULT = new Region(DEFAULT_NAME);
     /** AWS's region names: us-east-1, eu-west-1, ap-southeast-2, us-gov-west-1, cn-north-1, us-isob-east-1, … */
     private static final Pattern FORM = Pattern.compile("[a-z]{2}(-[a-z]{1,16}){1,3}-[0-9]{1,2}");
     private static final Pattern SECRET = Pattern.compile("arn:[a-z0-9-]{1,32}:secretsmanager:[a-z0-9-]{0,32}:([0-9]{12}):secret:(\\S+)");
+    public static final Region DEFAULT = new Region(DEFAULT_NAME); // after FORM, which its constructor reads
 
     public Region {
         if (name == null || !FORM.matcher(name).matches())

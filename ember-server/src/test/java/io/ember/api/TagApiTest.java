@@ -118,11 +118,13 @@ class TagApiTest {
 
     @Test
     void unknownResourcesAreNotFound() {
-        String unknownVm = "arn:aws:lambda:local:000000000000:microvm/mvm-000000000000000000000000";
+        String unknownVm = "arn:aws:lambda:us-east-1:000000000000:microvm:mvm-000000000000000000000000";
         assertThat(error("GET", path(unknownVm), null, 404, "ResourceNotFoundException")).contains("mvm-000000000000000000000000");
         error("POST", path(unknownVm), "{\"Tags\":{\"k\":\"v\"}}", 404, "ResourceNotFoundException");
         error("DELETE", path(unknownVm) + "?tagKeys=k", null, 404, "ResourceNotFoundException");
-        error("GET", path("arn:aws:lambda:local:000000000000:microvm/garbage"), null, 404, "ResourceNotFoundException");
+        error("GET", path("arn:aws:lambda:local:000000000000:microvm/mvm-000000000000000000000000"), null, 404, "ResourceNotFoundException");
+        error("GET", path("arn:aws:lambda:us-east-1:000000000000:microvm:garbage"), null, 404, "ResourceNotFoundException");
+        error("GET", path("arn:aws:lambda:us-east-1:000000000000:microvm-image:nosuch"), null, 404, "ResourceNotFoundException");
         error("GET", path("arn:aws:lambda:local:000000000000:microvm-image/nosuch"), null, 404, "ResourceNotFoundException");
         error("GET", path("arn:aws:lambda:local:000000000000:function:f"), null, 404, "ResourceNotFoundException");
     }

@@ -72,8 +72,6 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--dns-port", defaultValue = "" + NetworkSettings.DEFAULT_DNS_PORT, paramLabel = "N", description = "host port of Ember's resolver, UDP and TCP (0 picks one); default ${DEFAULT-VALUE}")
     int dnsPort;
 
-    @Option(names = "--region", defaultValue = Region.DEFAULT_NAME, paramLabel = "REGION", description = "the region in the ARNs the server answers (an AWS region name; requests may name any region); default ${DEFAULT-VALUE}")
-    String region;
 
     ServerCommand() {
         this(EmberServer::start);
@@ -148,7 +146,12 @@ final class ServerCommand implements Callable<Integer> {
         return Path.of(env == null || env.isBlank() ? fallback : env);
     }
 
+    /**
+     * The global {@code --region} (on other verbs the signature's region) is, on this one, the region in every ARN the
+     * server answers; {@link Region#DEFAULT_NAME} when not given.
+     */
     private Region region() {
+        String region = root.region == null ? Region.DEFAULT_NAME : root.region;
         try {
             return new Region(region);
         } catch (IllegalArgumentException e) {

@@ -195,7 +195,7 @@ class MicrovmCommandsTest {
                 "{\"items\":[{\"imageArn\":\"arn:aws:lambda:us-east-1:aws:microvm-image:debian\",\"imageVersion\":\"1\",\"createdAt\":0}]}");
         Cli images = Cli.run("list-managed-microvm-images", "--endpoint-url", stub.url());
         Cli versions = Cli.run("list-managed-microvm-image-versions", "--image-identifier", "debian", "--endpoint-url", stub.url());
-        assertThat(Output.MAPPER.readTree(images.out).at("/items/0/imageArn").asText()).endsWith("/busybox");
+        assertThat(Output.MAPPER.readTree(images.out).at("/items/0/imageArn").asText()).endsWith(":busybox");
         assertThat(Output.MAPPER.readTree(versions.out).at("/items/0/imageVersion").asText()).isEqualTo("1");
         assertThat(versions.exit).isZero();
     }

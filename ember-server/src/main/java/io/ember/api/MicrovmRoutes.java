@@ -71,7 +71,7 @@ final class MicrovmRoutes {
 
     /** RunMicrovmRequest: the model's fields, typed and ranged. Unknown fields are ignored. */
     static Action.Run parseRun(ObjectNode body) {
-        String image = Fields.string(body, "imageIdentifier", true, MAX_ID_LENGTH);
+        String image = Fields.string(body, "imageIdentifier", true, io.ember.arn.LambdaArn.MAX_IDENTIFIER);
         String version = Fields.string(body, "imageVersion", false, 64);
         String role = Fields.string(body, "executionRoleArn", false, MAX_ID_LENGTH);
         Integer duration = Fields.integer(body, "maximumDurationInSeconds", false, 1, Action.Run.MAX_DURATION_SECONDS);

@@ -25,6 +25,8 @@ public record LambdaArn(String account, String type, String resource) {
     public static final String MICROVM = "microvm";
     public static final String IMAGE = "microvm-image";
     public static final String CONNECTOR = "network-connector";
+    /** The model's limit on an {@code imageIdentifier} or {@code microvmIdentifier} (a name, an id or an ARN). */
+    public static final int MAX_IDENTIFIER = 256;
     /** The account of what the server manages (managed images and connectors), as AWS writes its own. */
     public static final String MANAGED_ACCOUNT = "aws";
 

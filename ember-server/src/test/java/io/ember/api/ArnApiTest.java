@@ -186,4 +186,15 @@ class ArnApiTest {
         }
         api.http.use(admin);
     }
+
+    @Test
+    void identifiersAreOneTo256Characters_asTheModelSays() {
+        String arn256 = "arn:aws:lambda:" + REGION + ":" + ADMIN + ":microvm-image:";
+        arn256 += "a".repeat(256 - arn256.length());
+        expect("GET", "/2025-09-09/microvm-images/" + enc(arn256), null, 404, "ResourceNotFoundException");
+        expect("GET", "/2025-09-09/microvm-images/" + enc(arn256 + "a"), null, 400, "ValidationException");
+        expect("POST", "/2025-09-09/microvms", "{\"imageIdentifier\":\"" + arn256 + "\"}", 404, "ResourceNotFoundException");
+        expect("POST", "/2025-09-09/microvms", "{\"imageIdentifier\":\"" + arn256 + "a\"}", 400, "ValidationException");
+        expect("POST", "/2025-09-09/microvms", "{\"imageIdentifier\":\"\"}", 400, "ValidationException");
+    }
 }

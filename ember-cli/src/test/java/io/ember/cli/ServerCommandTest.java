@@ -2,8 +2,8 @@ package io.ember.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ember.server.EmberServer;
 import io.ember.arn.Region;
+import io.ember.server.EmberServer;
 import io.ember.server.ServerConfig;
 import io.ember.vmm.Accelerator;
 import io.ember.vmm.VmmDriver;

@@ -1,8 +1,8 @@
 package io.ember.api;
 
-import io.ember.arn.Region;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.arn.Region;
 import io.ember.image.ManagedImage;
 import io.ember.microvm.Microvms;
 import io.javalin.Javalin;

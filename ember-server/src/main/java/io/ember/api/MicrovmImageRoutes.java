@@ -1,9 +1,9 @@
 package io.ember.api;
 
-import io.ember.arn.Region;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.arn.Region;
 import io.ember.hooks.Hooks;
 import io.ember.image.HostInfo;
 import io.ember.image.ImageException;

@@ -1,8 +1,8 @@
 package io.ember.api;
 
-import io.ember.arn.Region;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.arn.Region;
 import io.ember.microvm.Action;
 import io.ember.microvm.Cause;
 import io.ember.microvm.IdlePolicy;

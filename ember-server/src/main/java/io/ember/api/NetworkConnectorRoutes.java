@@ -1,10 +1,10 @@
 package io.ember.api;
 
-import io.ember.arn.Region;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.arn.Region;
 import io.ember.connector.ConnectorException;
 import io.ember.connector.NetworkConnectors;
 import io.ember.store.ConnectorRecord;

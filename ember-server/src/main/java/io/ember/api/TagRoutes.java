@@ -1,8 +1,8 @@
 package io.ember.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ember.arn.LambdaArn;
 import io.ember.arn.Region;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ember.image.Images;
 import io.ember.microvm.MicrovmIds;
 import io.ember.microvm.Microvms;

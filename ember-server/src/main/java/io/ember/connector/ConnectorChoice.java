@@ -43,7 +43,7 @@ final class ConnectorChoice {
         EgressPolicy policy;
         if (a.managed() == ConnectorArn.Managed.INTERNET_EGRESS) policy = EgressPolicy.INTERNET;
         else if (a.isManaged()) throw ConnectorException.invalid(field + "[0]: " + text + " is not an egress connector");
-        else if (!a.account().equals(tenantId)) throw ConnectorException.invalid(field + "[0]: network connector " + text + " not found");
+        else if (!a.account().equals(tenantId)) throw ConnectorException.invalid(field + "[0]: network connector " + a.connectorId() + " not found");
         else policy = own.apply(field + "[0]", a);
         return new Attachment(List.copyOf(in), List.of(a.arn()), policy);
     }
@@ -55,7 +55,7 @@ final class ConnectorChoice {
         for (int i = 0; i < arns.size(); i++) {
             ConnectorArn a = parse(field + "[" + i + "]", arns.get(i));
             if (a.isManaged() && a.managed() != ConnectorArn.Managed.INTERNET_EGRESS)
-                throw ConnectorException.invalid(field + "[" + i + "]: " + a.arn() + " is not an egress connector");
+                throw ConnectorException.invalid(field + "[" + i + "]: " + arns.get(i) + " is not an egress connector");
         }
     }
 

@@ -1,8 +1,8 @@
 package io.ember.microvm;
 
+import io.ember.arn.LambdaArn;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import io.ember.arn.LambdaArn;
 import java.util.Optional;
 import java.util.regex.Pattern;
 

@@ -201,7 +201,7 @@ class NetworkConnectorApiTest {
         assertThat(api.ok("GET", BASE, null).get("networkConnectors")).isEmpty();
         String arn = ConnectorArn.of("000000000000", id);
         error(api.send("POST", "/2025-09-09/microvms", "{\"imageIdentifier\":\"busybox\",\"egressNetworkConnectors\":[\"" + arn + "\"]}"),
-                400, "ValidationException", "network connector " + arn + " not found");
+                400, "ValidationException", "network connector " + id + " not found");
         // Its own connector of the same name is another connector.
         assertThat(created("mine", DENY_ALL).get("networkConnectorId").asText()).isNotEqualTo(id);
     }

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ArnApiTest {
     static final String REGION = "ap-southeast-2";
     static final String ADMIN = "000000000000";
+    /** The API reference's pattern of every imageArn (MicrovmItem, GetMicrovm, ...). */
+    static final String MODEL_IMAGE_ARN = "arn:[a-z0-9-]+:lambda:[a-z0-9-]*:[a-z0-9]*:microvm-image:.+";
     @TempDir Path dir;
     ApiFixture api;
     SigningHttpClient.Key admin;
@@ -81,7 +83,8 @@ class ArnApiTest {
         assertThat(run.get("egressNetworkConnectors")).extracting(JsonNode::asText)
                 .containsExactly("arn:aws:lambda:" + REGION + ":aws:network-connector:aws-network-connector:INTERNET_EGRESS");
         JsonNode item = api.ok("GET", "/2025-09-09/microvms", null).get("items").get(0);
-        assertThat(item.get("imageArn").asText()).isEqualTo("arn:aws:lambda:" + REGION + ":aws:microvm-image:busybox");
+        assertThat(item.get("imageArn").asText()).isEqualTo("arn:aws:lambda:" + REGION + ":aws:microvm-image:busybox")
+                .matches(MODEL_IMAGE_ARN);
         assertThat(api.ok("GET", "/2025-09-09/microvms?imageIdentifier=" + enc("arn:aws:lambda:eu-west-1:aws:microvm-image:busybox"),
                 null).get("items")).hasSize(1);
         assertThat(api.ok("GET", "/2025-09-09/microvms?imageIdentifier=" + enc("arn:aws:lambda:eu-west-1:aws:microvm-image:debian"),
@@ -129,7 +132,7 @@ class ArnApiTest {
                 201, null);
         JsonNode created = ApiFixture.json(r);
         String arn = "arn:aws:lambda:" + REGION + ":" + ADMIN + ":microvm-image:app";
-        assertThat(created.get("imageArn").asText()).isEqualTo(arn);
+        assertThat(created.get("imageArn").asText()).isEqualTo(arn).matches(MODEL_IMAGE_ARN);
         assertThat(created.get("baseImageArn").asText()).isEqualTo("arn:aws:lambda:" + REGION + ":aws:microvm-image:busybox");
         assertThat(created.get("egressNetworkConnectors").get(0).asText())
                 .isEqualTo("arn:aws:lambda:" + REGION + ":aws:network-connector:aws-network-connector:INTERNET_EGRESS");

@@ -200,4 +200,17 @@ class ArnApiTest {
         expect("POST", "/2025-09-09/microvms", "{\"imageIdentifier\":\"" + arn256 + "a\"}", 400, "ValidationException");
         expect("POST", "/2025-09-09/microvms", "{\"imageIdentifier\":\"\"}", 400, "ValidationException");
     }
+
+    @Test
+    void aDataDirectoryAnswersInTheRegionItsServerIsStartedWith() throws Exception {
+        String id = api.running();
+        api.ok("PUT", "/ember/v1/secrets/db", "{\"value\":\"x\"}");
+        api.close();
+        api = new ApiFixture(dir, 64, c -> c.withRegion(new Region("eu-central-1")));
+        JsonNode vm = api.ok("GET", "/2025-09-09/microvms/" + enc("arn:aws:lambda:" + REGION + ":" + ADMIN + ":microvm:" + id), null);
+        assertThat(vm.get("imageArn").asText()).isEqualTo("arn:aws:lambda:eu-central-1:aws:microvm-image:busybox");
+        assertThat(vm.get("ingressNetworkConnectors").get(0).asText()).startsWith("arn:aws:lambda:eu-central-1:aws:network-connector:");
+        assertThat(api.ok("GET", "/ember/v1/secrets/db", null).get("arn").asText())
+                .isEqualTo("arn:aws:secretsmanager:eu-central-1:" + ADMIN + ":secret:db");
+    }
 }

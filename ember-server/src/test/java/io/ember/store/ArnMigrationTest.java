@@ -9,7 +9,7 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** V12 on a database from before: the older ARN forms become the stored form (no region, a colon after the type). */
+/** V12_2 on a database from before: the older ARN forms become the stored form (no region, a colon after the type). */
 class ArnMigrationTest {
     static final String VM = "mvm-000000000000000000000001";
     @TempDir Path dir;

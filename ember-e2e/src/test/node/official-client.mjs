@@ -60,7 +60,7 @@ check(versions.items.length >= 1 && versions.items[0].createdAt instanceof Date,
 
 const idlePolicy = { maxIdleDurationSeconds: 3600, suspendedDurationSeconds: 7200, autoResumeEnabled: true };
 // The managed connectors by the ARNs AWS documents (SHELL_INGRESS for the shell token below).
-const connector = (name) => "arn:aws:lambda:local:aws:network-connector:aws-network-connector:" + name;
+const connector = (name) => "arn:aws:lambda:us-east-1:aws:network-connector:aws-network-connector:" + name;
 const ingressNetworkConnectors = [connector("HTTP_INGRESS"), connector("SHELL_INGRESS")];
 const egressNetworkConnectors = [connector("INTERNET_EGRESS")];
 const run = await client.send(new RunMicrovmCommand({ imageIdentifier: "busybox", maximumDurationInSeconds: 600, idlePolicy,
@@ -91,8 +91,8 @@ const firstPage = await client.send(new ListMicrovmsCommand({ maxResults: 1 }));
 check(firstPage.items.length === 1, "maxResults=1 gives one item");
 console.log("list: found", run.microvmId);
 
-// Tags: the model shows no microVM ARN; Ember's is arn:aws:lambda:local:000000000000:microvm/<id>.
-const vmArn = "arn:aws:lambda:local:000000000000:microvm/" + run.microvmId;
+// Tags: the model shows no microVM ARN; Ember's is arn:aws:lambda:us-east-1:000000000000:microvm:<id>.
+const vmArn = "arn:aws:lambda:us-east-1:000000000000:microvm:" + run.microvmId;
 const noTags = await client.send(new ListTagsCommand({ Resource: vmArn }));
 check(Object.keys(noTags.Tags ?? {}).length === 0, "no tags at first: " + JSON.stringify(noTags.Tags));
 await client.send(new TagResourceCommand({ Resource: vmArn, Tags: { team: "search", env: "dev", "cost center": "42" } }));
@@ -102,7 +102,7 @@ check(JSON.stringify(tagged.Tags) === JSON.stringify({ "cost center": "42", team
   + JSON.stringify(tagged.Tags));
 await expectError(client.send(new TagResourceCommand({ Resource: vmArn, Tags: { "aws:owner": "me" } })),
   ValidationException, "tag with the reserved aws: prefix");
-await expectError(client.send(new ListTagsCommand({ Resource: "arn:aws:lambda:local:000000000000:microvm/mvm-000000000000000000000000" })),
+await expectError(client.send(new ListTagsCommand({ Resource: "arn:aws:lambda:us-east-1:000000000000:microvm:mvm-000000000000000000000000" })),
   ResourceNotFoundException, "list tags of an unknown microVM");
 await expectError(client.send(new TagResourceCommand({ Resource: arns[0], Tags: { team: "search" } })),
   AccessDeniedException, "tag a managed image");

@@ -61,7 +61,7 @@ const created = await client.send(new CreateMicrovmImageCommand({
   codeArtifact: { uri: "file://" + zip }, environmentVariables: { FROM_OFFICIAL: "1" },
   resources: [{ minimumMemoryInMiB: 512 }], description: "built by the official client",
 }));
-check(created.imageArn.endsWith("microvm-image/official") && created.state === "CREATING", "create: " + JSON.stringify(created));
+check(created.imageArn.endsWith(":microvm-image:official") && created.state === "CREATING", "create: " + JSON.stringify(created));
 try {
   await client.send(new CreateMicrovmImageCommand({ name: "off-size", baseImageArn: "busybox", buildRoleArn: "arn:aws:iam::000000000000:role/build",
     codeArtifact: { uri: "file://" + zip }, resources: [{ minimumMemoryInMiB: 3000 }] }));

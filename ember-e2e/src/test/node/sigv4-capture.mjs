@@ -31,6 +31,7 @@ const requestHandler = {
 };
 const client = new LambdaMicrovmsClient({ endpoint: "http://127.0.0.1:8080", region: "us-east-1", credentials,
   requestHandler, maxAttempts: 1 });
+// Ember's older ARN form (still read): its slash exercises %2F in a signed path; sigv4-official-client.jsonl holds these.
 const arn = "arn:aws:lambda:local:000000000000:microvm/mvm-0123456789abcdef01234567";
 const calls = [
   new GetMicrovmCommand({ microvmIdentifier: arn }),

@@ -56,7 +56,8 @@ final class EmberCommand implements Callable<Integer> {
     String profile;
 
     @Option(names = "--region", scope = ScopeType.INHERIT, paramLabel = "REGION",
-            description = "Region in the signature (default: $AWS_REGION, the profile's region, else local; Ember accepts any).")
+            description = "Region in the signature (default: $AWS_REGION, the profile's region, else local; Ember accepts any). "
+                    + "For `server`: the region in every ARN it answers (default us-east-1).")
     String region;
 
     EmberCommand(Main.Io io) {

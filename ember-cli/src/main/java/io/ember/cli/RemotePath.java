@@ -4,9 +4,12 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** {@code ID:PATH} where ID is a microVM id ({@code mvm-...}) or its ARN; anything else is a local path. */
+/**
+ * {@code ID:PATH} where ID is a microVM id ({@code mvm-...}) or its ARN ({@code arn:aws:lambda:<region>:<account>:microvm:mvm-...},
+ * or the older {@code ...:microvm/mvm-...}); anything else is a local path.
+ */
 record RemotePath(String microvmId, String path) {
-    private static final Pattern SPEC = Pattern.compile("^(mvm-[A-Za-z0-9]+|arn:[^\\s/]*:microvm/[A-Za-z0-9-]+):(.*)$", Pattern.DOTALL);
+    private static final Pattern SPEC = Pattern.compile("^(mvm-[A-Za-z0-9]+|arn:[^\\s/]*?:microvm[:/][A-Za-z0-9-]+):(.*)$", Pattern.DOTALL);
 
     static Optional<RemotePath> parse(String arg) {
         Matcher m = SPEC.matcher(arg);

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import io.ember.endpoint.EndpointSettings;
 import io.ember.server.EmberServer;
+import io.ember.arn.Region;
 import io.ember.server.ServerConfig;
 import io.ember.vmm.Accelerator;
 import java.nio.file.Path;
@@ -101,7 +102,7 @@ final class ServerCommand implements Callable<Integer> {
                 dir(assetsDir, "EMBER_ASSETS_DIR", "/var/cache/ember"), accelerator(), qemuBinary, maxRunningVms);
         config = config.withEndpoint(endpointSettings(config.endpoint()));
         String keyEnv = root.io().env().get("EMBER_HOST_KEY_FILE");
-        config = config.withNetwork(networkSettings());
+        config = config.withNetwork(networkSettings()).withRegion(region());
         if (minIdleSeconds < 1) throw new ParameterException(spec.commandLine(), "--min-idle-duration-seconds must be at least 1");
         config = config.withMinIdleSeconds(minIdleSeconds);
         config = config.withS3(s3Settings());
@@ -171,6 +172,19 @@ final class ServerCommand implements Callable<Integer> {
         if (given != null) return given;
         String env = root.io().env().get(envName);
         return Path.of(env == null || env.isBlank() ? fallback : env);
+    }
+
+    /**
+     * The global {@code --region} (on other verbs the signature's region) is, on this one, the region in every ARN the
+     * server answers; {@link Region#DEFAULT_NAME} when not given.
+     */
+    private Region region() {
+        String region = root.region == null ? Region.DEFAULT_NAME : root.region;
+        try {
+            return new Region(region);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
+        }
     }
 
     private Accelerator accelerator() {

@@ -56,8 +56,8 @@ class FileCommandsTest {
 
     @Test
     void cp_upload_fromStdin_withModeAndArn() {
-        String arn = "arn:aws:lambda:local:000000000000:microvm/mvm-1";
-        stub.on("PUT", "/ember/v1/microvms/arn%3Aaws%3Alambda%3Alocal%3A000000000000%3Amicrovm%2Fmvm-1/files", ex -> {
+        String arn = "arn:aws:lambda:us-east-1:000000000000:microvm:mvm-1";
+        stub.on("PUT", "/ember/v1/microvms/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Amicrovm%3Amvm-1/files", ex -> {
             uploaded.set(Stub.body(ex));
             Stub.send(ex, 200, "application/json", "{\"path\":\"/workspace/in.txt\",\"size\":5}");
         });
@@ -135,8 +135,14 @@ class FileCommandsTest {
     @Test
     void remotePath_parsing() {
         assertThat(RemotePath.parse("mvm-0123abc:/a:b")).contains(new RemotePath("mvm-0123abc", "/a:b"));
+        assertThat(RemotePath.parse("arn:aws:lambda:us-east-1:000000000000:microvm:mvm-1:x"))
+                .contains(new RemotePath("arn:aws:lambda:us-east-1:000000000000:microvm:mvm-1", "x"));
+        // the older form, still taken by the server
         assertThat(RemotePath.parse("arn:aws:lambda:local:000000000000:microvm/mvm-1:x"))
                 .contains(new RemotePath("arn:aws:lambda:local:000000000000:microvm/mvm-1", "x"));
+        assertThat(RemotePath.parse("arn:aws:lambda:eu-west-1:123456789012:microvm:mvm-1:/a:b"))
+                .contains(new RemotePath("arn:aws:lambda:eu-west-1:123456789012:microvm:mvm-1", "/a:b"));
+        assertThat(RemotePath.parse("arn:aws:lambda:eu-west-1:123456789012:microvm-image:app:/x")).isEmpty();
         assertThat(RemotePath.parse("./mvm-1:/x")).isEmpty();
         assertThat(RemotePath.parse("C:/x")).isEmpty();
         assertThat(new RemotePath("mvm-1", "/workspace/d/f.txt").fileName()).isEqualTo("f.txt");

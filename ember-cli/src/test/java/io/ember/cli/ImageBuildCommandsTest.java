@@ -95,7 +95,7 @@ class ImageBuildCommandsTest {
     void create_noWait_printsTheCreateAnswer() throws Exception {
         stub.capture("POST", IMAGES, 201, ImageFixtures.started("1"));
         Cli r = Cli.run("create-microvm-image", "--endpoint-url", stub.url(), "--name", "demo", "--base-image-arn",
-                "arn:aws:lambda:local:aws:microvm-image/debian", "--base-image-version", "1", "--build-role-arn", "arn:role",
+                "arn:aws:lambda:us-east-1:aws:microvm-image:debian", "--base-image-version", "1", "--build-role-arn", "arn:role",
                 "--code-artifact", "ember-upload://upl-9", "--environment-variables", "{\"A\":\"1\"}",
                 "--resources", "[{\"minimumMemoryInMiB\":256}]", "--no-wait",
                 "--hooks", "{\"port\":9000,\"microvmHooks\":{\"run\":\"ENABLED\",\"runTimeoutInSeconds\":5}}");

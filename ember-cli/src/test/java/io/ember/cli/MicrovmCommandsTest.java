@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class MicrovmCommandsTest {
     static final String VM = "{\"microvmId\":\"mvm-0123456789abcdef01234567\",\"state\":\"PENDING\","
-            + "\"endpoint\":\"http://127.0.0.1:1\",\"imageArn\":\"arn:aws:lambda:local:aws:microvm-image/busybox\","
+            + "\"endpoint\":\"http://127.0.0.1:1\",\"imageArn\":\"arn:aws:lambda:us-east-1:aws:microvm-image:busybox\","
             + "\"imageVersion\":\"1\",\"maximumDurationInSeconds\":600,\"startedAt\":1767225600.25}";
 
     @RegisterExtension
@@ -190,12 +190,12 @@ class MicrovmCommandsTest {
     @Test
     void managedImages_andVersions() throws Exception {
         stub.json("GET", "/2025-09-09/managed-microvm-images", 200,
-                "{\"items\":[{\"imageArn\":\"arn:aws:lambda:local:aws:microvm-image/busybox\",\"createdAt\":0}]}");
+                "{\"items\":[{\"imageArn\":\"arn:aws:lambda:us-east-1:aws:microvm-image:busybox\",\"createdAt\":0}]}");
         stub.json("GET", "/2025-09-09/managed-microvm-images/debian/versions", 200,
-                "{\"items\":[{\"imageArn\":\"arn:aws:lambda:local:aws:microvm-image/debian\",\"imageVersion\":\"1\",\"createdAt\":0}]}");
+                "{\"items\":[{\"imageArn\":\"arn:aws:lambda:us-east-1:aws:microvm-image:debian\",\"imageVersion\":\"1\",\"createdAt\":0}]}");
         Cli images = Cli.run("list-managed-microvm-images", "--endpoint-url", stub.url());
         Cli versions = Cli.run("list-managed-microvm-image-versions", "--image-identifier", "debian", "--endpoint-url", stub.url());
-        assertThat(Output.MAPPER.readTree(images.out).at("/items/0/imageArn").asText()).endsWith("/busybox");
+        assertThat(Output.MAPPER.readTree(images.out).at("/items/0/imageArn").asText()).endsWith(":busybox");
         assertThat(Output.MAPPER.readTree(versions.out).at("/items/0/imageVersion").asText()).isEqualTo("1");
         assertThat(versions.exit).isZero();
     }

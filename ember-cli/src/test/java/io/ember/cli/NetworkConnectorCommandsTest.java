@@ -13,11 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 class NetworkConnectorCommandsTest {
     static final String ID = "nc-0123456789abcdef01234567";
-    static final String ARN = "arn:aws:lambda:local:000000000000:network-connector:" + ID;
+    static final String ARN = "arn:aws:lambda:us-east-1:000000000000:network-connector:" + ID;
     static final String CONNECTOR = "{\"networkConnectorArn\":\"" + ARN + "\",\"networkConnectorId\":\"" + ID + "\","
             + "\"name\":\"deny-all\",\"state\":\"PENDING\",\"configuration\":{\"egressPolicyConfiguration\":"
             + "{\"defaultAction\":\"DENY\",\"rules\":[]}},\"createdAt\":1767225600,\"lastModified\":1767225600}";
-    static final String SHELL = "arn:aws:lambda:local:aws:network-connector:aws-network-connector:SHELL_INGRESS";
+    static final String SHELL = "arn:aws:lambda:us-east-1:aws:network-connector:aws-network-connector:SHELL_INGRESS";
 
     @RegisterExtension
     final Stub stub = Stub.started();

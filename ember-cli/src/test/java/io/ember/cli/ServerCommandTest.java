@@ -2,6 +2,7 @@ package io.ember.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ember.arn.Region;
 import io.ember.server.EmberServer;
 import io.ember.server.ServerConfig;
 import io.ember.vmm.Accelerator;
@@ -42,7 +43,7 @@ class ServerCommandTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8), Map.of("EMBER_DATA_DIR", tmp.resolve("data").toString()));
         AtomicInteger exit = new AtomicInteger(-1);
         Thread serving = new Thread(() -> exit.set(Main.run(new String[] {"server", "--port", "0", "--accel", "TCG",
-                "--assets-dir", assets.toString(), "--max-running-vms", "3", "--network", "off"}, io, verb)), "ember-server-verb");
+                "--assets-dir", assets.toString(), "--max-running-vms", "3", "--network", "off", "--region", "eu-west-1"}, io, verb)), "ember-server-verb");
         serving.start();
         try {
             String endpoint = awaitEndpoint(out, err);
@@ -53,12 +54,12 @@ class ServerCommandTest {
             Cli images = Cli.runWithEnvOnly(local, "list-managed-microvm-images", "--endpoint-url", endpoint, "--output", "text");
             Cli missing = Cli.runWithEnvOnly(local, "get-microvm", "--microvm-identifier", "mvm-000000000000000000000000", "--endpoint-url", endpoint);
 
-            assertThat(health.out).as(health.toString()).contains("\"status\": \"ok\"");
-            assertThat(images.out).contains("arn:aws:lambda:local:aws:microvm-image/busybox");
+            assertThat(health.out).as(health.toString()).contains("\"status\": \"ok\"").contains("\"region\": \"eu-west-1\"");
+            assertThat(images.out).contains("arn:aws:lambda:eu-west-1:aws:microvm-image:busybox");
             assertThat(missing.exit).isEqualTo(254);
             assertThat(missing.err).startsWith("An error occurred (ResourceNotFoundException): ");
             assertThat(config.get()).isEqualTo(new ServerConfig("127.0.0.1", 0, tmp.resolve("data"), assets,
-                    Accelerator.TCG, "qemu-system-x86_64", 3));
+                    Accelerator.TCG, "qemu-system-x86_64", 3).withRegion(new Region("eu-west-1")));
         } finally {
             serving.interrupt();
             serving.join(10_000);
@@ -74,6 +75,9 @@ class ServerCommandTest {
     void server_badAccel_isUsage() {
         assertThat(Cli.run("server", "--accel", "fast").exit).isEqualTo(2);
         assertThat(Cli.run("server", "--port", "x").exit).isEqualTo(2);
+        Cli region = Cli.run("server", "--region", "local");
+        assertThat(region.exit).isEqualTo(2);
+        assertThat(region.err).contains("region must be an AWS region name");
     }
 
     @Test

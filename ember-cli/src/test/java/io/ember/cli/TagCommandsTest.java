@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TagCommandsTest {
-    static final String ARN = "arn:aws:lambda:local:000000000000:microvm/mvm-0123456789abcdef01234567";
-    static final String RAW = "/2017-03-31/tags/arn%3Aaws%3Alambda%3Alocal%3A000000000000%3Amicrovm%2Fmvm-0123456789abcdef01234567";
+    static final String ARN = "arn:aws:lambda:us-east-1:000000000000:microvm:mvm-0123456789abcdef01234567";
+    static final String RAW = "/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Amicrovm%3Amvm-0123456789abcdef01234567";
 
     @RegisterExtension
     final Stub stub = Stub.started();

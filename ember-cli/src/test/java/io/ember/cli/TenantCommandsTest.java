@@ -111,7 +111,7 @@ class TenantCommandsTest {
     @Test
     void putSecretReadsTheValueFromStdinOrAFileNeverFromArguments() throws Exception {
         String path = "/ember/v1/secrets/db";
-        stub.capture("PUT", path, 200, "{\"name\":\"db\",\"arn\":\"arn:aws:secretsmanager:local:000000000000:secret:db\"}");
+        stub.capture("PUT", path, 200, "{\"name\":\"db\",\"arn\":\"arn:aws:secretsmanager:us-east-1:000000000000:secret:db\"}");
 
         Cli r = Cli.run(new ByteArrayInputStream("p@ss w0rd\n".getBytes(StandardCharsets.UTF_8)), Map.of(),
                 "put-secret", "--endpoint-url", stub.url(), "--name", "db", "--description", "the db");

@@ -67,8 +67,8 @@ public final class DescribeLoadBench {
                 byte[] b = new byte[12];
                 random.nextBytes(b);
                 String id = "mvm-" + HexFormat.of().formatHex(b);
-                store.insert(new MicrovmRecord(0, id, "arn:aws:lambda:local:000000000000:microvm/" + id, "busybox",
-                        "arn:aws:lambda:local:aws:microvm-image/busybox", "1", "TERMINATED", "Terminated by user", 1, 128, null,
+                store.insert(new MicrovmRecord(0, id, "arn:aws:lambda::000000000000:microvm:" + id, "busybox",
+                        "arn:aws:lambda::aws:microvm-image:busybox", "1", "TERMINATED", "Terminated by user", 1, 128, null,
                         28_800, null, t, t.plusSeconds(60), null, "/nonexistent/" + id, null, "000000000000"),
                         new EventRecord(id, t, null, "TERMINATED", "USER", "seeded by the load benchmark"));
                 ids.add(id);

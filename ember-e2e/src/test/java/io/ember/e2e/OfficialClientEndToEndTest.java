@@ -56,6 +56,25 @@ class OfficialClientEndToEndTest {
         }
     }
 
+    @Test
+    void arnsCopiedFromAwsDocsInAnotherRegionNameATenantsResources() throws Exception {
+        try (EmberTestServer server = EmberTestServer.start()) {
+            io.ember.sdk.EmberClient admin = server.client();
+            io.ember.sdk.Tenant t = admin.createTenant("docs-reader", null);
+            io.ember.sdk.AccessKey k = admin.createAccessKey(t.tenantId());
+            io.ember.sdk.EmberClient tenant = server.clientFor(new io.ember.sdk.Credentials(k.accessKeyId(), k.secretAccessKey()));
+            io.ember.sdk.CallerIdentity me = tenant.whoami();
+            assertThat(me.accountId()).isEqualTo(t.tenantId()).matches("[0-9]{12}");
+            assertThat(me.region()).isEqualTo("us-east-1");
+            Path zip = CodeZip.dockerfile("FROM busybox\nCOPY app.sh /app/\nRUN chmod +x /app/app.sh\nCMD [\"/app/app.sh\"]\n")
+                    .file("app.sh", "#!/bin/sh\nwhile true; do sleep 1; done\n").write(server.dataDir());
+            // a tenant gives its code as an upload (file:// is the admin's only)
+            String uri = tenant.uploadCodeArtifact(zip).uri();
+            node(server, "official-arns.mjs", "OFFICIAL-ARNS OK", Map.of("EMBER_CODE_URI", uri, "EMBER_REGION", me.region(),
+                    "TENANT_ACCOUNT", me.accountId(), "AWS_ACCESS_KEY_ID", k.accessKeyId(), "AWS_SECRET_ACCESS_KEY", k.secretAccessKey()));
+        }
+    }
+
     /** Runs {@code script} of src/test/node with the admin's keys and {@code env}; its output, which must contain {@code ok}. */
     static String node(EmberTestServer server, String script, String ok, Map<String, String> env) throws Exception {
         Path dir = Path.of("src/test/node").toAbsolutePath();

@@ -13,12 +13,12 @@ import java.util.Map;
 public record NetworkConnector(String networkConnectorArn, String networkConnectorId, String name, String state,
                                String stateReason, Map<String, Object> configuration, String operatorRole,
                                Map<String, String> tags, Instant createdAt, Instant lastModified) {
-    /** The managed connectors' ARNs, as RunMicrovm takes them. */
+    /** The managed connectors' ARNs, as RunMicrovm takes them (in us-east-1: a server takes them in any region). */
     public static final String HTTP_INGRESS = managed("HTTP_INGRESS"), ALL_INGRESS = managed("ALL_INGRESS"),
             SHELL_INGRESS = managed("SHELL_INGRESS"), INTERNET_EGRESS = managed("INTERNET_EGRESS");
 
     private static String managed(String name) {
-        return "arn:aws:lambda:local:aws:network-connector:aws-network-connector:" + name;
+        return Arn.managedConnector("us-east-1", name).toString();
     }
 
     /** One page of the caller's connectors; {@code nextToken} is null on the last page. */

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class MicrovmOperationsTest {
     static final String VM = "{\"microvmId\":\"mvm-0123456789abcdef01234567\",\"state\":\"PENDING\","
-            + "\"endpoint\":\"http://127.0.0.1:1\",\"imageArn\":\"arn:aws:lambda:local:aws:microvm-image/busybox\","
+            + "\"endpoint\":\"http://127.0.0.1:1\",\"imageArn\":\"arn:aws:lambda:us-east-1:aws:microvm-image:busybox\","
             + "\"imageVersion\":\"1\",\"maximumDurationInSeconds\":600,\"startedAt\":1767225600.25,"
             + "\"idlePolicy\":{\"maxIdleDurationSeconds\":60,\"suspendedDurationSeconds\":30,\"autoResumeEnabled\":true},"
             + "\"someFutureField\":{\"x\":1}}";
@@ -47,8 +47,8 @@ class MicrovmOperationsTest {
 
     @Test
     void getMicrovm_encodesArnAsOneSegment_andToleratesUnknownState() {
-        String arn = "arn:aws:lambda:local:000000000000:microvm/mvm-0123456789abcdef01234567";
-        String raw = "/2025-09-09/microvms/arn%3Aaws%3Alambda%3Alocal%3A000000000000%3Amicrovm%2Fmvm-0123456789abcdef01234567";
+        String arn = "arn:aws:lambda:us-east-1:000000000000:microvm:mvm-0123456789abcdef01234567";
+        String raw = "/2025-09-09/microvms/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Amicrovm%3Amvm-0123456789abcdef01234567";
         stub.json("GET", raw, 200, VM.replace("PENDING", "HIBERNATING").replace("1767225600.25", "1767225600"));
 
         Microvm vm = client.getMicrovm(arn);
@@ -92,9 +92,9 @@ class MicrovmOperationsTest {
     @Test
     void managedImages_andVersions() {
         stub.json("GET", "/2025-09-09/managed-microvm-images", 200,
-                "{\"items\":[{\"imageArn\":\"arn:aws:lambda:local:aws:microvm-image/busybox\",\"createdAt\":1.5}]}");
+                "{\"items\":[{\"imageArn\":\"arn:aws:lambda:us-east-1:aws:microvm-image:busybox\",\"createdAt\":1.5}]}");
         stub.json("GET", "/2025-09-09/managed-microvm-images/busybox/versions", 200,
-                "{\"items\":[{\"imageArn\":\"arn:aws:lambda:local:aws:microvm-image/busybox\",\"imageVersion\":\"1\","
+                "{\"items\":[{\"imageArn\":\"arn:aws:lambda:us-east-1:aws:microvm-image:busybox\",\"imageVersion\":\"1\","
                         + "\"status\":\"AVAILABLE\",\"createdAt\":\"2026-01-01T00:00:00Z\"}]}");
 
         ListManagedMicrovmImagesResponse images = client.listManagedMicrovmImages();
@@ -179,8 +179,8 @@ class MicrovmOperationsTest {
 
     @Test
     void health() {
-        stub.json("GET", "/ember/v1/health", 200, "{\"status\":\"ok\",\"version\":\"0.1.0\"}");
-        assertThat(client.health()).isEqualTo(new Health("ok", "0.1.0"));
+        stub.json("GET", "/ember/v1/health", 200, "{\"status\":\"ok\",\"version\":\"0.1.0\",\"region\":\"eu-west-1\"}");
+        assertThat(client.health()).isEqualTo(new Health("ok", "0.1.0", "eu-west-1"));
     }
 
     private static String items(String... ids) {

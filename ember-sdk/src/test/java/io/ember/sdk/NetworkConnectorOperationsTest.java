@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class NetworkConnectorOperationsTest {
     static final String ID = "nc-0123456789abcdef01234567";
-    static final String ARN = "arn:aws:lambda:local:000000000000:network-connector:" + ID;
+    static final String ARN = "arn:aws:lambda:us-east-1:000000000000:network-connector:" + ID;
     static final String CONNECTOR = "{\"networkConnectorArn\":\"" + ARN + "\",\"networkConnectorId\":\"" + ID + "\","
             + "\"name\":\"deny-all\",\"state\":\"PENDING\",\"configuration\":{\"egressPolicyConfiguration\":"
             + "{\"defaultAction\":\"DENY\",\"rules\":[]}},\"createdAt\":1767225600.5,\"lastModified\":1767225601,\"future\":1}";
@@ -39,7 +39,7 @@ class NetworkConnectorOperationsTest {
 
     @Test
     void getUpdateDeleteAndListUseTheIdentifierAsOneSegmentAndPage() throws Exception {
-        String raw = "/ember/v1/network-connectors/arn%3Aaws%3Alambda%3Alocal%3A000000000000%3Anetwork-connector%3A" + ID;
+        String raw = "/ember/v1/network-connectors/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Anetwork-connector%3A" + ID;
         try (Stub stub = new Stub(); EmberClient ember = stub.client()) {
             stub.json("GET", raw, 200, CONNECTOR.replace("PENDING", "ACTIVE"));
             stub.capture("PUT", "/ember/v1/network-connectors/deny-all", 200, CONNECTOR);
@@ -85,7 +85,7 @@ class NetworkConnectorOperationsTest {
                     .withIngressNetworkConnectors(List.of(NetworkConnector.SHELL_INGRESS)).withEgressNetworkConnectors(List.of(ARN)));
             JsonNode sent = Json.MAPPER.readTree(stub.bodyOf("POST", "/2025-09-09/microvms"));
             assertThat(sent.get("ingressNetworkConnectors").get(0).asText())
-                    .isEqualTo("arn:aws:lambda:local:aws:network-connector:aws-network-connector:SHELL_INGRESS");
+                    .isEqualTo("arn:aws:lambda:us-east-1:aws:network-connector:aws-network-connector:SHELL_INGRESS");
             assertThat(sent.get("egressNetworkConnectors").get(0).asText()).isEqualTo(ARN);
             assertThat(m.ingressNetworkConnectors()).containsExactly(NetworkConnector.SHELL_INGRESS);
             assertThat(m.egressNetworkConnectors()).containsExactly(ARN);

@@ -199,7 +199,7 @@ class SdkDocsTest {
                     .json("POST", "/ember/v1/tenants/123456789012/access-keys", 200, "{\"accessKeyId\":\"" + Stub.CREDENTIALS.accessKeyId()
                             + "\",\"secretAccessKey\":\"" + Stub.CREDENTIALS.secretAccessKey() + "\",\"status\":\"ACTIVE\",\"createdAt\":1764417600}")
                     .json("GET", "/ember/v1/whoami", 200, "{\"tenantId\":\"123456789012\",\"name\":\"search-team\",\"admin\":false}")
-                    .capture("PUT", "/ember/v1/secrets/github-token", 200, "{\"name\":\"github-token\",\"arn\":\"arn:aws:secretsmanager:local:123456789012:secret:github-token\"}")
+                    .capture("PUT", "/ember/v1/secrets/github-token", 200, "{\"name\":\"github-token\",\"arn\":\"arn:aws:secretsmanager:us-east-1:123456789012:secret:github-token\"}")
                     .capture("PUT", "/ember/v1/roles/ci", 200, "{\"name\":\"ci\",\"arn\":\"arn:aws:iam::123456789012:role/ci\",\"secrets\":[\"github-token\"]}")
                     .capture("POST", "/2025-09-09/microvms", 200, MicrovmOperationsTest.VM)
                     .on("POST", "/ember/v1/microvms/" + id + "/exec", ex -> {

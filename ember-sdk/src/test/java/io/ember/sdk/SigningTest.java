@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every request the client sends is signed as the server checks it (the stub refuses what the server would). */
 class SigningTest {
     static final String ID = "mvm-0123456789abcdef01234567";
-    static final String ARN = "arn:aws:lambda:local:000000000000:microvm/" + ID;
+    static final String ARN = "arn:aws:lambda:us-east-1:000000000000:microvm:" + ID;
     @TempDir Path tmp;
     @RegisterExtension
     final Stub stub = Stub.started();
@@ -25,10 +25,10 @@ class SigningTest {
 
     @Test
     void jsonCallsQueriesArnsExecAndStreamedUploadsAreAllSigned() throws Exception {
-        stub.json("GET", "/2025-09-09/microvms/arn%3Aaws%3Alambda%3Alocal%3A000000000000%3Amicrovm%2F" + ID, 200, MicrovmOperationsTest.VM)
+        stub.json("GET", "/2025-09-09/microvms/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Amicrovm%3A" + ID, 200, MicrovmOperationsTest.VM)
                 .json("GET", "/2025-09-09/microvms", 200, "{\"items\":[]}")
                 .json("POST", "/2025-09-09/microvms", 200, MicrovmOperationsTest.VM)
-                .json("POST", "/2017-03-31/tags/arn%3Aaws%3Alambda%3Alocal%3A000000000000%3Amicrovm%2F" + ID, 204, "")
+                .json("POST", "/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Amicrovm%3A" + ID, 204, "")
                 .json("PUT", "/ember/v1/secrets/db.password", 200, "{\"name\":\"db.password\"}")
                 .json("GET", "/ember/v1/events", 200, "{\"events\":[]}")
                 .on("POST", "/ember/v1/microvms/" + ID + "/exec", ex -> {

@@ -39,12 +39,24 @@ public final class Api {
      */
     public record Services(Microvms microvms, io.ember.image.Images images, AuthTokens tokens,
                            BiFunction<String, String, String> endpointUrl, Metering metering, Tenants tenants,
-                           Quotas quotaDefaults, Secrets secrets, io.ember.connector.NetworkConnectors connectors) {
+                           Quotas quotaDefaults, Secrets secrets, io.ember.connector.NetworkConnectors connectors,
+                           io.ember.arn.Region region) {
+        public Services {
+            if (region == null) region = io.ember.arn.Region.DEFAULT;
+        }
+
+        /** In the default region. */
+        public Services(Microvms microvms, io.ember.image.Images images, AuthTokens tokens,
+                        BiFunction<String, String, String> endpointUrl, Metering metering, Tenants tenants,
+                        Quotas quotaDefaults, Secrets secrets, io.ember.connector.NetworkConnectors connectors) {
+            this(microvms, images, tokens, endpointUrl, metering, tenants, quotaDefaults, secrets, connectors, null);
+        }
+
         /** Without tenant network connectors (only the managed ones). */
         public Services(Microvms microvms, io.ember.image.Images images, AuthTokens tokens,
                         BiFunction<String, String, String> endpointUrl, Metering metering, Tenants tenants,
                         Quotas quotaDefaults, Secrets secrets) {
-            this(microvms, images, tokens, endpointUrl, metering, tenants, quotaDefaults, secrets, null);
+            this(microvms, images, tokens, endpointUrl, metering, tenants, quotaDefaults, secrets, null, null);
         }
     }
 
@@ -68,25 +80,25 @@ public final class Api {
         app.before(ctx -> ctx.header(REQUEST_ID_HEADER, UUID.randomUUID().toString()));
         new Authentication(s.tenants(), s.quotaDefaults(), Clock.systemUTC()).install(app);
         new ShutdownRoutes(microvms, s.tenants()).register(app); // its refusal of new work runs after authentication
-        new TenantRoutes(s.tenants(), s.quotaDefaults()).register(app);
+        new TenantRoutes(s.tenants(), s.quotaDefaults(), s.region()).register(app);
         new EventRoutes(microvms).register(app);
         NetworkConnectorRoutes.registerErrors(app);
-        if (s.connectors() != null) new NetworkConnectorRoutes(s.connectors()).register(app);
-        new MicrovmRoutes(microvms, s.endpointUrl(), s.secrets()).register(app);
-        new ImageRoutes(microvms).register(app);
-        new AuthTokenRoutes(microvms, tokens).register(app);
+        if (s.connectors() != null) new NetworkConnectorRoutes(s.connectors(), s.region()).register(app);
+        new MicrovmRoutes(microvms, s.endpointUrl(), s.secrets(), s.region()).register(app);
+        new ImageRoutes(microvms, s.region()).register(app);
+        new AuthTokenRoutes(microvms, tokens, s.region()).register(app);
         new ExecRoutes(microvms, secrets).register(app);
-        if (secrets != null) new SecretRoutes(secrets).register(app);
+        if (secrets != null) new SecretRoutes(secrets, s.region()).register(app);
         new ToolRoutes(microvms, new io.ember.tools.Tools()).register(app);
         new ShellRoutes(microvms, tokens).register(app);
         new FileRoutes(microvms).register(app);
         if (images != null) {
-            new MicrovmImageRoutes(images).register(app);
+            new MicrovmImageRoutes(images, s.region()).register(app);
             new BuildExtensionRoutes(images, s.tenants(), s.quotaDefaults()).register(app);
         }
         new TagRoutes(microvms, images, secrets).register(app);
         new UsageRoutes(s.metering()).register(app);
-        HealthRoutes.register(app);
+        HealthRoutes.register(app, s.region());
         OpenApiRoutes.register(app);
         ErrorMapper.install(app);
         return app;

@@ -18,10 +18,12 @@ final class AuthTokenRoutes {
 
     private final Microvms microvms;
     private final AuthTokens tokens;
+    private final io.ember.arn.Region region; // of the ARNs in messages
 
-    AuthTokenRoutes(Microvms microvms, AuthTokens tokens) {
+    AuthTokenRoutes(Microvms microvms, AuthTokens tokens, io.ember.arn.Region region) {
         this.microvms = microvms;
         this.tokens = tokens;
+        this.region = region;
     }
 
     void register(Javalin app) {
@@ -47,7 +49,7 @@ final class AuthTokenRoutes {
         MicrovmRecord r = reachable(ctx);
         if (!r.ingress().shell()) { // AWS: ValidationException when the microVM was run without SHELL_INGRESS
             throw ApiException.validation("microVM " + r.id() + " was not run with the SHELL_INGRESS network connector ("
-                    + io.ember.connector.ConnectorArn.Managed.SHELL_INGRESS.arn() + ")");
+                    + io.ember.connector.ConnectorArn.Managed.SHELL_INGRESS.arn(region) + ")");
         }
         Json.ok(ctx, answer(tokens.issueShell(r.id(), lifetime)));
     }

@@ -2,6 +2,7 @@ package io.ember.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.arn.Region;
 import io.ember.image.ManagedImage;
 import io.ember.microvm.Microvms;
 import io.javalin.Javalin;
@@ -13,9 +14,11 @@ final class ImageRoutes {
     private static final String BASE = "/2025-09-09/managed-microvm-images";
 
     private final Microvms microvms;
+    private final Region region; // of the ARNs answered
 
-    ImageRoutes(Microvms microvms) {
+    ImageRoutes(Microvms microvms, Region region) {
         this.microvms = microvms;
+        this.region = region;
     }
 
     void register(Javalin app) {
@@ -29,7 +32,7 @@ final class ImageRoutes {
         ArrayNode items = out.putArray("items");
         PageToken.page(ctx, "images", all.size(), out, i -> {
             ObjectNode item = items.addObject();
-            item.put("imageArn", all.get(i).arn());
+            item.put("imageArn", region.render(all.get(i).arn()));
             item.put("createdAt", Json.epochSeconds(all.get(i).createdAt()));
         });
         Json.ok(ctx, out);
@@ -42,7 +45,7 @@ final class ImageRoutes {
         // One version per managed image for now; paginated like the rest so clients need not special-case it.
         PageToken.page(ctx, "versions", 1, out, i -> {
             ObjectNode item = items.addObject();
-            item.put("imageArn", image.arn());
+            item.put("imageArn", region.render(image.arn()));
             item.put("imageVersion", Versions.external(image.version()));
             item.put("status", "AVAILABLE");
             item.put("createdAt", Json.epochSeconds(image.createdAt()));

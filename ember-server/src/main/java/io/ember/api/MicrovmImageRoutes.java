@@ -3,6 +3,7 @@ package io.ember.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.arn.Region;
 import io.ember.hooks.Hooks;
 import io.ember.image.HostInfo;
 import io.ember.image.ImageException;
@@ -32,9 +33,11 @@ final class MicrovmImageRoutes {
             "environmentVariables");
 
     private final Images images;
+    private final Region region; // of the ARNs answered
 
-    MicrovmImageRoutes(Images images) {
+    MicrovmImageRoutes(Images images, Region region) {
         this.images = images;
+        this.region = region;
     }
 
     void register(Javalin app) {
@@ -236,7 +239,7 @@ final class MicrovmImageRoutes {
     private ObjectNode imageView(ImageRecord r) {
         List<ImageVersionRecord> versions = images.versions(r);
         ObjectNode o = Json.object();
-        o.put("imageArn", r.arn());
+        o.put("imageArn", region.render(r.arn()));
         o.put("name", r.name());
         o.put("state", r.state());
         if (r.stateReason() != null) o.put("stateReason", r.stateReason());
@@ -255,7 +258,7 @@ final class MicrovmImageRoutes {
 
     private ObjectNode versionView(ImageRecord image, ImageVersionRecord v) {
         ObjectNode o = spec(v);
-        o.put("imageArn", image.arn());
+        o.put("imageArn", region.render(image.arn()));
         o.put("imageVersion", Versions.external(v.version()));
         o.put("state", v.state());
         o.put("status", v.status());
@@ -266,16 +269,19 @@ final class MicrovmImageRoutes {
         return o;
     }
 
-    /** The version's fields as given, with the base's version in AWS's form (Ember fills in the one it used). */
-    private static ObjectNode spec(ImageVersionRecord v) {
+    /** The version's request as kept: its ARNs in this server's region, the base's version in AWS's form. */
+    private ObjectNode spec(ImageVersionRecord v) {
         ObjectNode o = (ObjectNode) tree(v.specJson());
         if (o.path("baseImageVersion").isTextual()) o.put("baseImageVersion", Versions.external(o.get("baseImageVersion").asText()));
+        if (o.hasNonNull("baseImageArn")) o.put("baseImageArn", region.render(o.get("baseImageArn").asText()));
+        if (o.get("egressNetworkConnectors") instanceof com.fasterxml.jackson.databind.node.ArrayNode a)
+            for (int i = 0; i < a.size(); i++) a.set(i, Json.MAPPER.getNodeFactory().textNode(region.render(a.get(i).asText())));
         return o;
     }
 
-    private static ObjectNode buildView(ImageRecord image, ImageBuildRecord b, boolean full) {
+    private ObjectNode buildView(ImageRecord image, ImageBuildRecord b, boolean full) {
         ObjectNode o = Json.object();
-        o.put("imageArn", image.arn());
+        o.put("imageArn", region.render(image.arn()));
         o.put("imageVersion", Versions.external(b.version()));
         o.put("buildId", b.id());
         o.put("buildState", b.state());

@@ -2,6 +2,7 @@ package io.ember.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.arn.Region;
 import io.ember.microvm.Action;
 import io.ember.microvm.Cause;
 import io.ember.microvm.IdlePolicy;
@@ -23,15 +24,13 @@ final class MicrovmRoutes {
     private final Microvms microvms;
     private final BiFunction<String, String, String> endpointUrl;
     private final Secrets secrets; // null: executionRoleArn is stored unchecked
+    private final Region region; // of the ARNs answered
 
-    MicrovmRoutes(Microvms microvms, BiFunction<String, String, String> endpointUrl) {
-        this(microvms, endpointUrl, null);
-    }
-
-    MicrovmRoutes(Microvms microvms, BiFunction<String, String, String> endpointUrl, Secrets secrets) {
+    MicrovmRoutes(Microvms microvms, BiFunction<String, String, String> endpointUrl, Secrets secrets, Region region) {
         this.microvms = microvms;
         this.endpointUrl = endpointUrl;
         this.secrets = secrets;
+        this.region = region;
     }
 
     void register(Javalin app) {
@@ -115,7 +114,7 @@ final class MicrovmRoutes {
         ArrayNode items = out.putArray("items");
         PageToken.pageStored(ctx, "microvms", out, (after, limit) -> microvms.list(tenantId, after, limit,
                 ctx.queryParam("imageIdentifier"), Versions.internal(ctx.queryParam("imageVersion"))), MicrovmRecord::ordinal, r -> items.addObject()
-                .put("microvmId", r.id()).put("state", r.state()).put("imageArn", r.imageArn())
+                .put("microvmId", r.id()).put("state", r.state()).put("imageArn", region.render(r.imageArn()))
                 .put("imageVersion", Versions.external(r.imageVersion())).put("startedAt", Json.epochSeconds(r.startedAt()))
                 .setAll(connectors(r)));
         Json.ok(ctx, out);
@@ -132,7 +131,7 @@ final class MicrovmRoutes {
         o.put("microvmId", r.id());
         o.put("state", r.state());
         o.put("endpoint", endpointUrl.apply(r.id(), callerHost(ctx)));
-        o.put("imageArn", r.imageArn());
+        o.put("imageArn", region.render(r.imageArn()));
         o.put("imageVersion", Versions.external(r.imageVersion()));
         if (r.executionRoleArn() != null) o.put("executionRoleArn", r.executionRoleArn());
         IdlePolicy idle = Microvms.idlePolicy(r);
@@ -150,11 +149,11 @@ final class MicrovmRoutes {
         return o;
     }
 
-    /** The connectors the microVM was run with, as the model names them. */
-    private static ObjectNode connectors(MicrovmRecord r) {
+    /** The connectors the microVM was run with, as the model names them, in this server's region. */
+    private ObjectNode connectors(MicrovmRecord r) {
         ObjectNode o = Json.object();
-        r.ingressNetworkConnectors().forEach(o.putArray("ingressNetworkConnectors")::add);
-        r.egressNetworkConnectors().forEach(o.putArray("egressNetworkConnectors")::add);
+        region.render(r.ingressNetworkConnectors()).forEach(o.putArray("ingressNetworkConnectors")::add);
+        region.render(r.egressNetworkConnectors()).forEach(o.putArray("egressNetworkConnectors")::add);
         return o;
     }
 

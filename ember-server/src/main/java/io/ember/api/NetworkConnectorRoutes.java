@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.arn.Region;
 import io.ember.connector.ConnectorException;
 import io.ember.connector.NetworkConnectors;
 import io.ember.store.ConnectorRecord;
@@ -20,9 +21,11 @@ final class NetworkConnectorRoutes {
     private static final int MAX_ROLE = 2048;
 
     private final NetworkConnectors connectors;
+    private final Region region; // of the ARNs answered
 
-    NetworkConnectorRoutes(NetworkConnectors connectors) {
+    NetworkConnectorRoutes(NetworkConnectors connectors, Region region) {
         this.connectors = connectors;
+        this.region = region;
     }
 
     /** ConnectorException's HTTP form; RunMicrovm's refusals of its connectors come this way too. */
@@ -77,9 +80,9 @@ final class NetworkConnectorRoutes {
     }
 
     /** lambda-core's NetworkConnector shape, with Ember's configuration. */
-    static ObjectNode view(ConnectorRecord r) {
+    ObjectNode view(ConnectorRecord r) {
         ObjectNode o = Json.object();
-        o.put("networkConnectorArn", NetworkConnectors.arn(r));
+        o.put("networkConnectorArn", region.render(NetworkConnectors.arn(r)));
         o.put("networkConnectorId", r.id());
         o.put("name", r.name());
         o.put("state", r.state());

@@ -2,6 +2,7 @@ package io.ember.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.arn.Region;
 import io.ember.secrets.Secrets;
 import io.ember.store.RoleRecord;
 import io.ember.store.SecretRecord;
@@ -19,9 +20,11 @@ final class SecretRoutes {
     private static final String ROLES = "/ember/v1/roles";
 
     private final Secrets secrets;
+    private final Region region; // of the secret ARNs answered
 
-    SecretRoutes(Secrets secrets) {
+    SecretRoutes(Secrets secrets, Region region) {
         this.secrets = secrets;
+        this.region = region;
     }
 
     void register(Javalin app) {
@@ -81,10 +84,10 @@ final class SecretRoutes {
     }
 
     /** Metadata only: the record's sealed value never leaves this class. */
-    private static ObjectNode view(SecretRecord s) {
+    private ObjectNode view(SecretRecord s) {
         ObjectNode o = Json.object();
         o.put("name", s.name());
-        o.put("arn", Secrets.secretArn(s.tenantId(), s.name()));
+        o.put("arn", region.secretArn(s.tenantId(), s.name()));
         if (s.description() != null) o.put("description", s.description());
         o.put("createdAt", Json.epochSeconds(s.createdAt()));
         o.put("updatedAt", Json.epochSeconds(s.updatedAt()));

@@ -1,6 +1,8 @@
 package io.ember.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ember.arn.LambdaArn;
+import io.ember.arn.Region;
 import io.ember.image.Images;
 import io.ember.microvm.MicrovmIds;
 import io.ember.microvm.Microvms;
@@ -131,7 +133,6 @@ final class TagRoutes {
     /** A secret or (role true) an execution role; {@code owner} is the ARN's account. */
     private record SecretOrRole(boolean role, String owner, String name) implements Resource {}
 
-    private static final Pattern SECRET_ARN = Pattern.compile("arn:aws:secretsmanager:local:(\\d{12}):secret:(.+)");
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws:iam::(\\d{12}):role/(.+)");
 
     private Resource resource(Context ctx) {
@@ -142,12 +143,14 @@ final class TagRoutes {
             if (MicrovmIds.parse(arn).isPresent()) return new Microvm(arn);
             throw ApiException.validation("Resource must be an ARN (arn:...) or a microVM id, not '" + shorten(arn) + "'");
         }
-        if (microvms.images().stream().anyMatch(i -> i.arn().equals(arn))) return new ManagedImage(arn);
-        for (Pattern p : new Pattern[] {SECRET_ARN, ROLE_ARN}) {
-            Matcher m = p.matcher(arn);
-            if (m.matches() && secrets != null) return new SecretOrRole(p == ROLE_ARN, m.group(1), m.group(2));
-        }
-        if (arn.startsWith("arn:aws:lambda:local:") && arn.contains(":microvm/")) {
+        // ARNs of any region and partition, and Ember's older forms (docs/api.md, "ARNs")
+        String stored = LambdaArn.normalize(arn);
+        if (microvms.images().stream().anyMatch(i -> i.arn().equals(stored))) return new ManagedImage(arn);
+        String[] secret = Region.parseSecretArn(arn);
+        if (secret != null && secrets != null) return new SecretOrRole(false, secret[0], secret[1]);
+        Matcher role = ROLE_ARN.matcher(arn);
+        if (role.matches() && secrets != null) return new SecretOrRole(true, role.group(1), role.group(2));
+        if (LambdaArn.parse(arn).filter(a -> a.type().equals(LambdaArn.MICROVM)).isPresent()) {
             if (MicrovmIds.parse(arn).isEmpty()) throw ApiException.notFound("microVM " + arn + " not found", "Microvm", arn);
             return new Microvm(arn);
         }

@@ -21,10 +21,12 @@ final class TenantRoutes {
             "maxSuspendedMicrovms", "maxSuspendedBytes", "requestsPerSecond", "requestBurst", "maxUploads", "maxUploadBytes");
     private final Tenants tenants;
     private final Quotas defaults;
+    private final io.ember.arn.Region region; // whoami names it: the one in the caller's ARNs
 
-    TenantRoutes(Tenants tenants, Quotas defaults) {
+    TenantRoutes(Tenants tenants, Quotas defaults, io.ember.arn.Region region) {
         this.tenants = tenants;
         this.defaults = defaults;
+        this.region = region;
     }
 
     void register(Javalin app) {
@@ -57,8 +59,9 @@ final class TenantRoutes {
     private void whoami(Context ctx) {
         Caller c = Caller.of(ctx);
         Tenant t = tenants.get(c.tenantId());
-        Json.ok(ctx, Json.object().put("tenantId", t.id()).put("name", t.name()).put("accessKeyId", c.accessKeyId())
-                .put("admin", t.admin()));
+        // the tenant's id is its account id, the one in its ARNs (arn:aws:lambda:<region>:<accountId>:...)
+        Json.ok(ctx, Json.object().put("tenantId", t.id()).put("accountId", t.id()).put("region", region.name())
+                .put("name", t.name()).put("accessKeyId", c.accessKeyId()).put("admin", t.admin()));
     }
 
     private void create(Context ctx) {

@@ -29,7 +29,7 @@ public record Attachment(List<String> ingressNetworkConnectors, List<String> egr
         /** Managed connectors only (a server without tenant connectors: tests of the lifecycle). */
         Resolver MANAGED = (tenantId, ingress, egress, imageEgress) ->
                 ConnectorChoice.resolve(tenantId, ingress, egress, imageEgress, (t, arn) -> {
-                    throw ConnectorException.invalid("network connector " + arn.arn() + " not found");
+                    throw ConnectorException.invalid("network connector " + arn.connectorId() + " not found");
                 });
     }
 }

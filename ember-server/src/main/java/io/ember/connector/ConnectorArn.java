@@ -1,29 +1,30 @@
 package io.ember.connector;
 
+import io.ember.arn.LambdaArn;
 import io.ember.egress.EgressPolicy;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A network connector's ARN, as RunMicrovm and images take it (docs/connectors.md). Two forms, as AWS has them:
- * managed, {@code arn:aws:lambda:<region>:aws:network-connector:aws-network-connector:<NAME>} (any region name: the
- * managed connectors mean the same everywhere), and a tenant's own,
- * {@code arn:aws:lambda:local:<account>:network-connector:<connector-id>}. A bare name ("SHELL_INGRESS") is not an
- * ARN: AWS refuses it ("Malformed network connector ARN") and so does Ember.
+ * managed, {@code arn:aws:lambda:<region>:aws:network-connector:aws-network-connector:<NAME>}, and a tenant's own,
+ * {@code arn:aws:lambda:<region>:<account>:network-connector:<connector-id>}. Any region and partition are read (the
+ * managed connectors mean the same everywhere; an own connector is its account's); {@link #arn} is the stored form,
+ * without a region ({@link io.ember.arn.Region} renders it). A bare name ("SHELL_INGRESS") is not an ARN: AWS refuses
+ * it ("Malformed network connector ARN") and so does Ember.
  *
+ * @param arn the stored form (no region)
  * @param managed the managed connector named, null for a tenant's own
  * @param account the owner's account id, null for a managed one
  * @param connectorId the tenant connector's id, null for a managed one
  */
 public record ConnectorArn(String arn, Managed managed, String account, String connectorId) {
-    public static final String REGION = "local";
-    static final Pattern MANAGED = Pattern.compile(
-            "arn:aws:lambda:[a-z0-9-]{1,32}:aws:network-connector:aws-network-connector:([A-Z_]{1,32})");
-    static final Pattern OWN = Pattern.compile("arn:aws:lambda:" + REGION + ":([0-9]{12}):network-connector:(nc-[0-9a-f]{24})");
+    private static final String MANAGED_PREFIX = "aws-network-connector:";
+    private static final Pattern MANAGED_NAME = Pattern.compile("[A-Z_]{1,32}");
+    private static final Pattern OWN_ID = Pattern.compile("nc-[0-9a-f]{24}");
     public static final String EXPECTED = "arn:aws:lambda:<region>:aws:network-connector:aws-network-connector:<NAME> "
             + "(NAME one of HTTP_INGRESS, ALL_INGRESS, SHELL_INGRESS, INTERNET_EGRESS) or "
-            + "arn:aws:lambda:" + REGION + ":<account>:network-connector:nc-<24 hex digits>";
+            + "arn:aws:lambda:<region>:<account>:network-connector:nc-<24 hex digits>";
 
     /** The connectors AWS manages, and what each lets through. */
     public enum Managed {
@@ -44,28 +45,36 @@ public record ConnectorArn(String arn, Managed managed, String account, String c
             this.shell = shell;
         }
 
-        /** This connector's ARN in Ember's region. */
+        /** This connector's ARN as stored (no region). */
         public String arn() {
-            return "arn:aws:lambda:" + REGION + ":aws:network-connector:aws-network-connector:" + name();
+            return new LambdaArn(LambdaArn.MANAGED_ACCOUNT, LambdaArn.CONNECTOR, MANAGED_PREFIX + name()).canonical();
+        }
+
+        /** This connector's ARN as a server in {@code region} answers it. */
+        public String arn(io.ember.arn.Region region) {
+            return region.render(arn());
         }
     }
 
     /** IllegalArgumentException naming the expected forms when {@code arn} is neither. */
     public static ConnectorArn parse(String arn) {
         if (arn == null) throw new IllegalArgumentException("a network connector ARN is required");
-        Matcher m = MANAGED.matcher(arn);
-        if (m.matches()) {
-            for (Managed x : Managed.values()) if (x.name().equals(m.group(1))) return new ConnectorArn(arn, x, null, null);
+        LambdaArn a = LambdaArn.parse(arn, LambdaArn.CONNECTOR)
+                .orElseThrow(() -> new IllegalArgumentException("Malformed network connector ARN '" + arn + "' (expected " + EXPECTED + ")"));
+        if (a.isManaged()) {
+            String name = a.resource().startsWith(MANAGED_PREFIX) ? a.resource().substring(MANAGED_PREFIX.length()) : "";
+            if (!MANAGED_NAME.matcher(name).matches())
+                throw new IllegalArgumentException("Malformed network connector ARN '" + arn + "' (expected " + EXPECTED + ")");
+            for (Managed x : Managed.values()) if (x.name().equals(name)) return new ConnectorArn(a.canonical(), x, null, null);
             throw new IllegalArgumentException("'" + arn + "' names no managed network connector (expected " + EXPECTED + ")");
         }
-        Matcher o = OWN.matcher(arn);
-        if (o.matches()) return new ConnectorArn(arn, null, o.group(1), o.group(2));
+        if (OWN_ID.matcher(a.resource()).matches()) return new ConnectorArn(a.canonical(), null, a.account(), a.resource());
         throw new IllegalArgumentException("Malformed network connector ARN '" + arn + "' (expected " + EXPECTED + ")");
     }
 
-    /** The ARN of a tenant's own connector. */
+    /** The ARN of a tenant's own connector, as stored (no region). */
     public static String of(String account, String connectorId) {
-        return "arn:aws:lambda:" + REGION + ":" + account + ":network-connector:" + connectorId;
+        return new LambdaArn(account, LambdaArn.CONNECTOR, connectorId).canonical();
     }
 
     public boolean isManaged() {
@@ -83,13 +92,15 @@ public record ConnectorArn(String arn, Managed managed, String account, String c
         public static Ingress of(List<String> arns) {
             boolean app = false, shell = false;
             for (String a : arns) {
-                Matcher m = MANAGED.matcher(a);
-                if (!m.matches()) continue;
-                for (Managed x : Managed.values()) {
-                    if (x.ingress && x.name().equals(m.group(1))) {
-                        app |= x.application;
-                        shell |= x.shell;
-                    }
+                Managed x;
+                try {
+                    x = parse(a).managed();
+                } catch (IllegalArgumentException e) {
+                    continue;
+                }
+                if (x != null && x.ingress) {
+                    app |= x.application;
+                    shell |= x.shell;
                 }
             }
             return new Ingress(app, shell);

@@ -150,7 +150,7 @@ public final class NetworkConnectors implements Attachment.Resolver, AutoCloseab
     public Attachment resolve(String tenantId, List<String> ingress, List<String> egress, List<String> imageEgress) {
         return ConnectorChoice.resolve(tenantId, ingress, egress, imageEgress, (field, a) -> {
             ConnectorRecord r = store.find(tenantId, a.connectorId())
-                    .orElseThrow(() -> ConnectorException.invalid(field + ": network connector " + a.arn() + " not found"));
+                    .orElseThrow(() -> ConnectorException.invalid(field + ": network connector " + a.connectorId() + " not found"));
             if (!r.state().equals(ACTIVE))
                 throw ConnectorException.invalid(field + ": network connector " + r.name() + " is " + r.state()
                         + (r.stateReason() != null ? " (" + r.stateReason() + ")" : "") + ", not ACTIVE");

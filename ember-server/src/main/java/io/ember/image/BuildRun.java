@@ -185,12 +185,12 @@ final class BuildRun {
         }
     }
 
-    /** FROM must name the base the request gave (name or ARN, optionally with :version of that base). */
+    /** FROM must name the base the request gave (name or ARN in any region, optionally with :version of that base). */
     static void checkFrom(Dockerfile df, Images.Base base) throws BuildFailure {
-        String from = df.from().strip();
+        String from = io.ember.arn.LambdaArn.normalize(df.from().strip());
         List<String> accepted = List.of(base.name(), base.arn(), base.name() + ":" + base.version(), base.arn() + ":" + base.version());
         if (!accepted.contains(from))
-            throw new BuildFailure("line " + df.fromLine() + ": FROM " + from + " does not name the base image " + base.arn()
+            throw new BuildFailure("line " + df.fromLine() + ": FROM " + df.from().strip() + " does not name the base image " + base.name()
                     + " (baseImageArn; write FROM " + base.name() + ")");
     }
 

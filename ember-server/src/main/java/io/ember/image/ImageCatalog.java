@@ -68,11 +68,19 @@ public final class ImageCatalog {
         return images;
     }
 
-    /** By name ({@code busybox}) or ARN ({@code arn:aws:lambda:local:aws:microvm-image/busybox}). */
+    /**
+     * By name ({@code busybox}) or ARN, in any region ({@code arn:aws:lambda:eu-west-1:aws:microvm-image:busybox}) or
+     * Ember's older form ({@code arn:aws:lambda:local:aws:microvm-image/busybox}).
+     */
     public Optional<ManagedImage> find(String identifier) {
-        String name = identifier.startsWith(ManagedImage.ARN_PREFIX)
-                ? identifier.substring(ManagedImage.ARN_PREFIX.length()) : identifier;
-        return images.stream().filter(i -> i.name().equals(name)).findFirst();
+        String name = identifier;
+        if (identifier.startsWith("arn:")) {
+            var arn = io.ember.arn.LambdaArn.parse(identifier, io.ember.arn.LambdaArn.IMAGE).filter(io.ember.arn.LambdaArn::isManaged);
+            if (arn.isEmpty()) return Optional.empty();
+            name = arn.get().resource();
+        }
+        String wanted = name;
+        return images.stream().filter(i -> i.name().equals(wanted)).findFirst();
     }
 
     private static Optional<ManagedImage> readImage(Path dir) {

@@ -15,7 +15,8 @@ final class ImageIds {
         return prefix + HexFormat.of().formatHex(bits);
     }
 
+    /** As stored: no region ({@link io.ember.arn.Region} renders it). */
     static String arn(String tenantId, String name) {
-        return "arn:aws:lambda:local:" + tenantId + ":microvm-image/" + name;
+        return io.ember.arn.LambdaArn.image(tenantId, name);
     }
 }

@@ -172,7 +172,8 @@ public final class Images implements AutoCloseable {
 
     /** One of a tenant's images by id, name or ARN; another tenant's is NOT_FOUND, exactly as one that does not exist. */
     public ImageRecord image(String tenantId, String identifier) {
-        if (identifier == null || identifier.isEmpty() || identifier.length() > 2048) throw ImageException.invalid("bad imageIdentifier");
+        if (identifier == null || identifier.isEmpty() || identifier.length() > io.ember.arn.LambdaArn.MAX_IDENTIFIER)
+            throw ImageException.invalid("imageIdentifier must be 1 to " + io.ember.arn.LambdaArn.MAX_IDENTIFIER + " characters");
         return store.image(tenantId, identifier).orElseThrow(() -> ImageException.notFound("image", identifier));
     }
 

@@ -10,9 +10,8 @@ import java.time.Instant;
 public record ManagedImage(String name, String version, String description, int vcpus, int memoryMib,
                            Instant createdAt, Path rootfs) {
 
-    static final String ARN_PREFIX = "arn:aws:lambda:local:aws:microvm-image/";
-
+    /** As stored (account {@code aws}, as AWS's managed images; no region: {@link io.ember.arn.Region} renders it). */
     public String arn() {
-        return ARN_PREFIX + name;
+        return io.ember.arn.LambdaArn.image(io.ember.arn.LambdaArn.MANAGED_ACCOUNT, name);
     }
 }

@@ -221,7 +221,9 @@ public final class Microvms implements AutoCloseable {
     public MicrovmRecord get(String tenantId, String identifier) {
         String id = id(identifier);
         return engine.store.find(id)
-                .filter(r -> r.tenantId().equals(tenantId) && (!identifier.startsWith("arn:") || identifier.equals(r.arn())))
+                // an ARN naming another account (any region) is not found, as another tenant's id
+                .filter(r -> r.tenantId().equals(tenantId) && (!identifier.startsWith("arn:")
+                        || io.ember.arn.LambdaArn.parse(identifier).map(a -> a.account().equals(tenantId)).orElse(false)))
                 .orElseThrow(() -> MicrovmException.notFound(id));
     }
 

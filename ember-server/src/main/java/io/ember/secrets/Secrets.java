@@ -38,10 +38,6 @@ public final class Secrets {
         this.clock = clock;
     }
 
-    public static String secretArn(String tenantId, String name) {
-        return "arn:aws:secretsmanager:local:" + tenantId + ":secret:" + name;
-    }
-
     public static String roleArn(String tenantId, String name) {
         return RoleArn.of(tenantId, name);
     }

@@ -146,11 +146,11 @@ public final class EmberServer implements AutoCloseable {
             opened.push(endpoints);
             Metering metering = new Metering(microvms::usage, prices, Clock.systemUTC());
             Javalin app = Api.create(new Api.Services(microvms, images, tokens, endpoints::url, metering, tenants,
-                    Quotas.DEFAULTS, secrets, connectors)).start(config.bindAddress(), config.port());
+                    Quotas.DEFAULTS, secrets, connectors, config.region())).start(config.bindAddress(), config.port());
             opened.push(app::stop);
-            log.info("Ember serving on http://{}:{}, microVM endpoints on {}://{}:{} (data {}, assets {}, {} images)",
+            log.info("Ember serving on http://{}:{}, microVM endpoints on {}://{}:{} (data {}, assets {}, {} images, region {})",
                     config.bindAddress(), app.port(), config.endpoint().tls() ? "https" : "http", config.bindAddress(),
-                    endpoints.port(), config.dataDir(), config.assetsDir(), catalog.images().size());
+                    endpoints.port(), config.dataDir(), config.assetsDir(), catalog.images().size(), config.region());
             return new EmberServer(app, opened, config.bindAddress(), images, endpoints, microvms);
         } catch (IOException e) {
             closeAll(opened);

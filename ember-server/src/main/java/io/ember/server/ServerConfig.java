@@ -1,5 +1,6 @@
 package io.ember.server;
 
+import io.ember.arn.Region;
 import io.ember.artifact.S3Settings;
 import io.ember.endpoint.EndpointSettings;
 import io.ember.network.NetworkSettings;
@@ -19,10 +20,11 @@ import java.util.Objects;
  * @param network microVM networks (docs/network.md); {@link NetworkSettings#OFF} unless set
  * @param s3 where s3:// code artifacts are read (docs/images.md); {@link S3Settings#DEFAULTS} unless set
  * @param minIdleSeconds the least idlePolicy.maxIdleDurationSeconds RunMicrovm takes (0: AWS's 60)
+ * @param region the region in every ARN the server answers ({@code --region}); {@link Region#DEFAULT} unless set
  */
 public record ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
                            String qemuBinary, int maxRunningVms, EndpointSettings endpoint, Path hostKeyFile,
-                           NetworkSettings network, S3Settings s3, int minIdleSeconds) {
+                           NetworkSettings network, S3Settings s3, int minIdleSeconds, Region region) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_MAX_RUNNING_VMS = 64;
@@ -40,12 +42,13 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, Path asse
         if (s3 == null) s3 = S3Settings.DEFAULTS;
         if (minIdleSeconds < 0) throw new IllegalArgumentException("minIdleSeconds must be >= 1 (0: the default)");
         if (minIdleSeconds == 0) minIdleSeconds = io.ember.microvm.MicrovmSettings.AWS_MIN_IDLE_SECONDS;
+        if (region == null) region = Region.DEFAULT;
     }
 
     public ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
                         String qemuBinary, int maxRunningVms, EndpointSettings endpoint, Path hostKeyFile,
                         NetworkSettings network) {
-        this(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, null, 0);
+        this(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, null, 0, null);
     }
 
     public ServerConfig(String bindAddress, int port, Path dataDir, Path assetsDir, Accelerator accelerator,
@@ -84,59 +87,64 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, Path asse
                 Path.of(env.getOrDefault("EMBER_DATA_DIR", "/var/lib/ember")),
                 Path.of(env.getOrDefault("EMBER_ASSETS_DIR", "/var/cache/ember")),
                 Accelerator.AUTO, "qemu-system-x86_64", DEFAULT_MAX_RUNNING_VMS, EndpointSettings.defaults("127.0.0.1"),
-                key == null || key.isEmpty() ? null : Path.of(key), NetworkSettings.on(), null, 0);
+                key == null || key.isEmpty() ? null : Path.of(key), NetworkSettings.on(), null, 0, null);
     }
 
     public ServerConfig withPort(int value) {
-        return new ServerConfig(bindAddress, value, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds);
+        return new ServerConfig(bindAddress, value, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds, region);
     }
 
     /** Also where endpoints bind: one address for both listeners. */
     public ServerConfig withBindAddress(String value) {
         EndpointSettings e = new EndpointSettings(value, endpoint.port(), endpoint.domain(), endpoint.keyStore(),
                 endpoint.keyStorePassword(), endpoint.maxConnections(), endpoint.maxConnectionsPerMicrovm());
-        return new ServerConfig(value, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, e, hostKeyFile, network, s3, minIdleSeconds);
+        return new ServerConfig(value, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, e, hostKeyFile, network, s3, minIdleSeconds, region);
     }
 
     public ServerConfig withDataDir(Path value) {
-        return new ServerConfig(bindAddress, port, value, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, value, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds, region);
     }
 
     public ServerConfig withAssetsDir(Path value) {
-        return new ServerConfig(bindAddress, port, dataDir, value, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, dataDir, value, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds, region);
     }
 
     public ServerConfig withAccelerator(Accelerator value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, value, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, value, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds, region);
     }
 
     public ServerConfig withQemuBinary(String value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, value, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, value, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds, region);
     }
 
     public ServerConfig withMaxRunningVms(int value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, value, endpoint, hostKeyFile, network, s3, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, value, endpoint, hostKeyFile, network, s3, minIdleSeconds, region);
     }
 
     /** Where the host key lives (null: {@code <dataDir>/host.key}). */
     public ServerConfig withHostKeyFile(Path value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, value, network, s3, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, value, network, s3, minIdleSeconds, region);
     }
 
     public ServerConfig withNetwork(NetworkSettings value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, value, s3, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, value, s3, minIdleSeconds, region);
     }
 
     public ServerConfig withS3(S3Settings value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, value, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, value, minIdleSeconds, region);
     }
 
     public ServerConfig withEndpoint(EndpointSettings value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, value, hostKeyFile, network, s3, minIdleSeconds);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, value, hostKeyFile, network, s3, minIdleSeconds, region);
     }
 
     /** The least idlePolicy.maxIdleDurationSeconds (AWS: 60); lower for tests of the idle policy and impatient hosts. */
     public ServerConfig withMinIdleSeconds(int value) {
-        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, value);
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, value, region);
+    }
+
+    /** The region in the ARNs the server answers (any region is read in requests: docs/api.md, "ARNs"). */
+    public ServerConfig withRegion(Region value) {
+        return new ServerConfig(bindAddress, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, endpoint, hostKeyFile, network, s3, minIdleSeconds, value);
     }
 }

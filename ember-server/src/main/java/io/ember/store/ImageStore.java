@@ -1,5 +1,6 @@
 package io.ember.store;
 
+import io.ember.arn.LambdaArn;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -61,10 +62,11 @@ public final class ImageStore implements AutoCloseable {
         return query("SELECT " + IMAGE + " FROM images WHERE id = ?", ImageStore::image, id).stream().findFirst();
     }
 
-    /** One of a tenant's images, by id, name or ARN. */
+    /** One of a tenant's images, by id, name or ARN (any form {@link LambdaArn} reads; stored without a region). */
     public synchronized Optional<ImageRecord> image(String tenantId, String identifier) {
+        String arn = LambdaArn.normalize(identifier);
         List<ImageRecord> r = query("SELECT " + IMAGE + " FROM images WHERE tenant_id = ? AND (id = ? OR name = ? OR arn = ?)",
-                ImageStore::image, tenantId, identifier, identifier, identifier);
+                ImageStore::image, tenantId, identifier, identifier, arn);
         return r.stream().findFirst();
     }
 

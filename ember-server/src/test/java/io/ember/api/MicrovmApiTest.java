@@ -46,7 +46,8 @@ class MicrovmApiTest {
         String id = run.get("microvmId").asText();
         assertThat(id).matches("mvm-[0-9a-f]{24}");
         assertThat(run.get("state").asText()).isEqualTo("PENDING");
-        assertThat(run.get("imageArn").asText()).isEqualTo("arn:aws:lambda:local:aws:microvm-image/busybox");
+        // asked by Ember's older ARN form, answered in AWS's form in the server's region (docs/api.md, "ARNs")
+        assertThat(run.get("imageArn").asText()).isEqualTo("arn:aws:lambda:us-east-1:aws:microvm-image:busybox");
         assertThat(run.get("imageVersion").asText()).isEqualTo("1.0");
         assertThat(run.get("maximumDurationInSeconds").asInt()).isEqualTo(600);
         assertThat(run.get("startedAt").isNumber()).isTrue();
@@ -60,7 +61,7 @@ class MicrovmApiTest {
         api.agents.helloGate.countDown();
         Await.until("RUNNING", () -> api.ok("GET", "/2025-09-09/microvms/" + id, null).get("state").asText().equals("RUNNING"));
 
-        String arn = URLEncoder.encode("arn:aws:lambda:local:000000000000:microvm/" + id, StandardCharsets.UTF_8);
+        String arn = URLEncoder.encode("arn:aws:lambda:us-east-1:000000000000:microvm:" + id, StandardCharsets.UTF_8);
         assertThat(api.ok("GET", "/2025-09-09/microvms/" + arn, null).get("microvmId").asText()).isEqualTo(id);
 
         assertThat(api.ok("DELETE", "/2025-09-09/microvms/" + id, null).size()).isZero();
@@ -107,17 +108,17 @@ class MicrovmApiTest {
     void shouldListManagedImagesAndTheirVersions() {
         JsonNode images = api.ok("GET", "/2025-09-09/managed-microvm-images", null);
         assertThat(images.get("items")).extracting(n -> n.get("imageArn").asText()).containsExactly(
-                "arn:aws:lambda:local:aws:microvm-image/busybox", "arn:aws:lambda:local:aws:microvm-image/debian");
+                "arn:aws:lambda:us-east-1:aws:microvm-image:busybox", "arn:aws:lambda:us-east-1:aws:microvm-image:debian");
         assertThat(images.get("items").get(0).get("createdAt").asDouble()).isEqualTo(1767225600.0);
 
         JsonNode first = api.ok("GET", "/2025-09-09/managed-microvm-images?maxResults=1", null);
         assertThat(first.get("items")).hasSize(1);
         JsonNode second = api.ok("GET", "/2025-09-09/managed-microvm-images?maxResults=1&nextToken="
                 + first.get("nextToken").asText(), null);
-        assertThat(second.get("items").get(0).get("imageArn").asText()).endsWith("/debian");
+        assertThat(second.get("items").get(0).get("imageArn").asText()).endsWith(":debian");
         assertThat(second.has("nextToken")).isFalse();
 
-        String arn = URLEncoder.encode("arn:aws:lambda:local:aws:microvm-image/debian", StandardCharsets.UTF_8);
+        String arn = URLEncoder.encode("arn:aws:lambda:us-east-1:aws:microvm-image:debian", StandardCharsets.UTF_8);
         JsonNode versions = api.ok("GET", "/2025-09-09/managed-microvm-images/" + arn + "/versions", null);
         assertThat(versions.get("items")).hasSize(1);
         JsonNode v = versions.get("items").get(0);
@@ -131,5 +132,6 @@ class MicrovmApiTest {
         JsonNode h = api.ok("GET", "/ember/v1/health", null);
         assertThat(h.get("status").asText()).isEqualTo("ok");
         assertThat(h.get("version").asText()).isEqualTo("0.1.0");
+        assertThat(h.get("region").asText()).isEqualTo("us-east-1");
     }
 }

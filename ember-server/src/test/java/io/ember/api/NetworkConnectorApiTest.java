@@ -70,7 +70,7 @@ class NetworkConnectorApiTest {
         String id = c.get("networkConnectorId").asText();
         assertThat(id).matches("nc-[0-9a-f]{24}");
         assertThat(c.get("state").asText()).isEqualTo("PENDING");
-        assertThat(c.get("networkConnectorArn").asText()).isEqualTo("arn:aws:lambda:local:000000000000:network-connector:" + id);
+        assertThat(c.get("networkConnectorArn").asText()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:network-connector:" + id);
         // Written back canonical: protocol and ports as given, defaults left out.
         assertThat(c.get("configuration").get("egressPolicyConfiguration").get("rules").get(0).get("domain").asText()).isEqualTo("*.example.com");
         assertThat(c.get("configuration").get("egressPolicyConfiguration").get("maxConnections").asInt()).isEqualTo(512);
@@ -130,7 +130,7 @@ class NetworkConnectorApiTest {
     void runMicrovmTakesConnectorArnsKeepsThePolicyOfThenAndDeleteWaitsForItsMicrovms() throws Exception {
         String id = created("deny-all", DENY_ALL).get("networkConnectorId").asText();
         settled(id);
-        String arn = ConnectorArn.of("000000000000", id);
+        String arn = io.ember.arn.Region.DEFAULT.render(ConnectorArn.of("000000000000", id)); // as answered, in us-east-1
         String vm = run(",\"egressNetworkConnectors\":[\"" + arn + "\"],\"ingressNetworkConnectors\":[\"" + SHELL + "\"]");
         JsonNode got = api.ok("GET", "/2025-09-09/microvms/" + vm, null);
         assertThat(got.get("egressNetworkConnectors")).containsExactly(ApiFixture.JSON.getNodeFactory().textNode(arn));
@@ -160,8 +160,8 @@ class NetworkConnectorApiTest {
     void theDefaultsAreHttpIngressAndInternetEgressAndShellTokensNeedShellIngress() {
         String vm = run("");
         JsonNode got = api.ok("GET", "/2025-09-09/microvms/" + vm, null);
-        assertThat(got.get("ingressNetworkConnectors").get(0).asText()).isEqualTo(ConnectorArn.Managed.HTTP_INGRESS.arn());
-        assertThat(got.get("egressNetworkConnectors").get(0).asText()).isEqualTo(ConnectorArn.Managed.INTERNET_EGRESS.arn());
+        assertThat(got.get("ingressNetworkConnectors").get(0).asText()).isEqualTo(ConnectorArn.Managed.HTTP_INGRESS.arn(io.ember.arn.Region.DEFAULT));
+        assertThat(got.get("egressNetworkConnectors").get(0).asText()).isEqualTo(ConnectorArn.Managed.INTERNET_EGRESS.arn(io.ember.arn.Region.DEFAULT));
         assertThat(api.server.microvms().get(vm).egressPolicy()).isEqualTo(io.ember.egress.EgressPolicy.INTERNET);
         error(api.send("POST", "/2025-09-09/microvms/" + vm + "/shell-auth-token", "{\"expirationInMinutes\":5}"),
                 400, "ValidationException", "was not run with the SHELL_INGRESS network connector");
@@ -201,7 +201,7 @@ class NetworkConnectorApiTest {
         assertThat(api.ok("GET", BASE, null).get("networkConnectors")).isEmpty();
         String arn = ConnectorArn.of("000000000000", id);
         error(api.send("POST", "/2025-09-09/microvms", "{\"imageIdentifier\":\"busybox\",\"egressNetworkConnectors\":[\"" + arn + "\"]}"),
-                400, "ValidationException", "network connector " + arn + " not found");
+                400, "ValidationException", "network connector " + id + " not found");
         // Its own connector of the same name is another connector.
         assertThat(created("mine", DENY_ALL).get("networkConnectorId").asText()).isNotEqualTo(id);
     }

@@ -69,7 +69,7 @@ class SecretsApiTest {
     void secretsAreWriteOnlyAndPaged() {
         JsonNode s = api.ok("PUT", "/ember/v1/secrets/app/db-password", put(VALUE));
         assertThat(s.get("name").asText()).isEqualTo("app/db-password");
-        assertThat(s.get("arn").asText()).isEqualTo("arn:aws:secretsmanager:local:000000000000:secret:app/db-password");
+        assertThat(s.get("arn").asText()).isEqualTo("arn:aws:secretsmanager:us-east-1:000000000000:secret:app/db-password");
         assertThat(s.get("description").asText()).isEqualTo("d");
         assertThat(s.get("createdAt").isNumber()).isTrue();
         assertThat(s.has("value")).isFalse();

@@ -63,7 +63,7 @@ class TagApiTest {
     @Test
     void tagsAMicrovmListsAndUntagsAndKeepsThemReadableOnceTerminated() {
         String id = api.running();
-        String arn = MicrovmIds.arn(io.ember.tenant.Tenant.ADMIN_ID, id); // the model shows no microVM ARN: this is its form
+        String arn = io.ember.arn.Region.DEFAULT.render(MicrovmIds.arn(io.ember.tenant.Tenant.ADMIN_ID, id)); // the model shows no microVM ARN: this is its form
         assertThat(tags(arn).isObject()).isTrue();
         assertThat(tags(arn).size()).isZero();
 
@@ -85,7 +85,7 @@ class TagApiTest {
     @Test
     void refusesBadTagsNamingTheFieldAndChangesNothing() {
         String id = api.ok("POST", "/2025-09-09/microvms", "{\"imageIdentifier\":\"busybox\"}").path("microvmId").asText();
-        String p = path(MicrovmIds.arn(io.ember.tenant.Tenant.ADMIN_ID, id));
+        String p = path(io.ember.arn.Region.DEFAULT.render(MicrovmIds.arn(io.ember.tenant.Tenant.ADMIN_ID, id)));
         assertThat(error("POST", p, "{\"Tags\":{\"" + "k".repeat(129) + "\":\"v\"}}", 400, "InvalidParameterValueException"))
                 .contains("Tags").contains("1 to 128");
         assertThat(error("POST", p, "{\"Tags\":{\"k\":\"" + "v".repeat(257) + "\"}}", 400, "InvalidParameterValueException"))
@@ -103,9 +103,9 @@ class TagApiTest {
         // 50 tags at most per resource, counted after the merge; the refused request changes nothing.
         noContent("POST", p, tagBody("a", 30));
         assertThat(error("POST", p, tagBody("b", 21), 400, "InvalidParameterValueException")).contains("at most 50").contains("51");
-        assertThat(tags(MicrovmIds.arn(io.ember.tenant.Tenant.ADMIN_ID, id)).size()).isEqualTo(30);
+        assertThat(tags(io.ember.arn.Region.DEFAULT.render(MicrovmIds.arn(io.ember.tenant.Tenant.ADMIN_ID, id))).size()).isEqualTo(30);
         noContent("POST", p, tagBody("b", 20));
-        assertThat(tags(MicrovmIds.arn(io.ember.tenant.Tenant.ADMIN_ID, id)).size()).isEqualTo(50);
+        assertThat(tags(io.ember.arn.Region.DEFAULT.render(MicrovmIds.arn(io.ember.tenant.Tenant.ADMIN_ID, id))).size()).isEqualTo(50);
         noContent("POST", p, tagBody("a", 1)); // replacing a key keeps the count
         error("POST", TAGS + "mvm-x", "{\"Tags\":{\"k\":\"v\"}}", 400, "InvalidParameterValueException");
     }
@@ -118,11 +118,13 @@ class TagApiTest {
 
     @Test
     void unknownResourcesAreNotFound() {
-        String unknownVm = "arn:aws:lambda:local:000000000000:microvm/mvm-000000000000000000000000";
+        String unknownVm = "arn:aws:lambda:us-east-1:000000000000:microvm:mvm-000000000000000000000000";
         assertThat(error("GET", path(unknownVm), null, 404, "ResourceNotFoundException")).contains("mvm-000000000000000000000000");
         error("POST", path(unknownVm), "{\"Tags\":{\"k\":\"v\"}}", 404, "ResourceNotFoundException");
         error("DELETE", path(unknownVm) + "?tagKeys=k", null, 404, "ResourceNotFoundException");
-        error("GET", path("arn:aws:lambda:local:000000000000:microvm/garbage"), null, 404, "ResourceNotFoundException");
+        error("GET", path("arn:aws:lambda:local:000000000000:microvm/mvm-000000000000000000000000"), null, 404, "ResourceNotFoundException");
+        error("GET", path("arn:aws:lambda:us-east-1:000000000000:microvm:garbage"), null, 404, "ResourceNotFoundException");
+        error("GET", path("arn:aws:lambda:us-east-1:000000000000:microvm-image:nosuch"), null, 404, "ResourceNotFoundException");
         error("GET", path("arn:aws:lambda:local:000000000000:microvm-image/nosuch"), null, 404, "ResourceNotFoundException");
         error("GET", path("arn:aws:lambda:local:000000000000:function:f"), null, 404, "ResourceNotFoundException");
     }

@@ -94,7 +94,7 @@ class ImageBuildE2ETest {
         JsonNode created = send("POST", IMAGES, body("name", "web", "baseImageArn", "busybox", "codeArtifact", Map.of("uri",
                 upload.path("uri").asText()), "environmentVariables", Map.of("EXTRA", "extra"), "clientToken", "tok-1"), 201);
         assertThat(created.path("state").asText()).isEqualTo("CREATING");
-        assertThat(created.path("imageArn").asText()).isEqualTo("arn:aws:lambda:local:000000000000:microvm-image/web");
+        assertThat(created.path("imageArn").asText()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:microvm-image:web");
         assertThat(created.path("imageVersion").asText()).isEqualTo("1.0");
         // Same token, same request: the same image, no second build.
         JsonNode again = send("POST", IMAGES, body("name", "web", "baseImageArn", "busybox", "codeArtifact", Map.of("uri",
@@ -137,7 +137,7 @@ class ImageBuildE2ETest {
                 ENV GREETING=layered
                 RUN test -f /built && test -f /app/app.sh && echo layered > /layered
                 """)));
-        send("POST", IMAGES, body("name", "web-layer", "baseImageArn", "arn:aws:lambda:local:000000000000:microvm-image/web",
+        send("POST", IMAGES, body("name", "web-layer", "baseImageArn", "arn:aws:lambda:eu-west-1:000000000000:microvm-image:web",
                 "codeArtifact", Map.of("uri", zip.toUri().toString()), "resources", List.of(Map.of("minimumMemoryInMiB", 512))), 201);
         JsonNode image = awaitImage("web-layer", "CREATED");
         assertThat(image.path("latestActiveImageVersion").asText()).isEqualTo("1.0");

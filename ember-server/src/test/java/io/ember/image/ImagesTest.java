@@ -138,10 +138,14 @@ class ImagesTest {
 
     @Test
     void fromMustNameTheBase() throws Exception {
-        Images.Base base = new Images.Base("arn:aws:lambda:local:aws:microvm-image/busybox", "busybox", "1", 1, 128, null, null, Map.of());
+        Images.Base base = new Images.Base("arn:aws:lambda::aws:microvm-image:busybox", "busybox", "1", 1, 128, null, null, Map.of());
         ImageConfig config = new ImageConfig(Map.of(), null, null, List.of(), List.of(), List.of(), Map.of());
         BuildRun.checkFrom(new Dockerfile("busybox", 1, List.of(), config), base);
         BuildRun.checkFrom(new Dockerfile("arn:aws:lambda:local:aws:microvm-image/busybox", 1, List.of(), config), base);
+        BuildRun.checkFrom(new Dockerfile("arn:aws:lambda:eu-west-1:aws:microvm-image:busybox", 1, List.of(), config), base);
+        BuildRun.checkFrom(new Dockerfile("arn:aws:lambda:us-east-1:aws:microvm-image:busybox:1", 1, List.of(), config), base);
+        assertThatThrownBy(() -> BuildRun.checkFrom(new Dockerfile("arn:aws:lambda:us-east-1:123456789012:microvm-image:busybox", 2,
+                List.of(), config), base)).isInstanceOf(BuildFailure.class).hasMessageContaining("line 2");
         assertThatThrownBy(() -> BuildRun.checkFrom(new Dockerfile("debian", 4, List.of(), config), base))
                 .isInstanceOf(BuildFailure.class).hasMessageContaining("line 4").hasMessageContaining("FROM debian");
     }

@@ -103,7 +103,7 @@ class HooksLifecycleTest {
         Path template = dir.resolve("images-built/app/1/snapshot");
         FakeDriver.writeSnapshot(template, 1, 128);
         Files.writeString(dir.resolve("app.ext4"), "ext4");
-        String arn = "arn:aws:lambda:local:000000000000:microvm-image/app";
+        String arn = "arn:aws:lambda::000000000000:microvm-image:app"; // as stored
         LaunchSource source = new LaunchSource(arn, "app", "1", 1, 128, Map.of(), dir.resolve("app.ext4"), template,
                 Hooks.parse(JSON.readTree(hooksJson), contract));
         f.images = catalog -> new ImageSource() {

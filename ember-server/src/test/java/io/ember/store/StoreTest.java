@@ -20,8 +20,8 @@ class StoreTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00.123Z");
 
     static MicrovmRecord record(String id, String imageName, String token) {
-        return new MicrovmRecord(0, id, "arn:aws:lambda:local:000000000000:microvm/" + id, imageName,
-                "arn:aws:lambda:local:aws:microvm-image/" + imageName, "1", "PENDING", null, 1, 128,
+        return new MicrovmRecord(0, id, "arn:aws:lambda::000000000000:microvm:" + id, imageName,
+                "arn:aws:lambda::aws:microvm-image:" + imageName, "1", "PENDING", null, 1, 128,
                 "{\"maxIdleDurationSeconds\":60,\"suspendedDurationSeconds\":0,\"autoResumeEnabled\":true}", 600,
                 "arn:aws:iam::000000000000:role/r", T0, null, null, "/data/vms/" + id, token, "000000000000");
     }
@@ -81,7 +81,7 @@ class StoreTest {
                     "mvm-000000000000000000000001", "mvm-000000000000000000000002");
             List<MicrovmRecord> rest = store.list("000000000000", first.get(1).ordinal(), 10, null, null);
             assertThat(rest).hasSize(3);
-            assertThat(store.list("000000000000", 0, 10, "arn:aws:lambda:local:aws:microvm-image/debian", null)).hasSize(2);
+            assertThat(store.list("000000000000", 0, 10, "arn:aws:lambda::aws:microvm-image:debian", null)).hasSize(2);
             assertThat(store.list("000000000000", 0, 10, null, "2")).isEmpty();
             assertThat(store.notIn("TERMINATED")).hasSize(5);
         }

@@ -58,8 +58,6 @@ public final class EmberServer implements AutoCloseable {
     private final Deque<AutoCloseable> resources;
     private final String host;
     private final Images images;
-    /** The region S3 is read in when {@code --s3-region} names none (the server's own region, once it has one). */
-    static final String SERVER_REGION = "us-east-1";
     private final EndpointServer endpoints;
     private final Microvms microvms;
 
@@ -113,7 +111,7 @@ public final class EmberServer implements AutoCloseable {
             opened.push(imageStore);
             Networks networks = networks(config.network(), opened);
             // s3:// code artifacts: read with the server's credentials, in --s3-region or else the server's region
-            S3ArtifactStore artifacts = new S3ArtifactStore(config.s3(), SERVER_REGION);
+            S3ArtifactStore artifacts = new S3ArtifactStore(config.s3(), config.region().name()); // --s3-region, else the server's
             opened.push(artifacts);
             Images images = Images.start(catalog, imageStore, config.dataDir(), driver instanceof QemuDriver qemu
                     ? BuildMachines.qemu(qemu, agents, networks)

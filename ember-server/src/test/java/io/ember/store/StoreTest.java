@@ -90,7 +90,7 @@ class StoreTest {
     /** The migrations on the classpath (a directory in tests), counted so that adding one does not break this test. */
     private static long migrations() throws Exception {
         try (var files = java.nio.file.Files.list(Path.of(Store.class.getResource("/db/migration").toURI()))) {
-            return files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
+            return files.filter(f -> f.getFileName().toString().matches("V\\d+(_\\d+)*__.*\\.sql")).count();
         }
     }
 

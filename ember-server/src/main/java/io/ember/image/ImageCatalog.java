@@ -2,6 +2,7 @@ package io.ember.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ember.arn.LambdaArn;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -73,14 +74,9 @@ public final class ImageCatalog {
      * Ember's older form ({@code arn:aws:lambda:local:aws:microvm-image/busybox}).
      */
     public Optional<ManagedImage> find(String identifier) {
-        String name = identifier;
-        if (identifier.startsWith("arn:")) {
-            var arn = io.ember.arn.LambdaArn.parse(identifier, io.ember.arn.LambdaArn.IMAGE).filter(io.ember.arn.LambdaArn::isManaged);
-            if (arn.isEmpty()) return Optional.empty();
-            name = arn.get().resource();
-        }
-        String wanted = name;
-        return images.stream().filter(i -> i.name().equals(wanted)).findFirst();
+        String name = !identifier.startsWith("arn:") ? identifier // null: an ARN of no managed image (another account's)
+                : LambdaArn.parse(identifier, LambdaArn.IMAGE).filter(LambdaArn::isManaged).map(LambdaArn::resource).orElse(null);
+        return images.stream().filter(i -> i.name().equals(name)).findFirst();
     }
 
     private static Optional<ManagedImage> readImage(Path dir) {

@@ -90,12 +90,12 @@ class FreeDiskTest {
              Images images = Images.start(f.catalog, store, data, BuildMachines.unsupported(),
                      BuildSettings.defaults(f.catalog).withDisk(RESERVE_16_MIB))) {
             var echo = JsonNodeFactory.instance.objectNode().put("baseImageArn", "busybox");
-            ImageSpec big = new ImageSpec(echo, "busybox", null, "file:///nothing.zip", null, 256, null, null, null);
+            ImageSpec big = new ImageSpec(echo, "busybox", null, "file:///nothing.zip", null, 512, null, null, null);
             assertThatThrownBy(() -> images.create(Tenant.ADMIN_ID, "big", big))
                     .isInstanceOfSatisfying(ImageException.class, e -> {
                         assertThat(e.kind()).isEqualTo(ImageException.Kind.INSUFFICIENT_CAPACITY);
                         assertThat(e.getMessage()).startsWith("CreateMicrovmImage of big refused: the host's disk has ")
-                                .contains("up to 256 MiB");
+                                .contains("up to 512 MiB");
                     });
             assertThat(images.list(Tenant.ADMIN_ID, 0, 100, null)).as("no image recorded").isEmpty();
             assertThat(data.resolve("images")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());

@@ -12,11 +12,11 @@ import java.util.zip.ZipOutputStream;
 
 /** A code artifact (a zip with a Dockerfile and files) written to a temporary file. */
 final class CodeZip {
-    private final Map<String, String> files = new LinkedHashMap<>();
+    private final Map<String, byte[]> files = new LinkedHashMap<>();
 
     static CodeZip dockerfile(String text) {
         CodeZip z = new CodeZip();
-        z.files.put("Dockerfile", text);
+        z.files.put("Dockerfile", text.getBytes(StandardCharsets.UTF_8));
         return z;
     }
 
@@ -26,7 +26,11 @@ final class CodeZip {
     }
 
     CodeZip file(String name, String text) {
-        files.put(name, text);
+        return file(name, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    CodeZip file(String name, byte[] bytes) {
+        files.put(name, bytes);
         return this;
     }
 
@@ -35,7 +39,7 @@ final class CodeZip {
         try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out)) {
             for (var e : files.entrySet()) {
                 z.putNextEntry(new ZipEntry(e.getKey()));
-                z.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+                z.write(e.getValue());
                 z.closeEntry();
             }
         }

@@ -14,6 +14,7 @@ import java.util.List;
  *     saved state) and the guest is told its new address through RESTORED
  * @param sharedFiles files or directories besides kernel, initrd and base disk that the VM reads and never writes
  *     (an image snapshot its disk is an overlay of): a jailed VMM sees only what the spec names (docs/jail.md)
+ * @param arch the guest's architecture: its kernel, initrd and disk must be built for it (docs/vmm.md, "Architectures")
  */
 public record VmSpec(
         String vmId,
@@ -26,13 +27,21 @@ public record VmSpec(
         String hostname,
         List<String> kernelArgs,
         Nic nic,
-        List<Path> sharedFiles) {
+        List<Path> sharedFiles,
+        Arch arch) {
 
     public VmSpec {
         if (vcpus < 1) throw new IllegalArgumentException("vcpus must be >= 1");
+        if (arch == null) throw new IllegalArgumentException("arch must be given");
         if (memoryMib < 64) throw new IllegalArgumentException("memoryMib must be >= 64");
         kernelArgs = List.copyOf(kernelArgs);
         sharedFiles = List.copyOf(sharedFiles);
+    }
+
+    /** An x86-64 guest. */
+    public VmSpec(String vmId, Path workDir, Path kernel, Path initrd, Path baseDisk, int vcpus, int memoryMib,
+                  String hostname, List<String> kernelArgs, Nic nic, List<Path> sharedFiles) {
+        this(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles, Arch.X86_64);
     }
 
     public VmSpec(String vmId, Path workDir, Path kernel, Path initrd, Path baseDisk, int vcpus, int memoryMib,
@@ -48,11 +57,16 @@ public record VmSpec(
 
     /** The same machine, also reading {@code files}. */
     public VmSpec withSharedFiles(List<Path> files) {
-        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, files);
+        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, files, arch);
     }
 
     /** The same machine with {@code nic} as its network device (null: none). */
     public VmSpec withNic(Nic nic) {
-        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles);
+        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles, arch);
+    }
+
+    /** The same machine for {@code arch} (the kernel, initrd and disk must be that architecture's). */
+    public VmSpec withArch(Arch arch) {
+        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles, arch);
     }
 }

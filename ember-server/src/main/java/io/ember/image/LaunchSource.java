@@ -3,6 +3,7 @@ package io.ember.image;
 import io.ember.hooks.Hooks;
 import java.nio.file.Path;
 import java.util.Map;
+import io.ember.vmm.Arch;
 
 /**
  * What RunMicrovm starts a microVM from: a managed image (booted cold from its disk) or a version of
@@ -16,10 +17,19 @@ import java.util.Map;
  * @param hooks the version's hooks ({@link Hooks#NONE} for a managed image)
  * @param egressNetworkConnectors the version's egressNetworkConnectors, what a RunMicrovm that names none gets
  *     (empty: INTERNET_EGRESS)
+ * @param arch the guest's architecture: which kernel and initramfs boot it, which QEMU runs it
  */
 public record LaunchSource(String imageArn, String imageName, String imageVersion, int vcpus, int memoryMib,
                            Map<String, String> environment, Path rootfs, Path snapshot, Hooks hooks,
-                           java.util.List<String> egressNetworkConnectors) {
+                           java.util.List<String> egressNetworkConnectors, Arch arch) {
+    /** An x86-64 guest. */
+    public LaunchSource(String imageArn, String imageName, String imageVersion, int vcpus, int memoryMib,
+                        Map<String, String> environment, Path rootfs, Path snapshot, Hooks hooks,
+                        java.util.List<String> egressNetworkConnectors) {
+        this(imageArn, imageName, imageVersion, vcpus, memoryMib, environment, rootfs, snapshot, hooks, egressNetworkConnectors,
+                Arch.X86_64);
+    }
+
     /** Without egress connectors. */
     public LaunchSource(String imageArn, String imageName, String imageVersion, int vcpus, int memoryMib,
                         Map<String, String> environment, Path rootfs, Path snapshot, Hooks hooks) {
@@ -30,6 +40,7 @@ public record LaunchSource(String imageArn, String imageName, String imageVersio
         egressNetworkConnectors = java.util.List.copyOf(egressNetworkConnectors == null ? java.util.List.of() : egressNetworkConnectors);
         environment = Map.copyOf(environment == null ? Map.of() : environment);
         hooks = hooks == null ? Hooks.NONE : hooks;
+        if (arch == null) arch = Arch.X86_64;
     }
 
     /** Without hooks. */

@@ -10,14 +10,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TIMEOUT_S="${EMBER_SECOND_STAGE_TIMEOUT:-3600}"   # TCG on a busy 2-core host: about 10 to 20 minutes
 
 main() {
-  local tree="$1" work qemu pid rc=0 start=$SECONDS
+  local tree="$1" work qemu rc=0 start=$SECONDS
   [[ "$GUEST_ARCH" == arm64 ]] || die "only for arm64 trees"
   [[ -x "$tree/debootstrap/debootstrap" ]] || die "$tree is not a foreign debootstrap tree"
   [[ -f "$ASSETS/kernel/Image" && -f "$ASSETS/initramfs.cpio.gz" ]] ||
     die "no arm64 kernel or initramfs in $ASSETS: run kernel.sh, agent.sh and initramfs.sh first"
   qemu="$(command -v qemu-system-aarch64)" || die "qemu-system-aarch64 missing: apt-get install qemu-system-arm"
-  work="$(mktemp -d "$ASSETS/.second-stage.XXXXXX")"
-  trap 'rm -rf "$work"' EXIT
+  WORK="$(mktemp -d "$ASSETS/.second-stage.XXXXXX")"   # global: the EXIT trap runs after main's locals are gone
+  trap 'rm -rf "$WORK"' EXIT
+  work="$WORK"
   cat >"$tree/ember-second-stage" <<'STAGE'
 #!/bin/sh
 # PID 1 of the build VM. Its last console line says how it went; the host reads the tar from /dev/vdb.

@@ -96,4 +96,17 @@ class Arm64GuestTest {
         GuestAgent r = restore(spec("c"), Snapshot.load(s.dir()), false);
         SnapshotTest.assertIntact(r, pid, cCount);
     }
+
+    @Test
+    void arm64Debian_boots_andRunsItsOwnPython() throws Exception {
+        VmSpec spec = new VmSpec("arm-deb", tmp.resolve("deb"), assets.kernel(), assets.initrd(), assets.rootfs("debian"), 1, 256,
+                "arm-deb", List.of()).withArch(Arch.ARM64);
+        Vm vm = driver.launch(spec);
+        started.add(vm);
+        GuestAgent a = hello(vm, AgentClient.connect(vm.agentSocket(), Duration.ofSeconds(5)));
+        assertThat(QemuDriverTest.run(a, "python3", "-c", "import platform; print(platform.machine())")).isEqualTo("aarch64\n");
+        assertThat(QemuDriverTest.run(a, "dpkg", "--print-architecture")).isEqualTo("arm64\n");
+        assertThat(QemuDriverTest.run(a, "stat", "-c", "%a", "/tmp", "/usr/bin/su")).as("modes kept through the second stage's tar")
+                .isEqualTo("1777\n4755\n");
+    }
 }

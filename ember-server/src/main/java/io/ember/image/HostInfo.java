@@ -9,8 +9,6 @@ import io.ember.vmm.Arch;
 public final class HostInfo {
     private HostInfo() {}
 
-    public static final String ARCHITECTURE = "X86_64";
-
     /**
      * The API's name of an architecture: {@code ARM_64} (AWS's one value) and {@code X86_64} (Ember's extension, the
      * host's own here).

@@ -2,6 +2,9 @@
 # Prepares a Debian 12 host for Ember (as root, idempotent): missing Debian packages, a JDK 21+,
 # the Java build (ember-cli/target/ember.jar) and the guest assets in $EMBER_ASSETS_DIR.
 # Each part is skipped when its inputs have not changed since it last succeeded.
+#   ember_setup [--arch arm64]: also the arm64 guests' assets in $EMBER_ASSETS_DIR/arm64 (ARM_64 images), with their
+#   packages (qemu-system-arm, the aarch64 cross compiler) and apt's arm64 architecture. Not by default: the first
+#   build takes minutes (the arm64 Debian base's second stage runs emulated), and the quick start needs none of it.
 # Sourced by bin/ember and bin/test (which call ember_setup); run directly, it runs ember_setup.
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -11,6 +14,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 # (docs/network.md); dnsmasq-base: the tests' fake internet answers DNS with it.
 EMBER_PACKAGES=(qemu-system-x86 qemu-utils busybox-static debootstrap musl-tools gcc libc6-dev cpio xz-utils lz4
                 e2fsprogs make python3 maven nodejs npm iproute2 nftables dnsmasq-base)
+
+# What arm64 guests need besides: their QEMU, and a cross compiler for the static agent.
+EMBER_ARM64_PACKAGES=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 
 # A package counts as present when dpkg has it installed, or (nodejs, npm) when its command exists:
 # NodeSource's nodejs bundles npm and conflicts with Debian's npm package.
@@ -67,6 +73,22 @@ build_guest_assets() {
   done
 }
 
+# The arm64 guests' assets under $EMBER_ASSETS_DIR/arm64: the same steps for EMBER_GUEST_ARCH=arm64. Their kernel
+# and busybox come from Debian's arm64 packages (apt-get download, never installed), so apt must know that architecture.
+build_guest_assets_arm64() {
+  local step
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    say "adding apt's arm64 architecture (for the arm64 guest kernel and busybox; nothing arm64 is installed)"
+    dpkg --add-architecture arm64
+    apt-get update -q >/dev/null || fail "apt-get update failed"
+  fi
+  EMBER_PACKAGES=("${EMBER_ARM64_PACKAGES[@]}")
+  install_packages
+  for step in kernel agent initramfs image-busybox image-debian; do
+    EMBER_GUEST_ARCH=arm64 bash "$EMBER_REPO/guest/build/$step.sh" || fail "arm64 guest asset step '$step' failed"
+  done
+}
+
 # The VMM jailer (host/jailer, C, runs as root): every QEMU starts through it (docs/jail.md).
 build_jailer() {
   local src="$EMBER_REPO/host/jailer" f
@@ -95,6 +117,15 @@ timed() {  # timed LABEL CMD...: runs CMD, reports how long it took
 }
 
 ember_setup() {
+  local arm64=false
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --arch) [[ "${2:-}" == arm64 || "${2:-}" == x86_64 ]] || fail "--arch takes arm64 (x86-64 guests are always built)"
+              [[ "$2" == arm64 ]] && arm64=true; shift 2 ;;
+      --arch=arm64) arm64=true; shift ;;
+      *) fail "setup: unknown argument '$1' (setup [--arch arm64])" ;;
+    esac
+  done
   [[ "$(id -u)" == 0 ]] || fail "setup installs packages and writes $EMBER_ASSETS_DIR: run it as root"
   [[ -r /etc/debian_version ]] || warn "not a Debian system: package installs may fail"
   timed "packages" install_packages
@@ -106,6 +137,7 @@ ember_setup() {
   exec 9>"$EMBER_ASSETS_DIR/.setup.lock"
   flock -w 3600 9 || fail "another setup holds $EMBER_ASSETS_DIR/.setup.lock"
   timed "guest assets ($EMBER_ASSETS_DIR)" build_guest_assets
+  if $arm64; then timed "arm64 guest assets ($EMBER_ASSETS_DIR/arm64)" build_guest_assets_arm64; fi
   timed "VMM jailer" build_jailer
   timed "Java build" build_java
   exec 9>&-

@@ -5,6 +5,7 @@
 # stopped by its pid.
 #   guest/build/boot-check.sh [--runs N] [IMAGE...]      (default: busybox debian, 3 runs)
 # EMBER_CHECK_KERNEL_ARGS replaces the default extra kernel argument "quiet" (e.g. "" for a full log).
+# EMBER_GUEST_ARCH=arm64 checks the arm64 images (qemu-system-aarch64 -M virt, $EMBER_ASSETS_DIR/arm64).
 STEP=boot-check
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -19,15 +20,25 @@ while [[ $# -gt 0 ]]; do
 done
 [[ ${#images[@]} -gt 0 ]] || images=(busybox debian)
 command -v python3 >/dev/null || die "python3 is needed for the agent handshake"
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: apt-get install qemu-system-x86"
+command -v "qemu-system-$(guest_machine)" >/dev/null ||
+  die "qemu-system-$(guest_machine) missing: apt-get install qemu-system-$([[ $GUEST_ARCH == arm64 ]] && echo arm || echo x86)"
 
 WORK="$(mktemp -d /tmp/ember-boot-check.XXXXXX)"
 trap 'rc=$?; if [[ $rc == 0 ]]; then rm -rf "$WORK"; else log "console logs kept in $WORK"; fi' EXIT
 
-python3 - "$ASSETS" "$WORK" "$runs" "${EMBER_ACCEL:-tcg}" "${images[@]}" <<'PY'
+python3 - "$ASSETS" "$WORK" "$runs" "${EMBER_ACCEL:-tcg}" "$GUEST_ARCH" "${images[@]}" <<'PY'
 import json, os, socket, statistics, struct, subprocess, sys, threading, time
 
-assets, work, runs, accel, images = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5:]
+assets, work, runs, accel, arch, images = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6:]
+# The driver's machine per architecture (docs/vmm.md, "Architectures"); an arm64 guest on this host is always TCG.
+if arch == "arm64":
+    MACHINE = ["qemu-system-aarch64", "-M", "virt,gic-version=3", "-cpu", "cortex-a72"]
+    KERNEL, CONSOLE = "kernel/Image", "ttyAMA0"
+    if os.uname().machine != "aarch64":
+        accel = "tcg"
+else:
+    MACHINE = ["qemu-system-x86_64", "-M", "microvm,x-option-roms=off,rtc=on,isa-serial=on"]
+    KERNEL, CONSOLE = "kernel/vmlinux", "ttyS0"
 MARK = b"ember-init: switch_root"
 kargs = os.environ.get("EMBER_CHECK_KERNEL_ARGS", "quiet")
 
@@ -43,7 +54,7 @@ def host_tsc_khz():
         pass
     return 0
 
-if accel == "tcg" and host_tsc_khz() > 0:
+if arch != "arm64" and accel == "tcg" and host_tsc_khz() > 0:
     kargs += f" tsc_early_khz={host_tsc_khz()}"
 HELLO = struct.pack(">IIB3x", 0, 0, 0x01)
 
@@ -89,11 +100,10 @@ def boot(image, run):
     subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
                     f"{assets}/images/{image}/rootfs.ext4", f"{d}/disk.qcow2"], check=True)
     sock = f"{d}/agent.sock"
-    cmd = ["qemu-system-x86_64", "-M", "microvm,x-option-roms=off,rtc=on,isa-serial=on",
-           "-accel", accel, "-m", str(meta["memoryMib"]), "-smp", str(meta["vcpus"]),
+    cmd = MACHINE + ["-accel", accel, "-m", str(meta["memoryMib"]), "-smp", str(meta["vcpus"]),
            "-nodefaults", "-no-user-config", "-nographic", "-no-reboot", "-serial", "stdio",
-           "-kernel", f"{assets}/kernel/vmlinux", "-initrd", f"{assets}/initramfs.cpio.gz",
-           "-append", f"console=ttyS0 reboot=k panic=-1 {kargs} rdinit=/init ember.hostname=check-{image}",
+           "-kernel", f"{assets}/{KERNEL}", "-initrd", f"{assets}/initramfs.cpio.gz",
+           "-append", f"console={CONSOLE} reboot=k panic=-1 {kargs} rdinit=/init ember.hostname=check-{image}",
            "-drive", f"id=root,file={d}/disk.qcow2,format=qcow2,if=none",
            "-device", "virtio-blk-device,drive=root",
            "-device", "virtio-serial-device",

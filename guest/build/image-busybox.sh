@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Managed image "busybox": an ext4 root disk with busybox-static and its applets, nothing else.
-# Output $ASSETS/images/busybox/{rootfs.ext4,image.json}.
+# Output $ASSETS/images/busybox/{rootfs.ext4,image.json} (EMBER_GUEST_ARCH=arm64: $EMBER_ASSETS_DIR/arm64/images/...).
 STEP=image-busybox
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -9,11 +9,9 @@ VERSION=1
 DISK_MIB=512   # sparse: room for image builds
 
 main() {
-  local dir="$ASSETS/images/$NAME" hash root
-  if [[ ! -x /bin/busybox ]] || ! is_static_elf /bin/busybox; then
-    die "/bin/busybox is not static: apt-get install busybox-static"
-  fi
-  hash="$(inputs_hash "${BASH_SOURCE[0]}" "$GUEST_DIR/build/lib.sh" \
+  local dir="$ASSETS/images/$NAME" hash root busybox
+  busybox="$(guest_busybox)"
+  hash="$(inputs_hash "${BASH_SOURCE[0]}" "$GUEST_DIR/build/lib.sh" "$busybox" \
           "=busybox-static=$(pkg_version busybox-static)" "=e2fsprogs=$(pkg_version e2fsprogs)")"
   if stamp_fresh "$STEP" "$hash" "$dir/rootfs.ext4" "$dir/image.json"; then
     log "up to date"
@@ -26,7 +24,7 @@ main() {
   mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,dev,proc,sys,run,tmp,root,workspace,.ember}
   chmod 1777 "$root/tmp"
   chmod 0700 "$root/root"
-  cp /bin/busybox "$root/bin/busybox"
+  cp "$busybox" "$root/bin/busybox"
   link_busybox_applets "$root/bin"
   cat >"$root/etc/passwd" <<'PASSWD'
 root:x:0:0:root:/root:/bin/sh

@@ -3,6 +3,9 @@
 # (bash and coreutils come with minbase). The debootstrap tree is cached under
 # $ASSETS/cache/debootstrap/, keyed by its parameters, so rebuilding the disk downloads nothing.
 # Output $ASSETS/images/debian/{rootfs.ext4,image.json}.
+# EMBER_GUEST_ARCH=arm64: debootstrap --arch=arm64 --foreign on the host, then its second stage inside an arm64
+# microVM (qemu-system-aarch64, this build's arm64 kernel and initramfs; no binfmt_misc or qemu-user on the host),
+# which hands the finished tree back as a tar on a second disk. Output under $EMBER_ASSETS_DIR/arm64/images/debian/.
 STEP=image-debian
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -16,20 +19,31 @@ MIRROR="${EMBER_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 # bootstrap_tree: prints the cached debootstrap tree, creating it when missing.
 bootstrap_tree() {
   local key tree tmp old
-  key="$(inputs_hash "=debootstrap=$(pkg_version debootstrap)" "=$SUITE|minbase|$INCLUDE|$MIRROR")"
+  local foreign_key=()   # amd64 keeps the key it always had: its cached tree stays valid
+  [[ "$GUEST_ARCH" == amd64 ]] || foreign_key=("=$GUEST_ARCH" "$GUEST_DIR/build/second-stage.sh")
+  key="$(inputs_hash "=debootstrap=$(pkg_version debootstrap)" "=$SUITE|minbase|$INCLUDE|$MIRROR" "${foreign_key[@]}")"
   tree="$CACHE/debootstrap/$SUITE-${key:0:16}"
   if [[ ! -d "$tree" ]]; then
     command -v debootstrap >/dev/null || die "debootstrap missing: apt-get install debootstrap"
     mkdir -p "$CACHE/debootstrap"
     tmp="$(mktemp -d "$CACHE/debootstrap/.tmp.XXXXXX")"
-    log "debootstrap $SUITE (minbase + $INCLUDE) from $MIRROR: takes a few minutes, once"
-    if ! debootstrap --variant=minbase --include="$INCLUDE" "$SUITE" "$tmp" "$MIRROR" >"$tmp.log" 2>&1; then
+    log "debootstrap $SUITE $GUEST_ARCH (minbase + $INCLUDE) from $MIRROR: takes a few minutes, once"
+    local foreign=()
+    [[ "$GUEST_ARCH" == amd64 ]] || foreign=(--arch="$GUEST_ARCH" --foreign)
+    if ! debootstrap "${foreign[@]}" --variant=minbase --include="$INCLUDE" "$SUITE" "$tmp" "$MIRROR" >"$tmp.log" 2>&1; then
       tail -n 20 "$tmp.log" >&2
       umount_below "$tmp"
       rm -rf "$tmp"
       die "debootstrap failed (full log: $tmp.log)"
     fi
     umount_below "$tmp"
+    if [[ "$GUEST_ARCH" != amd64 ]]; then
+      if ! bash "$GUEST_DIR/build/second-stage.sh" "$tmp" >>"$tmp.log" 2>&1; then
+        tail -n 30 "$tmp.log" >&2
+        rm -rf "$tmp"
+        die "the $GUEST_ARCH second stage failed (full log: $tmp.log)"
+      fi
+    fi
     rm -f "$tmp.log"
     mv "$tmp" "$tree"
     # Trees for other parameters are stale now.

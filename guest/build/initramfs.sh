@@ -5,17 +5,15 @@
 STEP=initramfs
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BUSYBOX=/bin/busybox
-
 main() {
   local init="$GUEST_DIR/initramfs/init" mods="$ASSETS/kernel/modules" agent="$ASSETS/agent/ember-agent"
   local hash root out
   [[ -f "$mods/load-order" ]] || die "no kernel modules in $mods: run guest/build/kernel.sh first"
   [[ -x "$agent" ]] || die "no agent at $agent: run guest/build/agent.sh first"
-  [[ -x "$BUSYBOX" ]] || die "$BUSYBOX missing: apt-get install busybox-static"
-  is_static_elf "$BUSYBOX" || die "$BUSYBOX is dynamic: install busybox-static"
+  local BUSYBOX
+  BUSYBOX="$(guest_busybox)"
 
-  hash="$(inputs_hash "${BASH_SOURCE[0]}" "$GUEST_DIR/build/lib.sh" "$init" "$mods" "$agent" \
+  hash="$(inputs_hash "${BASH_SOURCE[0]}" "$GUEST_DIR/build/lib.sh" "$init" "$mods" "$agent" "$BUSYBOX" \
           "=busybox-static=$(pkg_version busybox-static)")"
   out="$ASSETS/initramfs.cpio.gz"
   if stamp_fresh initramfs "$hash" "$out"; then

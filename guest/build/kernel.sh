@@ -2,6 +2,8 @@
 # Guest kernel: Debian's cloud kernel (linux-image-6.1.0-NN-cloud-amd64), never installed on the host.
 # Output $ASSETS/kernel/: vmlinux (uncompressed ELF, boots with PVH on -M microvm), config, release,
 # package, modules/*.ko (the virtio drivers the initramfs loads) and modules/load-order.
+# EMBER_GUEST_ARCH=arm64: linux-image-6.1.0-NN-cloud-arm64 (dpkg --add-architecture arm64; apt-get download only),
+# output $EMBER_ASSETS_DIR/arm64/kernel/ with Image (the arm64 boot Image, loaded by -kernel on -M virt) instead of vmlinux.
 STEP=kernel
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -11,21 +13,23 @@ REQUIRED_MODULES=(virtio_ring virtio virtio_mmio virtio_blk virtio_console virti
 OPTIONAL_MODULES=(virtio_rng)
 # Built into the cloud kernel; if another kernel has them as modules they are loaded too.
 ROOT_FS_MODULES=(ext4)
-META_PKG=linux-image-cloud-amd64
+META_PKG=linux-image-cloud-$GUEST_ARCH
+# The file QEMU's -kernel loads: the PVH ELF on x86-64, the boot Image on arm64.
+case "$GUEST_ARCH" in arm64) KERNEL_FILE=Image ;; *) KERNEL_FILE=vmlinux ;; esac
 
 # The linux-image-* package the meta package points at now, e.g. linux-image-6.1.0-28-cloud-amd64.
 wanted_package() {
-  apt-cache depends "$META_PKG" 2>/dev/null |
-    sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-cloud-amd64\)$/\1/p' | head -n1
+  apt-cache depends "$META_PKG:$GUEST_ARCH" 2>/dev/null |
+    sed -n "s/^ *Depends: \(linux-image-[0-9][^ ]*-cloud-$GUEST_ARCH\)\(:$GUEST_ARCH\)\?\$/\1/p" | head -n1
 }
 
 candidate_version() {
-  apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: \(.*\)$/\1/p' | grep -v '(none)' || true
+  apt-cache policy "$1:$GUEST_ARCH" 2>/dev/null | sed -n 's/^ *Candidate: \(.*\)$/\1/p' | grep -v '(none)' || true
 }
 
 # Every downloadable cloud kernel package, newest first (fallbacks when the wanted one is gone).
 other_packages() {
-  apt-cache pkgnames linux-image-6 2>/dev/null | grep -E '^linux-image-[0-9.]+-[0-9]+-cloud-amd64$' |
+  apt-cache pkgnames linux-image-6 2>/dev/null | grep -E "^linux-image-[0-9.]+-[0-9]+-cloud-$GUEST_ARCH\$" |
     sort -t- -k3,3Vr -k4,4nr || true
 }
 
@@ -45,10 +49,10 @@ download() {
   local pkg="$1" ver deb_glob
   ver="$(candidate_version "$pkg")"
   [[ -n "$ver" ]] || return 1
-  deb_glob="$CACHE/debs/${pkg}_${ver//:/%3a}_amd64.deb"
+  deb_glob="$CACHE/debs/${pkg}_${ver//:/%3a}_$GUEST_ARCH.deb"
   if [[ ! -s "$deb_glob" ]]; then
-    log "downloading $pkg $ver"
-    (cd "$CACHE/debs" && apt-get download -q "$pkg=$ver" >&2 2>/dev/null) || return 1
+    log "downloading $pkg:$GUEST_ARCH $ver"
+    (cd "$CACHE/debs" && apt-get download -q "$pkg:$GUEST_ARCH=$ver" >&2 2>/dev/null) || return 1
   fi
   [[ -s "$deb_glob" ]] && printf '%s\n' "$deb_glob"
 }
@@ -66,9 +70,11 @@ find_deb() {
     log "falling back to $candidate"
     deb="$(download "$candidate")" && { printf '%s\n' "$deb"; return; }
   done
-  deb="$(ls -1t "$CACHE"/debs/linux-image-*-cloud-amd64_*.deb 2>/dev/null | head -n1 || true)"
+  deb="$(ls -1t "$CACHE"/debs/linux-image-*-cloud-"$GUEST_ARCH"_*.deb 2>/dev/null | head -n1 || true)"
   [[ -n "$deb" ]] && { log "using cached $(basename "$deb")"; printf '%s\n' "$deb"; return; }
-  die "no linux-image-*-cloud-amd64 package can be downloaded (is Debian's archive reachable?)"
+  [[ "$GUEST_ARCH" == amd64 ]] || dpkg --print-foreign-architectures | grep -qx "$GUEST_ARCH" ||
+    die "apt does not know $GUEST_ARCH packages: dpkg --add-architecture $GUEST_ARCH && apt-get update"
+  die "no linux-image-*-cloud-$GUEST_ARCH package can be downloaded (is Debian's archive reachable?)"
 }
 
 # The kernel's payload is compressed (LZ4 on Debian's cloud kernel, XZ on the generic one): find each
@@ -88,6 +94,16 @@ extract_vmlinux() {
     done
   done
   return 1
+}
+
+# Debian's arm64 vmlinuz is the boot Image itself (older ones were gzip'd): "ARM\x64" at offset 56 marks it.
+extract_arm64_image() {
+  local vmlinuz="$1" out="$2"
+  case "$(head -c 2 "$vmlinuz" | od -An -tx1 | tr -d ' \n')" in
+    1f8b) gzip -dc "$vmlinuz" >"$out" ;;
+    *) cp "$vmlinuz" "$out" ;;
+  esac
+  [[ "$(tail -c +57 "$out" | head -c 4 | od -An -tx1 | tr -d ' \n')" == 41524d64 ]]
 }
 
 module_file() {  # module_file ROOT NAME: the .ko for a module name (file names may use - for _)
@@ -131,7 +147,7 @@ main() {
   [[ -z "$pkg" ]] || ver="$(candidate_version "$pkg")"
   hash="$(inputs_hash "${BASH_SOURCE[0]}" "$GUEST_DIR/build/lib.sh" "=$pkg=$ver" \
           "=${REQUIRED_MODULES[*]}|${OPTIONAL_MODULES[*]}")"
-  if stamp_fresh kernel "$hash" "$ASSETS/kernel/vmlinux" "$ASSETS/kernel/modules/load-order"; then
+  if stamp_fresh kernel "$hash" "$ASSETS/kernel/$KERNEL_FILE" "$ASSETS/kernel/modules/load-order"; then
     log "up to date ($(cat "$ASSETS/kernel/package"))"
     return 0
   fi
@@ -145,12 +161,16 @@ main() {
   release="${release#vmlinuz-}"
   config="$work/pkg/boot/config-$release"
   [[ -f "$config" ]] || die "no config in $(basename "$deb")"
-  [[ "$(builtin_or_module "$config" CONFIG_PVH)" == y ]] || die "$release lacks CONFIG_PVH: cannot boot on microvm"
-
   out="$work/kernel"
   mkdir -p "$out/modules"
-  extract_vmlinux "$work/pkg/boot/vmlinuz-$release" "$out/vmlinux" ||
-    die "could not find a compressed ELF kernel inside vmlinuz-$release"
+  if [[ "$GUEST_ARCH" == arm64 ]]; then
+    extract_arm64_image "$work/pkg/boot/vmlinuz-$release" "$out/Image" ||
+      die "vmlinuz-$release is not an arm64 boot Image (plain or gzip)"
+  else
+    [[ "$(builtin_or_module "$config" CONFIG_PVH)" == y ]] || die "$release lacks CONFIG_PVH: cannot boot on microvm"
+    extract_vmlinux "$work/pkg/boot/vmlinuz-$release" "$out/vmlinux" ||
+      die "could not find a compressed ELF kernel inside vmlinuz-$release"
+  fi
   cp "$config" "$out/config"
   echo "$release" >"$out/release"
   basename "$deb" .deb >"$out/package"
@@ -171,7 +191,7 @@ main() {
 
   replace_dir "$out" "$ASSETS/kernel"
   stamp_write kernel "$hash"
-  log "built $release: vmlinux $(du -h --apparent-size "$ASSETS/kernel/vmlinux" | cut -f1), modules: $(tr '\n' ' ' <"$ASSETS/kernel/modules/load-order")"
+  log "built $release: $KERNEL_FILE $(du -h --apparent-size "$ASSETS/kernel/$KERNEL_FILE" | cut -f1), modules: $(tr '\n' ' ' <"$ASSETS/kernel/modules/load-order")"
 }
 
 main "$@"

@@ -8,7 +8,14 @@
 set -euo pipefail
 
 GUEST_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ASSETS="${EMBER_ASSETS_DIR:-/var/cache/ember}"
+# The guest architecture (Debian's name): amd64 (the default, assets at the top of $EMBER_ASSETS_DIR, as
+# always) or arm64 (everything, stamps and caches included, under $EMBER_ASSETS_DIR/arm64).
+GUEST_ARCH="${EMBER_GUEST_ARCH:-amd64}"
+case "$GUEST_ARCH" in
+  amd64) ASSETS="${EMBER_ASSETS_DIR:-/var/cache/ember}" ;;
+  arm64) ASSETS="${EMBER_ASSETS_DIR:-/var/cache/ember}/arm64" ;;
+  *) printf '[%s] error: EMBER_GUEST_ARCH=%s: only amd64 or arm64\n' "${STEP:-guest}" "$GUEST_ARCH" >&2; exit 1 ;;
+esac
 CACHE="$ASSETS/cache"
 STAMPS="$ASSETS/.stamps"
 
@@ -61,10 +68,24 @@ replace_dir() {
   rm -rf "$final.old.$$"
 }
 
-# is_static_elf FILE: a 64-bit little-endian ELF without a PT_INTERP program header (no loader needed).
+# elf_machine FILE: x86_64, aarch64 or the raw e_machine number of a 64-bit ELF.
+elf_machine() {
+  case "$(od -An -tu2 -j18 -N2 "$1" | tr -d ' ')" in
+    62) echo x86_64 ;;
+    183) echo aarch64 ;;
+    *) od -An -tu2 -j18 -N2 "$1" | tr -d ' ' ;;
+  esac
+}
+
+# The ELF machine of $GUEST_ARCH's binaries, and the qemu-system binary that runs its guests.
+guest_machine() { case "$GUEST_ARCH" in arm64) echo aarch64 ;; *) echo x86_64 ;; esac; }
+
+# is_static_elf FILE [MACHINE]: a 64-bit little-endian ELF (of MACHINE, x86_64 or aarch64, when given) without a
+# PT_INTERP program header (no loader needed).
 is_static_elf() {
-  local f="$1" phoff phentsize phnum i type
+  local f="$1" want="${2:-any}" phoff phentsize phnum i type
   [[ "$(od -An -tx1 -N5 "$f" | tr -d ' \n')" == 7f454c4602 ]] || return 1
+  [[ "$want" == any || "$(elf_machine "$f")" == "$want" ]] || return 1
   phoff=$(od -An -tu8 -j32 -N8 "$f" | tr -d ' ')
   phentsize=$(od -An -tu2 -j54 -N2 "$f" | tr -d ' ')
   phnum=$(od -An -tu2 -j56 -N2 "$f" | tr -d ' ')
@@ -77,10 +98,37 @@ is_static_elf() {
 
 now_iso() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 
-# Busybox applets linked in DIR (relative links to ./busybox), so a root needs no other binary.
+# guest_busybox: prints the path of a static busybox for $GUEST_ARCH: the host's /bin/busybox for amd64, for
+# arm64 Debian's busybox-static:arm64 unpacked (apt-get download, never installed) into $CACHE/busybox/.
+guest_busybox() {
+  local pkg=busybox-static ver deb dir
+  if [[ "$GUEST_ARCH" == amd64 ]]; then
+    [[ -x /bin/busybox ]] && is_static_elf /bin/busybox x86_64 || die "/bin/busybox is not static: apt-get install busybox-static"
+    echo /bin/busybox
+    return 0
+  fi
+  ver="$(pkg_version busybox-static)"   # the same version as the host's: its applet list is the guest's too
+  dir="$CACHE/busybox/${ver//:/%3a}"
+  if [[ ! -x "$dir/bin/busybox" ]]; then
+    mkdir -p "$CACHE/debs"
+    deb="$CACHE/debs/${pkg}_${ver//:/%3a}_$GUEST_ARCH.deb"
+    if [[ ! -s "$deb" ]]; then
+      log "downloading $pkg:$GUEST_ARCH $ver"
+      (cd "$CACHE/debs" && apt-get download -q "$pkg:$GUEST_ARCH=$ver" >&2 2>/dev/null) ||
+        die "apt-get download $pkg:$GUEST_ARCH=$ver failed (dpkg --add-architecture $GUEST_ARCH; apt-get update)"
+    fi
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp" && dpkg-deb -x "$deb" "$dir.tmp"
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  is_static_elf "$dir/bin/busybox" "$(guest_machine)" || die "$dir/bin/busybox is not a static $(guest_machine) ELF"
+  echo "$dir/bin/busybox"
+}
+
+# Busybox applets linked in DIR (relative links to ./busybox), so a root needs no other binary. The list comes
+# from the host's busybox (same Debian version; a foreign busybox cannot run here).
 link_busybox_applets() {
   local dir="$1" applet
-  for applet in $("$dir/busybox" --list); do
+  for applet in $(/bin/busybox --list); do
     [[ "$applet" == busybox || -e "$dir/$applet" ]] || ln -s busybox "$dir/$applet"
   done
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ember.arn.Region;
 import io.ember.hooks.Hooks;
 import io.ember.image.HostInfo;
+import io.ember.image.ImageArchitecture;
+import io.ember.vmm.Arch;
 import io.ember.image.ImageException;
 import io.ember.image.ImageSpec;
 import io.ember.image.Images;
@@ -58,7 +60,7 @@ final class MicrovmImageRoutes {
         app.get(BASE + "/{imageIdentifier}/versions/{imageVersion}/builds/{buildId}", ctx -> {
             ImageRecord image = image(ctx);
             ImageBuildRecord b = images.build(image, ctx.pathParam("imageVersion"), ctx.pathParam("buildId"));
-            ObjectNode out = buildView(image, b, true);
+            ObjectNode out = buildView(image, b, archOf(image, ctx.pathParam("imageVersion")), true);
             // Ember addition: the s3:// object the build read (ETag, version id), as it was when the build started
             images.codeSource(b).ifPresent(json -> out.set("codeArtifactSource", tree(json)));
             Json.ok(ctx, out);
@@ -130,11 +132,12 @@ final class MicrovmImageRoutes {
         JsonNode cpus = body.get("cpuConfigurations");
         if (cpus != null && !cpus.isNull()) {
             if (!cpus.isArray() || cpus.size() > 1) throw ApiException.validation("cpuConfigurations must be an array of at most 1 item");
+            // ARM_64 is AWS's one value; X86_64 is Ember's extension. Whether this server has the assets for the
+            // architecture is the service's check (a ValidationException naming `bin/ember setup --arch arm64`).
             for (JsonNode c : cpus) {
                 String arch = c.path("architecture").asText("");
-                if (!arch.equals(HostInfo.ARCHITECTURE))
-                    throw ApiException.validation("cpuConfigurations[0].architecture must be " + HostInfo.ARCHITECTURE
-                            + " on this server (got '" + arch + "')");
+                if (HostInfo.parseArchitecture(arch) == null)
+                    throw ApiException.validation("cpuConfigurations[0].architecture must be ARM_64 or X86_64 (got '" + arch + "')");
             }
         }
         Integer memory = null, vcpus = null;
@@ -197,12 +200,13 @@ final class MicrovmImageRoutes {
     private void builds(Context ctx) {
         ImageRecord image = image(ctx);
         String arch = ctx.queryParam("architecture"), chipset = ctx.queryParam("chipset"), gen = ctx.queryParam("chipsetGeneration");
-        boolean match = (arch == null || arch.equals(HostInfo.ARCHITECTURE)) && (chipset == null || chipset.equals(HostInfo.chipset()))
-                && (gen == null || gen.equals(HostInfo.chipsetGeneration()));
+        Arch built = archOf(image, ctx.pathParam("imageVersion"));
+        boolean match = (arch == null || arch.equals(HostInfo.apiName(built))) && (chipset == null || chipset.equals(HostInfo.chipset(built)))
+                && (gen == null || gen.equals(HostInfo.chipsetGeneration(built)));
         List<ImageBuildRecord> all = match ? images.builds(image, ctx.pathParam("imageVersion")) : List.of();
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
-        PageToken.page(ctx, "microvm-image-builds", all.size(), out, i -> items.add(buildView(image, all.get(i), false)));
+        PageToken.page(ctx, "microvm-image-builds", all.size(), out, i -> items.add(buildView(image, all.get(i), built, false)));
         Json.ok(ctx, out);
     }
 
@@ -279,15 +283,20 @@ final class MicrovmImageRoutes {
         return o;
     }
 
-    private ObjectNode buildView(ImageRecord image, ImageBuildRecord b, boolean full) {
+    /** The architecture a version was built for: each version has one build, of its cpuConfigurations' architecture. */
+    private Arch archOf(ImageRecord image, String version) {
+        return ImageArchitecture.of(images.version(image, version));
+    }
+
+    private ObjectNode buildView(ImageRecord image, ImageBuildRecord b, Arch arch, boolean full) {
         ObjectNode o = Json.object();
         o.put("imageArn", region.render(image.arn()));
         o.put("imageVersion", Versions.external(b.version()));
         o.put("buildId", b.id());
         o.put("buildState", b.state());
-        o.put("architecture", HostInfo.ARCHITECTURE);
-        o.put("chipset", HostInfo.chipset());
-        o.put("chipsetGeneration", HostInfo.chipsetGeneration());
+        o.put("architecture", HostInfo.apiName(arch));
+        o.put("chipset", HostInfo.chipset(arch));
+        o.put("chipsetGeneration", HostInfo.chipsetGeneration(arch));
         o.put("createdAt", Json.epochSeconds(b.createdAt()));
         if (b.stateReason() != null) o.put("stateReason", b.stateReason());
         if (full && b.memoryBytes() != null) {

@@ -102,13 +102,15 @@ final class BuildRun {
         } catch (IOException e) {
             throw new BuildFailure("stored version spec unreadable: " + e.getMessage());
         }
-        log.line("build " + build.id() + " of " + image.name() + " version " + build.version() + " (" + version.vcpus() + " vCPU, "
+        log.line("build " + build.id() + " of " + image.name() + " version " + build.version() + " ("
+                + HostInfo.apiName(ImageArchitecture.of(spec)) + ", " + version.vcpus() + " vCPU, "
                 + version.memoryMib() + " MiB) from " + spec.path("baseImageArn").asText() + " version "
                 + spec.path("baseImageVersion").asText());
         readS3Code(spec, log);
         Images.Base base;
         try {
-            base = images.base(image.tenantId(), spec.path("baseImageArn").asText(), spec.path("baseImageVersion").asText(null));
+            base = images.base(image.tenantId(), spec.path("baseImageArn").asText(), spec.path("baseImageVersion").asText(null),
+                    ImageArchitecture.of(spec));
         } catch (ImageException e) {
             throw new BuildFailure(e.getMessage());
         }
@@ -298,8 +300,17 @@ final class BuildRun {
         } catch (RuntimeException e) {
             throw new BuildFailure("the " + (buildVm ? "build" : "template") + " VM's network: " + e.getMessage());
         }
-        VmSpec spec = new VmSpec(name, workDir, settings.kernel(), settings.initrd(), dir.resolve("rootfs.ext4"), version.vcpus(),
-                version.memoryMib(), "ember-build", List.of(), nic);
+        // x86-64: the settings' boot files (the catalog's, or a test's); another architecture: its catalog's
+        io.ember.vmm.Arch arch = ImageArchitecture.of(version);
+        ImageCatalog boot;
+        try {
+            boot = arch == images.catalog.arch() ? null : images.catalog.of(arch);
+        } catch (AssetsMissingException e) {
+            throw new BuildFailure(e.getMessage());
+        }
+        VmSpec spec = new VmSpec(name, workDir, boot == null ? settings.kernel() : boot.kernel(),
+                boot == null ? settings.initrd() : boot.initrd(), dir.resolve("rootfs.ext4"), version.vcpus(),
+                version.memoryMib(), "ember-build", List.of(), nic).withArch(arch);
         if (aborted != null) throw new BuildFailure(aborted);
         try {
             Vm vm = buildVm ? machines.launchBuildVm(spec) : machines.launchTemplateVm(spec);

@@ -56,7 +56,8 @@ final class BuiltImageSource implements ImageSource {
         Path dir = images.versionDir(image.id(), v.version());
         Map<String, String> env = new TreeMap<>(Images.map(v.environmentJson()));
         return Optional.of(new LaunchSource(image.arn(), image.name(), Integer.toString(v.version()), v.vcpus(), v.memoryMib(), env,
-                dir.resolve("rootfs.ext4"), dir.resolve("snapshot"), hooks(image, v), egress(v), SizeClass.ofStored(v.sizeMib()).orElse(null)));
+                dir.resolve("rootfs.ext4"), dir.resolve("snapshot"), hooks(image, v), egress(v), SizeClass.ofStored(v.sizeMib()).orElse(null),
+                ImageArchitecture.of(v)));
     }
 
     /** The version's egressNetworkConnectors, from its stored request (their form checked when it was accepted). */

@@ -3,12 +3,50 @@ package io.ember.image;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.ember.vmm.Arch;
 
 /** What builds report about the host (docs/images.md, "Architecture"). */
 public final class HostInfo {
     private HostInfo() {}
 
-    public static final String ARCHITECTURE = "X86_64";
+    /**
+     * The API's name of an architecture: {@code ARM_64} (AWS's one value) and {@code X86_64} (Ember's extension, the
+     * host's own here).
+     */
+    public static String apiName(Arch a) {
+        return a == Arch.ARM64 ? "ARM_64" : "X86_64";
+    }
+
+    /** By its API name; null for any other. */
+    public static Arch parseArchitecture(String apiName) {
+        return switch (apiName) {
+            case "ARM_64" -> Arch.ARM64;
+            case "X86_64" -> Arch.X86_64;
+            default -> null;
+        };
+    }
+
+    /**
+     * What an image version without {@code cpuConfigurations} runs on: the host's own architecture, which KVM can run
+     * (AWS's only value is ARM_64; docs/compatibility.md says why Ember differs). x86-64 when the host is neither.
+     */
+    public static Arch defaultArch() {
+        Arch host = Arch.host();
+        return host == null ? Arch.X86_64 : host;
+    }
+
+    /**
+     * The chipset a build of {@code a} reports. ARM_64: GRAVITON, the one value of AWS's enum (clients filter builds
+     * by it), whether the guest runs on an arm64 host or emulated; X86_64: the host's CPU vendor.
+     */
+    public static String chipset(Arch a) {
+        return a == Arch.ARM64 ? "GRAVITON" : chipset();
+    }
+
+    /** The chipset generation a build of {@code a} reports: an emulated arm64 guest's CPU model, else the host's. */
+    public static String chipsetGeneration(Arch a) {
+        return a == Arch.ARM64 && Arch.host() != Arch.ARM64 ? "cortex-a72-emulated" : chipsetGeneration();
+    }
 
     /** Total host RAM in MiB (the upper bound of a size's peak memory). */
     public static int memoryMib() {

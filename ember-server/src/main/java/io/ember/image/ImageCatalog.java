@@ -14,12 +14,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import io.ember.vmm.Arch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The managed images and the boot files every guest shares, read once from the assets directory
- * (layout in the project brief: kernel/vmlinux, initramfs.cpio.gz, images/NAME/{image.json,rootfs.ext4}).
+ * (layout in the project brief: kernel/vmlinux, initramfs.cpio.gz, images/NAME/{image.json,rootfs.ext4}). The
+ * x86-64 guests' assets are at the top; arm64 guests' (kernel/Image, initramfs.cpio.gz, images/...) in {@code arm64/},
+ * present only when {@code bin/ember setup --arch arm64} built them (docs/images.md, "Architectures").
  */
 public final class ImageCatalog {
     private static final Logger log = LoggerFactory.getLogger(ImageCatalog.class);
@@ -28,16 +31,37 @@ public final class ImageCatalog {
     private final Path kernel;
     private final Path initrd;
     private final List<ManagedImage> images;
+    private final Arch arch;
+    /** The arm64 guests' catalog (in the x86-64 one), or null when their assets were not built. */
+    private final ImageCatalog arm64;
 
-    private ImageCatalog(Path kernel, Path initrd, List<ManagedImage> images) {
+    private ImageCatalog(Path kernel, Path initrd, List<ManagedImage> images, Arch arch, ImageCatalog arm64) {
         this.kernel = kernel;
         this.initrd = initrd;
         this.images = List.copyOf(images);
+        this.arch = arch;
+        this.arm64 = arm64;
     }
 
     /** Reads the catalog; throws {@link AssetsMissingException} naming what is missing and how to make it. */
     public static ImageCatalog load(Path assetsDir) {
-        Path kernel = assetsDir.resolve("kernel/vmlinux");
+        Path arm = assetsDir.resolve(ARM64_DIR);
+        ImageCatalog arm64 = null;
+        if (Files.isRegularFile(arm.resolve("kernel/Image"))) {
+            try {
+                arm64 = load(arm, Arch.ARM64, null);
+            } catch (AssetsMissingException e) {
+                log.warn("arm64 guests unavailable: {}", e.getMessage());
+            }
+        }
+        return load(assetsDir, Arch.X86_64, arm64);
+    }
+
+    /** Where the arm64 assets are, under the assets directory. */
+    static final String ARM64_DIR = "arm64";
+
+    private static ImageCatalog load(Path assetsDir, Arch arch, ImageCatalog arm64) {
+        Path kernel = assetsDir.resolve(arch == Arch.ARM64 ? "kernel/Image" : "kernel/vmlinux");
         Path initrd = assetsDir.resolve("initramfs.cpio.gz");
         for (Path p : List.of(kernel, initrd)) {
             if (!Files.isRegularFile(p)) throw missing(assetsDir, p + " not found");
@@ -53,7 +77,29 @@ public final class ImageCatalog {
         }
         if (images.isEmpty()) throw missing(assetsDir, "no image in " + dir);
         images.sort(Comparator.comparing(ManagedImage::name));
-        return new ImageCatalog(kernel, initrd, images);
+        return new ImageCatalog(kernel, initrd, images, arch, arm64);
+    }
+
+    /** The guests' architecture of this catalog. */
+    public Arch arch() {
+        return arch;
+    }
+
+    /** Whether guests of {@code a} can run: their kernel, initramfs and managed images were built. */
+    public boolean supports(Arch a) {
+        return a == arch || (a == Arch.ARM64 && arm64 != null);
+    }
+
+    /**
+     * The catalog of {@code a}'s guests: this one, or the arm64 one.
+     *
+     * @throws AssetsMissingException when that architecture's assets were not built
+     */
+    public ImageCatalog of(Arch a) {
+        if (a == arch) return this;
+        if (a == Arch.ARM64 && arm64 != null) return arm64;
+        throw new AssetsMissingException("no guest assets for " + HostInfo.apiName(a)
+                + " microVMs: run `bin/ember setup --arch arm64` to build them");
     }
 
     public Path kernel() {

@@ -10,6 +10,7 @@ import io.ember.store.ImageBuildRecord;
 import io.ember.store.ImageRecord;
 import io.ember.store.ImageStore;
 import io.ember.store.ImageVersionRecord;
+import io.ember.vmm.Arch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -320,12 +321,21 @@ public final class Images implements AutoCloseable {
                 Map<String, String> environment) {}
 
     Base base(String tenantId, ImageSpec spec) {
-        return base(tenantId, spec.baseImageArn(), spec.baseImageVersion());
+        return base(tenantId, spec.baseImageArn(), spec.baseImageVersion(), ImageArchitecture.of(spec.echo()));
     }
 
-    /** @param version null: a managed image's only version, or a built image's latest active SUCCESSFUL one */
-    Base base(String tenantId, String id, String version) {
-        Optional<ManagedImage> m = catalog.find(id);
+    /**
+     * @param version null: a managed image's only version, or a built image's latest active SUCCESSFUL one
+     * @param arch the architecture of the version being built: a managed base of that architecture, or a built base
+     *     of the same one
+     */
+    Base base(String tenantId, String id, String version, Arch arch) {
+        if (catalog.find(id).isPresent() && !catalog.supports(arch))
+            throw ImageException.invalid("cpuConfigurations asks for " + HostInfo.apiName(arch)
+                    + " and this server has no guest assets for it: run `bin/ember setup --arch arm64`");
+        Optional<ManagedImage> m = catalog.find(id).isPresent() ? catalog.of(arch).find(id) : Optional.empty();
+        if (catalog.find(id).isPresent() && m.isEmpty())
+            throw ImageException.invalid("managed image " + id + " has no " + HostInfo.apiName(arch) + " build on this server");
         if (m.isPresent()) {
             if (version != null && !version.equals(m.get().version()))
                 throw ImageException.invalid("managed image " + m.get().name() + " has no version " + version);
@@ -341,6 +351,9 @@ public final class Images implements AutoCloseable {
         } catch (ImageUnavailableException e) {
             throw ImageException.invalid("base image: " + e.getMessage());
         }
+        if (ls.arch() != arch)
+            throw ImageException.invalid("base image " + parent.name() + " version " + ls.imageVersion() + " is "
+                    + HostInfo.apiName(ls.arch()) + "; cpuConfigurations asks for " + HostInfo.apiName(arch));
         return new Base(parent.arn(), parent.name(), ls.imageVersion(), ls.vcpus(), ls.memoryMib(), null,
                 versionDir(parent.id(), Integer.parseInt(ls.imageVersion())), ls.environment());
     }

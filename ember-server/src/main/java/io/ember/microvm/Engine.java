@@ -298,8 +298,9 @@ final class Engine implements AutoCloseable {
     /** The machine as the VMM layer sees it; the hostname is the microVM id. */
     VmSpec spec(Machine m) {
         MicrovmRecord r = m.created;
-        VmSpec spec = new VmSpec(r.id(), m.workDir(), catalog.kernel(), catalog.initrd(), m.launch.rootfs(),
-                r.vcpus(), r.memoryMib(), r.id(), List.of())
+        ImageCatalog boot = catalog.of(m.launch.arch()); // AssetsMissingException: its arm64 assets went away
+        VmSpec spec = new VmSpec(r.id(), m.workDir(), boot.kernel(), boot.initrd(), m.launch.rootfs(),
+                r.vcpus(), r.memoryMib(), r.id(), List.of()).withArch(m.launch.arch())
                 // No NIC when networking is off: a snapshot's NIC then restores attached to nothing.
                 .withNic(m.net == null ? null : m.net.nic());
         // A size's microVM is guaranteed its baseline under contention and bursts into what the host has free

@@ -98,11 +98,31 @@ final class Machine {
      * @param environment the image's environment for processes Ember starts
      * @param hooks the lifecycle hooks Ember calls in it ({@link Hooks#NONE} for a cold boot)
      * @param runHookPayload the body of its run hook; null when empty or already delivered
+     * @param arch the guest's architecture (its image version's)
      */
-    record Launch(Path rootfs, Path template, Map<String, String> environment, Hooks hooks, String runHookPayload) {
+    record Launch(Path rootfs, Path template, Map<String, String> environment, Hooks hooks, String runHookPayload,
+                  io.ember.vmm.Arch arch) {
         Launch {
             environment = Map.copyOf(environment == null ? Map.of() : environment);
             hooks = hooks == null ? Hooks.NONE : hooks;
+            if (arch == null) arch = io.ember.vmm.Arch.X86_64;
+        }
+
+        /**
+         * The architecture of a microVM found after a restart (the store keeps no column for it): what its own
+         * suspended snapshot, else its image snapshot, else the snapshot beside its base disk (a built image booted
+         * cold) says; x86-64 when none does (a managed image: those launch on the host's x86-64 catalog).
+         */
+        static io.ember.vmm.Arch archOf(Path workDir, Path rootfs, Path template) {
+            for (Path dir : new Path[] {workDir, template, rootfs == null ? null : rootfs.resolveSibling("snapshot")}) {
+                if (dir == null || !java.nio.file.Files.isRegularFile(dir.resolve(io.ember.vmm.Snapshot.MANIFEST))) continue;
+                try {
+                    return io.ember.vmm.Snapshot.load(dir).arch();
+                } catch (io.ember.vmm.VmmException e) {
+                    // incomplete: the next place may know
+                }
+            }
+            return io.ember.vmm.Arch.X86_64;
         }
     }
 }

@@ -98,7 +98,7 @@ public final class Microvms implements AutoCloseable {
         // Hooks are the application's, and only a launch from the snapshot has it running.
         Hooks hooks = template == null ? Hooks.NONE : image.hooks().ofMicrovm();
         Machine.Launch launch = new Machine.Launch(image.rootfs(), template, image.environment(), hooks,
-                hooks.isEnabled(Hooks.Hook.RUN) ? run.runHookPayload() : null);
+                hooks.isEnabled(Hooks.Hook.RUN) ? run.runHookPayload() : null, image.arch());
         if (launch.template() != null && engine.snapshots == null) {
             throw new MicrovmException(MicrovmException.Kind.CONFLICT, "image " + image.imageName()
                     + " launches from a snapshot, which this server's VMM driver cannot restore");

@@ -68,9 +68,9 @@ final class Reconciler {
 
     private Machine.Launch launch(MicrovmRecord r) {
         LaunchRecord l = engine.store.launch(r.id()).orElse(new LaunchRecord(null, null, null));
-        return new Machine.Launch(l.rootfs() == null ? null : Path.of(l.rootfs()),
-                l.template() == null ? null : Path.of(l.template()), Microvms.environment(l.environmentJson()),
-                Hooks.fromJson(l.hooksJson()), l.runHookPayload());
+        Path rootfs = l.rootfs() == null ? null : Path.of(l.rootfs()), template = l.template() == null ? null : Path.of(l.template());
+        return new Machine.Launch(rootfs, template, Microvms.environment(l.environmentJson()), Hooks.fromJson(l.hooksJson()),
+                l.runHookPayload(), Machine.Launch.archOf(r.workDir() == null ? null : Path.of(r.workDir()), rootfs, template));
     }
 
     private void reattach(Machine m) {

@@ -17,6 +17,17 @@ public final class Assets {
         return dir;
     }
 
+    /** Adds the arm64 guests' layout under {@code dir/arm64} (kernel/Image, initramfs, busybox and debian). */
+    public static Path withArm64(Path dir) throws IOException {
+        Path arm = dir.resolve("arm64");
+        Files.createDirectories(arm.resolve("kernel"));
+        Files.writeString(arm.resolve("kernel/Image"), "arm64 kernel");
+        Files.writeString(arm.resolve("initramfs.cpio.gz"), "arm64 initrd");
+        image(arm, "busybox", 1, 128);
+        image(arm, "debian", 2, 512);
+        return dir;
+    }
+
     private static void image(Path dir, String name, int vcpus, int memory) throws IOException {
         Path d = Files.createDirectories(dir.resolve("images").resolve(name));
         Files.writeString(d.resolve("rootfs.ext4"), "ext4");

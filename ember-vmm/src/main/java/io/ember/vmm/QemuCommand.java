@@ -11,6 +11,11 @@ final class QemuCommand {
             Pattern.compile("(?=.{1,64}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
     private static final Pattern KERNEL_WORD = Pattern.compile("[\\x21-\\x7E&&[^\"]]{1,256}");
     static final String BASE_APPEND = "console=ttyS0 reboot=k panic=-1 quiet rdinit=/init";
+    /**
+     * The CPU of an arm64 guest under TCG: an Armv8.0 core without pointer authentication (whose emulation is slow in
+     * TCG) or SVE, and a fixed model, so a snapshot restores on any host's QEMU of the same version. KVM uses the host's.
+     */
+    static final String ARM64_TCG_CPU = "cortex-a72";
     /** TCG translation cache, MiB: bounded so a VMM fits its memory cgroup (docs/jail.md). */
     static final int TCG_TB_MIB = 256;
     static final String SANDBOX = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
@@ -62,10 +67,17 @@ final class QemuCommand {
 
     static List<String> build(QemuConfig config, Accelerator accel, long tscKhz, VmSpec spec, VmFiles files, Boot boot) {
         validate(spec);
+        Arch arch = spec.arch();
+        if (arch != Arch.host()) accel = Accelerator.TCG; // KVM runs only the host's own architecture
         List<String> c = new ArrayList<>();
-        c.add(config.qemuBinary());
+        c.add(arch.qemuBinary(config.qemuBinary()));
         add(c, "-name", "ember-" + opt(spec.vmId()));
-        add(c, "-M", "microvm,x-option-roms=off,rtc=on,isa-serial=on" + (boot.backend() ? ",memory-backend=mem" : ""));
+        String memoryBackend = boot.backend() ? ",memory-backend=mem" : "";
+        if (arch == Arch.ARM64)
+            // GICv3: KVM on arm64 servers has no GICv2 emulation, and TCG has both: one machine for either accelerator.
+            add(c, "-M", "virt,gic-version=3" + memoryBackend);
+        else
+            add(c, "-M", "microvm,x-option-roms=off,rtc=on,isa-serial=on" + memoryBackend);
         if (accel == Accelerator.KVM) {
             add(c, "-accel", "kvm");
             add(c, "-cpu", "host");
@@ -73,6 +85,7 @@ final class QemuCommand {
             // TCG's translation cache defaults to 1 GiB here (an eighth of the host's RAM, at most 1 GiB), touched as
             // code is translated: it would outgrow the VM's memory cgroup (RAM + 384 MiB) and get QEMU killed.
             add(c, "-accel", "tcg,tb-size=" + TCG_TB_MIB);
+            if (arch == Arch.ARM64) add(c, "-cpu", ARM64_TCG_CPU);
         }
         add(c, "-m", Integer.toString(spec.memoryMib()));
         if (boot.memory() != null)
@@ -84,7 +97,9 @@ final class QemuCommand {
         c.addAll(List.of("-nodefaults", "-no-user-config", "-no-reboot", "-display", "none"));
         add(c, "-kernel", spec.kernel().toAbsolutePath().toString());
         add(c, "-initrd", spec.initrd().toAbsolutePath().toString());
-        add(c, "-append", append(spec, !boot.incoming()) + (accel == Accelerator.TCG && tscKhz > 0 ? " tsc_early_khz=" + tscKhz : ""));
+        // tsc_early_khz: x86 only (arm64 has the architected timer, which tells its own rate)
+        add(c, "-append", append(spec, !boot.incoming())
+                + (arch == Arch.X86_64 && accel == Accelerator.TCG && tscKhz > 0 ? " tsc_early_khz=" + tscKhz : ""));
         add(c, "-drive", "id=root,file=" + opt(boot.disk().toString()) + ",format=qcow2,if=none,discard=unmap");
         add(c, "-device", "virtio-blk-device,drive=root");
         add(c, "-device", "virtio-serial-device");
@@ -123,7 +138,8 @@ final class QemuCommand {
 
     /** @param netWord with the guest's address (a cold boot; a restored guest learns it from RESTORED) */
     static String append(VmSpec spec, boolean netWord) {
-        StringBuilder b = new StringBuilder(BASE_APPEND).append(" ember.hostname=").append(spec.hostname());
+        StringBuilder b = new StringBuilder(BASE_APPEND.replace("ttyS0", spec.arch().console()))
+                .append(" ember.hostname=").append(spec.hostname());
         if (netWord && spec.nic() != null) b.append(" ember.net=").append(spec.nic().guest().word());
         for (String w : spec.kernelArgs()) b.append(' ').append(w);
         return b.toString();

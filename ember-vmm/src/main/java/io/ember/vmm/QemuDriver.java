@@ -88,7 +88,7 @@ public final class QemuDriver implements VmmDriver, Snapshots {
                     .redirectOutput(files.qemuLog().toFile()).start();
         } catch (IOException e) {
             releaseJail(spec.vmId());
-            throw new VmmException("cannot start " + config.qemuBinary() + ": " + e.getMessage(), e);
+            throw new VmmException("cannot start " + cmd.getFirst() + ": " + e.getMessage(), e);
         }
         try {
             return started(spec, files, p, expectedStatus);

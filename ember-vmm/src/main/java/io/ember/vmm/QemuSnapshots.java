@@ -38,6 +38,7 @@ final class QemuSnapshots {
         Path memory, disk;
         int vcpus, memoryMib;
         boolean shared, backend, nic;
+        Arch arch;
         try {
             Files.createDirectories(target);
             if (!target.equals(files.dir()))
@@ -55,6 +56,9 @@ final class QemuSnapshots {
             backend = shared || hasMemoryBackend(qmp);
             disk = rootDisk(qmp);
             nic = !qmp.execute("query-rx-filter", Map.of(), QMP_TIMEOUT).isEmpty(); // the NICs, whatever their backend
+            String emulated = qmp.execute("query-target", Map.of(), QMP_TIMEOUT).path("arch").asText();
+            arch = Arch.ofQemuName(emulated);
+            if (arch == null) throw new VmmException(vm.vmId() + ": the VMM emulates " + emulated + ", not a known architecture");
             vcpus = qmp.execute("query-cpus-fast", Map.of(), QMP_TIMEOUT).size();
             memoryMib = (int) (qmp.execute("query-memory-size-summary", Map.of(), QMP_TIMEOUT).path("base-memory").asLong() >> 20);
             qmp.execute("stop", Map.of(), QMP_TIMEOUT); // also drains and flushes the disk (bdrv_flush_all)
@@ -92,7 +96,7 @@ final class QemuSnapshots {
         // The guest is stopped and its whole state is out: make it durable while the VMM still holds the guest, so
         // that no moment exists where the VMM is gone and the snapshot is not yet whole (a crash there lost both).
         // Once the migration completed QEMU has released the disk (inactive) and the stopped guest writes no RAM.
-        Snapshot snap = new Snapshot(target, vcpus, memoryMib, shared, backend, nic);
+        Snapshot snap = new Snapshot(target, vcpus, memoryMib, shared, backend, nic, arch);
         boolean moved = false;
         try {
             Durable.fsync(tmpState);
@@ -192,6 +196,8 @@ final class QemuSnapshots {
         if (spec.vcpus() != snap.vcpus() || spec.memoryMib() != snap.memoryMib())
             throw new VmmException("snapshot " + snap.dir() + " has " + snap.vcpus() + " vCPUs and " + snap.memoryMib()
                     + " MiB; the spec asks for " + spec.vcpus() + " and " + spec.memoryMib());
+        if (spec.arch() != snap.arch())
+            throw new VmmException("snapshot " + snap.dir() + " is of an " + snap.arch() + " machine; the spec is " + spec.arch());
         VmFiles files = new VmFiles(spec.workDir());
         QemuDriver.prepareDir(files);
         Path disk = snap.disk();

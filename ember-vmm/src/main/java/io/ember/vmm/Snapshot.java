@@ -16,14 +16,21 @@ import java.nio.file.Path;
  *     mapping of its image's file: its own snapshot has the RAM in {@code vmstate} under that name)
  * @param nic the saved machine had a network device: a restore has one too (on the spec's tap, or on nothing) and a
  *     restore into a spec with a NIC gets none when false (snapshots made before NICs existed: {@code "nic"} absent)
+ * @param arch the saved machine's architecture (QMP {@code query-target}); a restore needs a spec of the same one
+ *     ({@code "arch"} absent: snapshots made before arm64 guests, all x86-64)
  */
-public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile, boolean memoryBackend, boolean nic) {
+public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile, boolean memoryBackend, boolean nic, Arch arch) {
     public static final String VMSTATE = "vmstate", MEMORY = "mem.ram", DISK = "disk.qcow2", MANIFEST = "snapshot.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Snapshot {
         dir = dir.toAbsolutePath().normalize();
         if (memoryInFile) memoryBackend = true;
+        if (arch == null) arch = Arch.X86_64;
+    }
+
+    public Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile, boolean memoryBackend, boolean nic) {
+        this(dir, vcpus, memoryMib, memoryInFile, memoryBackend, nic, Arch.X86_64);
     }
 
     public Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile) {
@@ -45,7 +52,10 @@ public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile,
                 m = JSON.readTree(in.readNBytes(64 * 1024));
             }
             Snapshot s = new Snapshot(dir, m.path("vcpus").asInt(), m.path("memoryMib").asInt(), m.path("memoryInFile").asBoolean(),
-                    m.path("memoryBackend").asBoolean(m.path("memoryInFile").asBoolean()), m.path("nic").asBoolean(false));
+                    m.path("memoryBackend").asBoolean(m.path("memoryInFile").asBoolean()), m.path("nic").asBoolean(false),
+                    m.has("arch") ? Arch.ofQemuName(m.path("arch").asText()) : Arch.X86_64);
+            if (s.arch() == null || (m.has("arch") && !s.arch().qemuName().equals(m.path("arch").asText())))
+                throw new VmmException("snapshot manifest " + manifest + " names an unknown architecture " + m.path("arch"));
             for (Path p : s.memoryInFile() ? new Path[] {s.vmstate(), s.disk(), s.memory()} : new Path[] {s.vmstate(), s.disk()})
                 if (!Files.isRegularFile(p)) throw new VmmException("snapshot " + dir + " is incomplete: " + p.getFileName() + " missing");
             if (s.vcpus() < 1 || s.memoryMib() < 64) throw new VmmException("snapshot manifest " + manifest + " is invalid");
@@ -68,7 +78,7 @@ public record Snapshot(Path dir, int vcpus, int memoryMib, boolean memoryInFile,
     /** The manifest: written last, so a snapshot with a manifest is whole. */
     void writeManifest() throws IOException {
         String text = JSON.createObjectNode().put("vcpus", vcpus).put("memoryMib", memoryMib).put("memoryInFile", memoryInFile)
-                .put("memoryBackend", memoryBackend).put("nic", nic).toString();
+                .put("memoryBackend", memoryBackend).put("nic", nic).put("arch", arch.qemuName()).toString();
         Path tmp = dir.resolve(MANIFEST + ".tmp");
         Files.deleteIfExists(tmp); // a link a jailed VMM left there goes, it is not written through
         Files.writeString(tmp, text, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE,

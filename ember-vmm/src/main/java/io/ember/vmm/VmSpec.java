@@ -14,6 +14,9 @@ import java.util.List;
  *     saved state) and the guest is told its new address through RESTORED
  * @param sharedFiles files or directories besides kernel, initrd and base disk that the VM reads and never writes
  *     (an image snapshot its disk is an overlay of): a jailed VMM sees only what the spec names (docs/jail.md)
+ * @param arch the guest's architecture: its kernel, initrd and disk must be built for it (docs/vmm.md, "Architectures")
+ * @param cpuShareMillis thousandths of a vCPU the machine is guaranteed under contention (its baseline; the cgroup's
+ *     weight), up to all of its vCPUs
  */
 public record VmSpec(
         String vmId,
@@ -27,21 +30,37 @@ public record VmSpec(
         List<String> kernelArgs,
         Nic nic,
         List<Path> sharedFiles,
-        int cpuShareMillis) {
-
-    /** A machine guaranteed all of its vCPUs under contention. */
-    public VmSpec(String vmId, Path workDir, Path kernel, Path initrd, Path baseDisk, int vcpus, int memoryMib,
-                  String hostname, List<String> kernelArgs, Nic nic, List<Path> sharedFiles) {
-        this(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles, vcpus * 1000);
-    }
+        int cpuShareMillis,
+        Arch arch) {
 
     public VmSpec {
+        if (vcpus < 1) throw new IllegalArgumentException("vcpus must be >= 1");
         if (cpuShareMillis < 1 || cpuShareMillis > vcpus * 1000)
             throw new IllegalArgumentException("cpuShareMillis must be between 1 and vcpus * 1000");
-        if (vcpus < 1) throw new IllegalArgumentException("vcpus must be >= 1");
+        if (arch == null) throw new IllegalArgumentException("arch must be given");
         if (memoryMib < 64) throw new IllegalArgumentException("memoryMib must be >= 64");
         kernelArgs = List.copyOf(kernelArgs);
         sharedFiles = List.copyOf(sharedFiles);
+    }
+
+    /** An x86-64 guest guaranteed all of its vCPUs under contention. */
+    public VmSpec(String vmId, Path workDir, Path kernel, Path initrd, Path baseDisk, int vcpus, int memoryMib,
+                  String hostname, List<String> kernelArgs, Nic nic, List<Path> sharedFiles) {
+        this(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles, vcpus * 1000,
+                Arch.X86_64);
+    }
+
+    /** An x86-64 guest guaranteed {@code cpuShareMillis} under contention. */
+    public VmSpec(String vmId, Path workDir, Path kernel, Path initrd, Path baseDisk, int vcpus, int memoryMib,
+                  String hostname, List<String> kernelArgs, Nic nic, List<Path> sharedFiles, int cpuShareMillis) {
+        this(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles, cpuShareMillis,
+                Arch.X86_64);
+    }
+
+    /** A guest of {@code arch} guaranteed all of its vCPUs under contention. */
+    public VmSpec(String vmId, Path workDir, Path kernel, Path initrd, Path baseDisk, int vcpus, int memoryMib,
+                  String hostname, List<String> kernelArgs, Nic nic, List<Path> sharedFiles, Arch arch) {
+        this(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles, vcpus * 1000, arch);
     }
 
     public VmSpec(String vmId, Path workDir, Path kernel, Path initrd, Path baseDisk, int vcpus, int memoryMib,
@@ -57,7 +76,7 @@ public record VmSpec(
 
     /** The same machine, also reading {@code files}. */
     public VmSpec withSharedFiles(List<Path> files) {
-        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, files, cpuShareMillis);
+        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, files, cpuShareMillis, arch);
     }
 
     /**
@@ -65,12 +84,18 @@ public record VmSpec(
      * to all of its vCPUs when the host has them free: the cgroup's CPU weight follows it, its CPU cap stays the vCPUs.
      */
     public VmSpec withCpuShare(int millis) {
-        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles, millis);
+        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles, millis, arch);
     }
 
     /** The same machine with {@code nic} as its network device (null: none). */
     public VmSpec withNic(Nic nic) {
         return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles,
-                cpuShareMillis);
+                cpuShareMillis, arch);
+    }
+
+    /** The same machine for {@code arch} (the kernel, initrd and disk must be that architecture's). */
+    public VmSpec withArch(Arch arch) {
+        return new VmSpec(vmId, workDir, kernel, initrd, baseDisk, vcpus, memoryMib, hostname, kernelArgs, nic, sharedFiles,
+                cpuShareMillis, arch);
     }
 }

@@ -175,6 +175,30 @@ class GuestNetworkTest {
     }
 
     @Test
+    void arm64_jailed_reachesItsGateway_andAClonePutInAnotherNamespaceReachesItsOwn() throws Exception {
+        GuestAssets arm = assets.arm64();
+        QemuDriver d = driver(true, true);
+        TestNetns nsT = netns("arm"), nsB = netns("armb");
+        Nic tNic = nic(nsT, 6), bNic = nic(nsB, 7);
+        VmSpec tSpec = arm.spec("vm-arm-" + run, tmp.resolve("arm"), "busybox", "host-arm").withNic(tNic);
+        GuestAgent t = agent(d.launch(tSpec), null);
+        nsT.serve(tNic.guest().gateway(), PORT, TestNetns.site(tmp, "arm-template"));
+        assertThat(QemuDriverTest.run(t, "uname", "-m")).isEqualTo("aarch64\n");
+        assertConfigured(t, tNic);
+        assertThat(fetch(t, tNic)).isEqualTo("arm-template\n");
+        Snapshot snap = d.save(started.getFirst(), tmp.resolve("arm-image"));
+        assertThat(snap.nic()).isTrue();
+        assertThat(snap.arch()).isEqualTo(Arch.ARM64);
+
+        nsB.serve(bNic.guest().gateway(), PORT, TestNetns.site(tmp, "arm-clone"));
+        VmSpec bSpec = arm.spec("vm-armb-" + run, tmp.resolve("armb"), "busybox", "host-armb").withNic(bNic);
+        GuestAgent b = agent(d.restorePaused(bSpec, snap, true), d);
+        b.restored(fixup("arm-clone", bNic.guest()), Duration.ofSeconds(20));
+        assertConfigured(b, bNic);
+        assertThat(fetch(b, bNic)).isEqualTo("arm-clone\n");
+    }
+
+    @Test
     void unjailed_detachedNic_bootsAndRestores_andASnapshotWithATapRestoresDetached() throws Exception {
         QemuDriver d = driver(false, true);
         GuestNet net = new GuestNet("198.51.100.2", 30, "198.51.100.1", DNS, "02:eb:00:00:00:09");

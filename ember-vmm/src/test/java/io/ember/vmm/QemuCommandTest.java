@@ -51,6 +51,29 @@ class QemuCommandTest {
         assertThat(c.subList(c.size() - 2, c.size())).containsExactly("-d", "guest_errors");
     }
 
+    @Test
+    void build_arm64_usesQemuSystemAarch64OnVirt_withTheArchitecturesConsole_andTcgOffTheSameHostArch() {
+        VmSpec s = spec("arm", List.of()).withArch(Arch.ARM64);
+        var cfg = new QemuConfig("/opt/bin/qemu-system-x86_64", "qemu-img", Accelerator.KVM, List.of());
+        boolean native_ = Arch.host() == Arch.ARM64;
+        List<String> c = QemuCommand.build(cfg.withFileBackedMemory(true), native_ ? Accelerator.KVM : Accelerator.TCG,
+                2_596_136, s, new VmFiles(s.workDir()));
+        assertThat(c.getFirst()).isEqualTo("/opt/bin/qemu-system-aarch64");
+        assertThat(after(c, "-M")).isEqualTo("virt,gic-version=3,memory-backend=mem");
+        assertThat(after(c, "-append")).startsWith("console=ttyAMA0 ").doesNotContain("tsc_early_khz", "ttyS0");
+        assertThat(after(c, "-cpu")).isEqualTo(native_ ? "host" : "cortex-a72");
+        // KVM asked for on an x86-64 host: an arm64 guest still gets TCG (KVM runs only the host's own architecture)
+        if (!native_) {
+            List<String> k = QemuCommand.build(cfg, Accelerator.KVM, 0, s, new VmFiles(s.workDir()));
+            assertThat(after(k, "-accel")).isEqualTo("tcg,tb-size=256");
+            assertThat(after(k, "-cpu")).isEqualTo("cortex-a72");
+        }
+        assertThat(Arch.ARM64.qemuBinary("qemu-system-aarch64")).isEqualTo("qemu-system-aarch64");
+        assertThat(Arch.X86_64.qemuBinary("/usr/bin/qemu-system-aarch64")).isEqualTo("/usr/bin/qemu-system-x86_64");
+        assertThat(Arch.ARM64.qemuBinary("/opt/my-qemu")).isEqualTo("/opt/my-qemu");
+        assertThatThrownBy(() -> spec("x", List.of()).withArch(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     static final GuestNet NET = new GuestNet("10.250.0.6", 30, "10.250.0.5", "169.254.169.253", "02:eb:00:00:00:07");
 
     @Test

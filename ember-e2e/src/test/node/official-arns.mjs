@@ -70,12 +70,12 @@ const docsImage = fromDocs("arn:aws:lambda:eu-west-1:123456789012:microvm-image:
 const image = await until("image built", () => client.send(new GetMicrovmImageCommand({ imageIdentifier: docsImage })),
   (i) => i.state !== "CREATING");
 check(image.state === "CREATED" && image.imageArn === imageArn, `GetMicrovmImage ${docsImage}: ${image.state} ${image.imageArn}`);
-const version = await client.send(new GetMicrovmImageVersionCommand({ imageIdentifier: docsImage, imageVersion: "1" }));
+const version = await client.send(new GetMicrovmImageVersionCommand({ imageIdentifier: docsImage, imageVersion: "1.0" }));
 check(version.imageArn === imageArn && version.baseImageArn === answered("microvm-image", "aws", "busybox"), "GetMicrovmImageVersion");
 await notFound(client.send(new GetMicrovmImageCommand({ imageIdentifier: "arn:aws:lambda:eu-west-1:123456789012:microvm-image:my-microvm-image" })),
   "the docs' own account is another account");
 
-const run = await client.send(new RunMicrovmCommand({ imageIdentifier: docsImage, imageVersion: "1",
+const run = await client.send(new RunMicrovmCommand({ imageIdentifier: docsImage, imageVersion: "1.0",
   ingressNetworkConnectors: ["arn:aws:lambda:eu-west-1:aws:network-connector:aws-network-connector:HTTP_INGRESS"],
   maximumDurationInSeconds: 600 }));
 check(run.imageArn === imageArn, "RunMicrovm by the docs' ARN answers " + run.imageArn);

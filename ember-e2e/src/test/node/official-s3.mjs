@@ -44,7 +44,7 @@ for (const [name, uri] of [["official-s3", codeUri], ["official-s3-missing", mis
 }
 
 const image = await settled("official-s3");
-check(image.state === "CREATED" && image.latestActiveImageVersion === "1", "built from S3: " + JSON.stringify(image));
+check(image.state === "CREATED" && image.latestActiveImageVersion === "1.0", "built from S3: " + JSON.stringify(image));
 const version = await client.send(new GetMicrovmImageVersionCommand({ imageIdentifier: "official-s3", imageVersion: "1" }));
 check(version.codeArtifact?.uri === codeUri, "the version's codeArtifact: " + JSON.stringify(version.codeArtifact));
 const build = await onlyBuild("official-s3");

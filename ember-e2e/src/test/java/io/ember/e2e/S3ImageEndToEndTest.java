@@ -78,6 +78,25 @@ class S3ImageEndToEndTest {
                 java.util.Map.of("EMBER_CODE_URI", "s3://apps/official/app.zip", "EMBER_MISSING_URI", "s3://apps/official/none.zip"));
     }
 
+    /**
+     * The issue's acceptance: the official JS client given what AWS's docs say (an s3:// code artifact, ARM_64, ARNs
+     * of another region, versions as major.minor) builds an arm64 image and runs it; the guest is arm64.
+     */
+    @Test
+    void theOfficialClientBuildsAndRunsAnArm64ImageFromS3ByArnsOfAnotherRegion() throws Exception {
+        Path zip = CodeZip.dockerfile("FROM busybox\nCOPY app.sh /app/\nCMD [\"/bin/sh\", \"/app/app.sh\"]\n")
+                .file("app.sh", "while true; do sleep 1; done\n").write(tmp);
+        s3.put("apps", "microvm-images/my-first-image/code-artifact.zip", Files.readAllBytes(zip));
+        String out = OfficialClientEndToEndTest.node(server, "official-aws-docs.mjs", "OFFICIAL-AWS-DOCS OK",
+                java.util.Map.of("EMBER_CODE_URI", "s3://apps/microvm-images/my-first-image/code-artifact.zip"));
+        String id = out.replaceAll("(?s).*OFFICIAL-AWS-DOCS OK (mvm-[0-9a-f]+).*", "$1");
+        try {
+            assertThat(server.client().execAndWait(id, io.ember.sdk.ExecRequest.shell("uname -m")).stdoutText()).isEqualTo("aarch64\n");
+        } finally {
+            server.client().terminateMicrovm(id);
+        }
+    }
+
     @Test
     void shouldFailTheBuildOfAMissingObjectAsAwsReportsIt() throws Exception {
         var r = server.cli("create-microvm-image", "--name", "missing-s3", "--base-image-arn", "busybox",

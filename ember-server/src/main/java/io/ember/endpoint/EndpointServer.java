@@ -36,10 +36,13 @@ public final class EndpointServer implements AutoCloseable {
     private final ConnectionQuota perSource;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    private final LocalCa localCa;
     private volatile boolean closed;
 
-    private EndpointServer(ServerSocket listener, EndpointSettings settings, Microvms microvms, AuthTokens tokens) {
+    private EndpointServer(ServerSocket listener, EndpointSettings settings, Microvms microvms, AuthTokens tokens,
+                           LocalCa localCa) {
         this.listener = listener;
+        this.localCa = localCa;
         this.settings = settings;
         this.microvms = microvms;
         this.tokens = tokens;
@@ -51,10 +54,11 @@ public final class EndpointServer implements AutoCloseable {
 
     public static EndpointServer start(EndpointSettings settings, Microvms microvms, AuthTokens tokens) {
         try {
-            ServerSocket s = settings.tls() ? tlsSocket(settings) : new ServerSocket();
+            LocalCa ca = settings.keyStore() == null && settings.localCaDir() != null ? LocalCa.open(settings.localCaDir()) : null;
+            ServerSocket s = settings.tls() ? tlsSocket(settings, ca) : new ServerSocket();
             s.setReuseAddress(true);
             s.bind(new java.net.InetSocketAddress(InetAddress.getByName(settings.bindAddress()), settings.port()), 512);
-            EndpointServer server = new EndpointServer(s, settings, microvms, tokens);
+            EndpointServer server = new EndpointServer(s, settings, microvms, tokens, ca);
             server.acceptor.start();
             return server;
         } catch (IOException e) {
@@ -132,11 +136,25 @@ public final class EndpointServer implements AutoCloseable {
         }
     }
 
-    private static ServerSocket tlsSocket(EndpointSettings settings) throws IOException {
-        try (InputStream in = Files.newInputStream(settings.keyStore())) {
-            char[] password = settings.keyStorePassword() == null ? new char[0] : settings.keyStorePassword().toCharArray();
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(in, password);
+    /** Ember's own CA, when the endpoint's certificate is one of its (no key store given); null otherwise. */
+    public LocalCa localCa() {
+        return localCa;
+    }
+
+    private static ServerSocket tlsSocket(EndpointSettings settings, LocalCa ca) throws IOException {
+        try {
+            char[] password;
+            KeyStore store;
+            if (ca != null) {
+                password = new char[0];
+                store = ca.serverKeyStore(LocalCa.listenerNames(settings.bindAddress(), settings.domain()));
+            } else {
+                password = settings.keyStorePassword() == null ? new char[0] : settings.keyStorePassword().toCharArray();
+                store = KeyStore.getInstance("PKCS12");
+                try (InputStream in = Files.newInputStream(settings.keyStore())) {
+                    store.load(in, password);
+                }
+            }
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(store, password);
             SSLContext ctx = SSLContext.getInstance("TLS");
@@ -145,7 +163,7 @@ public final class EndpointServer implements AutoCloseable {
             s.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
             return s;
         } catch (GeneralSecurityException e) {
-            throw new IOException("cannot load the TLS key store " + settings.keyStore() + ": " + e.getMessage(), e);
+            throw new IOException("cannot load the TLS key store " + (ca != null ? "of the endpoint CA" : settings.keyStore()) + ": " + e.getMessage(), e);
         }
     }
 

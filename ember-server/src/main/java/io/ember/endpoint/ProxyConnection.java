@@ -26,8 +26,6 @@ import org.slf4j.LoggerFactory;
 final class ProxyConnection implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ProxyConnection.class);
     static final String PORT_HEADER = "X-aws-proxy-port";
-    static final String PORT_SUBPROTOCOL = "lambda-microvms.port.";
-    static final String AUTH_SUBPROTOCOL = "lambda-microvms.auth.";
     /** How long a keep-alive connection may sit between requests. */
     static final int CLIENT_IDLE_MS = 60_000;
     private static final int BUFFER = 64 * 1024;

@@ -85,6 +85,11 @@ public final class EmberServer implements AutoCloseable {
         return endpoints.port();
     }
 
+    /** Ember's own CA that signed the endpoint's certificate; null when the endpoint is plain or uses the operator's. */
+    public io.ember.endpoint.LocalCa endpointCa() {
+        return endpoints.localCa();
+    }
+
     /** What RunMicrovm launches from: managed images and built image versions. */
     public io.ember.image.ImageSource imageSource() {
         return images.source();
@@ -144,6 +149,10 @@ public final class EmberServer implements AutoCloseable {
             log.info("Ember serving on http://{}:{}, microVM endpoints on {}://{}:{} (data {}, assets {}, {} images)",
                     config.bindAddress(), app.port(), config.endpoint().tls() ? "https" : "http", config.bindAddress(),
                     endpoints.port(), config.dataDir(), config.assetsDir(), catalog.images().size());
+            if (endpoints.localCa() != null) {
+                log.info("microVM endpoints use a certificate of Ember's own CA: clients trust {} (SHA-256 {})",
+                        endpoints.localCa().certificateFile(), endpoints.localCa().fingerprint());
+            }
             return new EmberServer(app, opened, config.bindAddress(), images, endpoints, microvms);
         } catch (IOException e) {
             closeAll(opened);

@@ -1,5 +1,6 @@
 package io.ember.cli;
 
+import io.ember.endpoint.LocalCa;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ember.server.EmberServer;
@@ -63,8 +64,8 @@ class ServerCommandTest {
                     .isEqualTo(plain.withEndpoint(plain.endpoint().withLocalCa(tmp.resolve("data"))));
             String printed = out.toString(StandardCharsets.UTF_8);
             assertThat(printed).contains("microVM endpoints on https://127.0.0.1:")
-                    .contains("trust " + tmp.resolve("data").resolve(io.ember.endpoint.LocalCa.CERT_FILE));
-            assertThat(tmp.resolve("data").resolve(io.ember.endpoint.LocalCa.CERT_FILE)).exists();
+                    .contains("trust " + tmp.resolve("data").resolve(LocalCa.CERT_FILE));
+            assertThat(tmp.resolve("data").resolve(LocalCa.CERT_FILE)).exists();
         } finally {
             serving.interrupt();
             serving.join(10_000);

@@ -160,7 +160,10 @@ public final class EndpointServer implements AutoCloseable {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(kmf.getKeyManagers(), null, null);
             SSLServerSocket s = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket();
-            s.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+            javax.net.ssl.SSLParameters p = s.getSSLParameters();
+            p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+            p.setApplicationProtocols(new String[] {"h2", "http/1.1"}); // ALPN: HTTP/2 when the client offers it
+            s.setSSLParameters(p);
             return s;
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot load the TLS key store " + (ca != null ? "of the endpoint CA" : settings.keyStore()) + ": " + e.getMessage(), e);

@@ -57,6 +57,15 @@ final class ProxyConnection implements Runnable {
     public void run() {
         try (client) {
             client.setTcpNoDelay(true);
+            if (client instanceof javax.net.ssl.SSLSocket ssl) {
+                ssl.setSoTimeout(firstByteMs); // the handshake is part of the first request's time
+                ssl.startHandshake();
+                if ("h2".equals(ssl.getApplicationProtocol())) { // ALPN chose HTTP/2
+                    new H2Server(client, client.getInputStream(), new BufferedOutputStream(client.getOutputStream(), BUFFER),
+                            context()).run(false);
+                    return;
+                }
+            }
             HeadDeadline deadline = new HeadDeadline(client, client.getInputStream());
             in = new BufferedInputStream(deadline, BUFFER);
             out = new BufferedOutputStream(client.getOutputStream(), BUFFER);
@@ -88,6 +97,10 @@ final class ProxyConnection implements Runnable {
         }
     }
 
+    private EndpointContext context() {
+        return new EndpointContext(microvms, tokens, tls, firstByteMs, quota);
+    }
+
     /** Serves one request; false when the connection must close after it. */
     private boolean exchange(HttpHead request) throws IOException {
         String[] line = request.startLine.split(" ", -1);
@@ -97,6 +110,10 @@ final class ProxyConnection implements Runnable {
         }
         String method = line[0];
         String version = line[2];
+        if (request.startLine.equals("PRI * HTTP/2.0") && counted.isEmpty()) { // HTTP/2 with prior knowledge (h2c)
+            new H2Server(client, in, out, context()).run(true);
+            return false;
+        }
         if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
             new Refusal(505, "ValidationException", "only HTTP/1.1 and HTTP/1.0 are served").write(out, true);
             return false;

@@ -135,7 +135,7 @@ final class H2Exchange {
     private void relay(String method, HttpHead head, Route route, Subprotocols offered, int port, GuestLease lease)
             throws IOException {
         HttpHead forward = Heads.forwarded(head, route, offered, connection.client.getInetAddress(), connection.context.tls());
-        boolean hasBody = !stream.requestEnded() || head.get("Content-Length") != null;
+        boolean hasBody = !stream.bodiless;
         boolean chunked = hasBody && head.get("Content-Length") == null;
         if (chunked) forward.set("Transfer-Encoding", "chunked");
         forward.remove("Connection");

@@ -14,6 +14,8 @@ import org.eclipse.jetty.http.MetaData;
 final class H2Stream {
     final int id;
     final MetaData.Request request;
+    /** The request's HEADERS ended the stream: it has no body (whatever has arrived since, nothing will). */
+    final boolean bodiless;
     private final ArrayDeque<byte[]> body = new ArrayDeque<>();
     private boolean ended;
     private HttpFields trailers;
@@ -30,6 +32,7 @@ final class H2Stream {
         this.sendWindow = sendWindow;
         this.receiveWindow = receiveWindow;
         this.ended = endStream;
+        this.bodiless = endStream;
     }
 
     long sendWindow() {

@@ -69,7 +69,7 @@ final class H2cRelay {
             upStream = new H2Stream(UPSTREAM_ID, null, up.initialStreamWindow(), H2Out.DEFAULT_WINDOW, false);
             up.control(new PrefaceFrame());
             up.control(new SettingsFrame(Map.of(SettingsFrame.ENABLE_PUSH, 0), false));
-            boolean endStream = client.requestEnded() && client.trailers() == null;
+            boolean endStream = client.bodiless;
             up.headers(UPSTREAM_ID, upstreamRequest(), endStream);
             if (!endStream) Thread.ofVirtual().name("endpoint-h2c-body").start(() -> pumpBody(socket));
             Parser parser = new Parser(new MappedByteBufferPool(), 4096, H2Server.MAX_HEADER_LIST);

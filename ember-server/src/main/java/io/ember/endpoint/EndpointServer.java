@@ -38,6 +38,7 @@ public final class EndpointServer implements AutoCloseable {
     private final Thread acceptor;
     private final LocalCa localCa;
     private volatile boolean closed;
+    private volatile java.net.InetSocketAddress shellApi;
 
     private EndpointServer(ServerSocket listener, EndpointSettings settings, Microvms microvms, AuthTokens tokens,
                            LocalCa localCa) {
@@ -100,7 +101,7 @@ public final class EndpointServer implements AutoCloseable {
             boolean admitted = perSource.acquire(source);
             Thread.ofVirtual().name("endpoint-conn").start(() -> {
                 try {
-                    if (admitted) new ProxyConnection(s, microvms, tokens, settings, quota).run();
+                    if (admitted) new ProxyConnection(s, microvms, tokens, settings, quota, shellApi).run();
                     else refuse(s, source);
                 } finally {
                     if (admitted) perSource.release(source);
@@ -134,6 +135,14 @@ public final class EndpointServer implements AutoCloseable {
         } catch (IOException e) {
             log.debug("refusing a connection from {}: {}", source, e.toString());
         }
+    }
+
+    /**
+     * Serves {@code <endpoint>/shell} (a WebSocket with a shell token, where Lambda MicroVMs serves the shell) by
+     * passing it to the API's shell route at {@code api}; until called, {@code /shell} is the application's path.
+     */
+    public void serveShellVia(java.net.InetSocketAddress api) {
+        this.shellApi = api;
     }
 
     /** Ember's own CA, when the endpoint's certificate is one of its (no key store given); null otherwise. */

@@ -37,13 +37,17 @@ final class ProxyConnection implements Runnable {
     private final boolean tls;
     private final int firstByteMs, headMs;
     private final ConnectionQuota quota;
+    /** Where the API serves the shell, for {@code <endpoint>/shell} ({@link ShellPassage}); null: not served here. */
+    private final java.net.InetSocketAddress shellApi;
     /** The microVMs this connection counts against (see {@link ConnectionQuota}); usually one. */
     private final java.util.Set<String> counted = new java.util.HashSet<>();
     private InputStream in;
     private OutputStream out;
     private Upstream upstream;
 
-    ProxyConnection(Socket client, Microvms microvms, AuthTokens tokens, EndpointSettings settings, ConnectionQuota quota) {
+    ProxyConnection(Socket client, Microvms microvms, AuthTokens tokens, EndpointSettings settings, ConnectionQuota quota,
+                    java.net.InetSocketAddress shellApi) {
+        this.shellApi = shellApi;
         this.quota = quota;
         this.client = client;
         this.microvms = microvms;
@@ -129,6 +133,18 @@ final class ProxyConnection implements Runnable {
         Subprotocols offered;
         int port;
         HttpHead.Framing framing;
+        if (shellApi != null && ShellPassage.wanted(request, route)) {
+            try {
+                Subprotocols o = Subprotocols.of(request);
+                String given = request.get(AuthTokens.HEADER);
+                String token = given != null ? given : o.token();
+                tokens.checkShell(token, route.microvmId());
+                ShellPassage.serve(request, route, token, o, shellApi, in, out, client);
+                return false;
+            } catch (AccessDenied | IllegalArgumentException notAShellToken) {
+                // not the shell's: the application's /shell, checked as any request below
+            }
+        }
         try {
             offered = Subprotocols.of(request);
             port = Heads.port(request, offered);

@@ -146,6 +146,10 @@ public final class EmberServer implements AutoCloseable {
             Javalin app = Api.create(new Api.Services(microvms, images, tokens, endpoints::url, metering, tenants,
                     Quotas.DEFAULTS, secrets, connectors)).start(config.bindAddress(), config.port());
             opened.push(app::stop);
+            // <endpoint>/shell, where Lambda MicroVMs serves the shell, is passed to the API's shell route over loopback.
+            String apiHost = config.bindAddress().equals("0.0.0.0") ? "127.0.0.1"
+                    : config.bindAddress().equals("::") ? "::1" : config.bindAddress();
+            endpoints.serveShellVia(new java.net.InetSocketAddress(apiHost, app.port()));
             log.info("Ember serving on http://{}:{}, microVM endpoints on {}://{}:{} (data {}, assets {}, {} images)",
                     config.bindAddress(), app.port(), config.endpoint().tls() ? "https" : "http", config.bindAddress(),
                     endpoints.port(), config.dataDir(), config.assetsDir(), catalog.images().size());

@@ -160,8 +160,10 @@ final class H2Exchange {
         HttpFields.Mutable fields = HttpFields.build();
         for (String[] f : h2Fields(response)) fields.add(f[0], f[1]);
         boolean noBody = framing.kind() == HttpHead.Framing.Kind.NONE;
-        answered = true;
+        // Jetty's encoder takes a header block of up to one frame (16 KiB encoded): a larger answer head fails here,
+        // before anything was sent, and the client gets a 502 saying so.
         connection.out.headers(stream.id, new MetaData.Response(HttpVersion.HTTP_2, status, fields), noBody);
+        answered = true;
         switch (framing.kind()) {
             case NONE -> { }
             case LENGTH -> copy(upstream.in, framing.length(), lease);

@@ -109,6 +109,31 @@ final class H2Server {
         }
     }
 
+    /**
+     * Serves a connection that asked to become HTTP/2 with {@code Upgrade: h2c} (RFC 7540 3.2): the 101 was written,
+     * {@code request} (bodiless) becomes stream 1, half-closed by the client, and {@code settings} (the
+     * HTTP2-Settings header, base64url) are the client's first SETTINGS.
+     */
+    void runUpgraded(MetaData.Request request, String settings) throws IOException {
+        parser.standardUpgrade();
+        if (settings != null && !settings.isBlank()) {
+            SettingsFrame given;
+            try {
+                given = org.eclipse.jetty.http2.parser.SettingsBodyParser.parseBody(
+                        ByteBuffer.wrap(java.util.Base64.getUrlDecoder().decode(settings.strip())));
+            } catch (IllegalArgumentException e) {
+                given = null;
+            }
+            if (given == null) throw new IOException("a malformed HTTP2-Settings header");
+            out.peerSettings(given.getSettings());
+        }
+        synchronized (this) {
+            lastStreamId = 1;
+        }
+        startStream(new H2Stream(1, request, out.initialStreamWindow(), STREAM_WINDOW, true));
+        run(false);
+    }
+
     private synchronized int lastStreamId() {
         return lastStreamId;
     }
@@ -195,7 +220,11 @@ final class H2Server {
             reset(id, ErrorCode.REFUSED_STREAM_ERROR);
             return;
         }
-        H2Stream stream = new H2Stream(id, request, out.initialStreamWindow(), STREAM_WINDOW, frame.isEndStream());
+        startStream(new H2Stream(id, request, out.initialStreamWindow(), STREAM_WINDOW, frame.isEndStream()));
+    }
+
+    private void startStream(H2Stream stream) {
+        int id = stream.id;
         streams.put(id, stream);
         running.incrementAndGet();
         Thread.ofVirtual().name("endpoint-h2-stream").start(() -> {

@@ -101,6 +101,29 @@ final class ProxyConnection implements Runnable {
         }
     }
 
+    /**
+     * {@code Upgrade: h2c} (RFC 7540 3.2, what curl --http2 sends over plain HTTP): this request becomes stream 1 of
+     * an HTTP/2 connection, checked and relayed like any stream. Only a bodiless request is upgraded (one with a body
+     * is served as HTTP/1.1, as the RFC allows); the application never sees the upgrade.
+     */
+    private void upgradeToH2(HttpHead request, String method, String target) throws IOException {
+        out.write(("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        out.flush();
+        org.eclipse.jetty.http.HttpFields.Mutable fields = org.eclipse.jetty.http.HttpFields.build();
+        java.util.Set<String> skip = new java.util.HashSet<>(java.util.Set.of("host", "connection", "upgrade",
+                "http2-settings", "keep-alive", "proxy-connection", "transfer-encoding", "te"));
+        for (String v : request.all("Connection")) for (String t : v.split(",")) skip.add(t.strip().toLowerCase(java.util.Locale.ROOT));
+        for (String[] f : request.fields()) {
+            if (!skip.contains(f[0].toLowerCase(java.util.Locale.ROOT))) fields.add(f[0], f[1]);
+        }
+        String host = request.get("Host");
+        org.eclipse.jetty.http.HttpURI uri = org.eclipse.jetty.http.HttpURI.build().scheme(tls ? "https" : "http")
+                .authority(host == null ? "localhost" : host).pathQuery(target).asImmutable();
+        new H2Server(client, in, out, context()).runUpgraded(new org.eclipse.jetty.http.MetaData.Request(method, uri,
+                org.eclipse.jetty.http.HttpVersion.HTTP_2, fields), request.get("HTTP2-Settings"));
+    }
+
     private EndpointContext context() {
         return new EndpointContext(microvms, tokens, tls, firstByteMs, quota);
     }
@@ -120,6 +143,11 @@ final class ProxyConnection implements Runnable {
         }
         if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
             new Refusal(505, "ValidationException", "only HTTP/1.1 and HTTP/1.0 are served").write(out, true);
+            return false;
+        }
+        if (version.equals("HTTP/1.1") && request.lists("Upgrade", "h2c") && request.get("Content-Length") == null
+                && request.get("Transfer-Encoding") == null && counted.isEmpty()) {
+            upgradeToH2(request, method, line[1]);
             return false;
         }
         boolean keepAlive = version.equals("HTTP/1.1") ? !request.lists("Connection", "close")

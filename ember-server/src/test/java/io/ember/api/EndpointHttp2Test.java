@@ -179,5 +179,21 @@ class EndpointHttp2Test {
             assertThat(a.status()).isEqualTo(200);
             assertThat(a.body()).startsWith("GET /pk proto=HTTP/1.1 xfp=http auth=null");
         }
+        // Upgrade: h2c (what curl --http2 sends over plain HTTP): the upgrading request is stream 1.
+        try (Socket s = new Socket("127.0.0.1", api.server.endpointPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET /" + id + "/up?q=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                    + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nX-aws-proxy-auth: " + token + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(EndpointApiTest.readAnswer(s.getInputStream())).startsWith("HTTP/1.1 101").contains("Upgrade: h2c");
+            H2Wire wire = new H2Wire(s);
+            wire.preface();
+            H2Wire.Answer a = wire.answer(1);
+            assertThat(a.status()).isEqualTo(200);
+            assertThat(a.body()).startsWith("GET /up?q=1 proto=HTTP/1.1 xfp=http auth=null");
+            wire.headers(3, List.of(":method", "GET", ":scheme", "http", ":authority", "127.0.0.1",
+                    ":path", "/" + id + "/second"), true);
+            assertThat(wire.answer(3).status()).as("every stream carries its own token").isEqualTo(403);
+        }
     }
 }

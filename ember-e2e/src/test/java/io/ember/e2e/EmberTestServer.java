@@ -75,6 +75,16 @@ final class EmberTestServer implements AutoCloseable {
         return pool == null ? null : pool.cidr;
     }
 
+    /** A server whose endpoint speaks TLS with a certificate of Ember's own CA (the default of `ember server`). */
+    static EmberTestServer withEndpointTls() throws IOException {
+        EmberTestServer s = new EmberTestServer(Files.createTempDirectory(Path.of("/tmp"), "ember-e2e-"), true);
+        s.endpointTls = true;
+        s.open();
+        return s;
+    }
+
+    private boolean endpointTls;
+
     /** A server on an existing data directory (another server's, e.g. one that crashed), which closing leaves in place. */
     static EmberTestServer on(Path dataDir) {
         EmberTestServer s = new EmberTestServer(dataDir, false);
@@ -100,6 +110,7 @@ final class EmberTestServer implements AutoCloseable {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, assetsDir(), accelerator(),
                 "qemu-system-x86_64", 16);
         if (network != null) config = config.withNetwork(network);
+        if (endpointTls) config = config.withEndpoint(config.endpoint().withLocalCa(dataDir));
         server = EmberServer.start(config);
         admin = readAdminCredentials();
         client = clientFor(admin);

@@ -73,8 +73,9 @@ class EndpointProtocolsEndToEndTest {
 
     @AfterAll
     void stop() throws Exception {
-        h1.close();
-        h2.close();
+        // shutdownNow: close() would wait for every WebSocket to finish its closing handshake
+        h1.shutdownNow();
+        h2.shutdownNow();
         server.close();
         EmberTestServer.deleteTree(tmp);
     }
@@ -148,6 +149,7 @@ class EndpointProtocolsEndToEndTest {
                         @Override
                         public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
                             echoed.complete(data.toString());
+                            socket.request(1);
                             return null;
                         }
                     }).get(60, TimeUnit.SECONDS);

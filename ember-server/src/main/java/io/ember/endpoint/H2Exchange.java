@@ -256,7 +256,7 @@ final class H2Exchange {
             connection.out.data(stream, buf, 0, n, left == 0);
             lease.touch();
         }
-        if (length < 0) connection.out.data(stream, buf, 0, 0, true);
+        if (length <= 0) connection.out.data(stream, buf, 0, 0, true); // until close, or an empty body: end it now
     }
 
     /** A chunked answer: each chunk's bytes as DATA, its trailers (gRPC's status, say) as the closing HEADERS. */

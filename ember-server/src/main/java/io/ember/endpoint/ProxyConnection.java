@@ -145,7 +145,7 @@ final class ProxyConnection implements Runnable {
             new Refusal(505, "ValidationException", "only HTTP/1.1 and HTTP/1.0 are served").write(out, true);
             return false;
         }
-        if (version.equals("HTTP/1.1") && request.lists("Upgrade", "h2c") && request.get("Content-Length") == null
+        if (!tls && version.equals("HTTP/1.1") && request.lists("Upgrade", "h2c") && request.get("Content-Length") == null
                 && request.get("Transfer-Encoding") == null && counted.isEmpty()) {
             upgradeToH2(request, method, line[1]);
             return false;

@@ -57,6 +57,10 @@ class EndpointHttp2Test {
             ex.getResponseBody().write(out);
             ex.close();
         });
+        app.createContext("/empty", ex -> {
+            ex.sendResponseHeaders(200, -1); // Content-Length: 0
+            ex.close();
+        });
         app.createContext("/stream", ex -> {
             ex.sendResponseHeaders(200, 0); // chunked
             OutputStream o = ex.getResponseBody();
@@ -106,6 +110,10 @@ class EndpointHttp2Test {
         HttpResponse<String> post = send(HttpRequest.newBuilder(url("/up")).header("X-aws-proxy-auth", token)
                 .POST(HttpRequest.BodyPublishers.ofString(big)).build());
         assertThat(post.body()).startsWith("POST /up ").endsWith("body=" + big);
+
+        HttpResponse<String> empty = send(HttpRequest.newBuilder(url("/empty")).header("X-aws-proxy-auth", token).build());
+        assertThat(empty.statusCode()).isEqualTo(200);
+        assertThat(empty.body()).isEmpty();
 
         // No length given: the body goes up chunked.
         HttpResponse<String> chunked = send(HttpRequest.newBuilder(url("/up")).header("X-aws-proxy-auth", token)

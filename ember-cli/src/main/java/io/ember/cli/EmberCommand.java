@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
                 SecretCommands.Put.class, SecretCommands.ListSecrets.class, SecretCommands.Get.class, SecretCommands.Delete.class,
                 SecretCommands.PutRole.class, SecretCommands.ListRoles.class, SecretCommands.GetRole.class,
                 SecretCommands.DeleteRole.class, NetworkConnectorCommands.class, EventCommands.ListEvents.class, EventCommands.GetUsage.class,
-                ServerCommand.class, McpCommand.class, CompletionCommand.class,
+                ServerCommand.class, EndpointCaCommand.class, McpCommand.class, CompletionCommand.class,
         })
 final class EmberCommand implements Callable<Integer> {
     static final String DEFAULT_ENDPOINT = "http://127.0.0.1:8080";

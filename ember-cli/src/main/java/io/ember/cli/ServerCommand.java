@@ -54,7 +54,9 @@ final class ServerCommand implements Callable<Integer> {
     Integer endpointPort;
     @Option(names = "--endpoint-domain", paramLabel = "DOMAIN", description = "serve endpoints as <microvmId>.DOMAIN (needs wildcard DNS); default: as http://<host>:<port>/<microvmId>")
     String endpointDomain;
-    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "PKCS#12 key store with the endpoint's certificate: endpoints then speak HTTPS")
+    @Option(names = "--endpoint-tls", defaultValue = "on", paramLabel = "on|off", description = "on: endpoints speak HTTPS, with a certificate of Ember's own CA (<data-dir>/" + io.ember.endpoint.LocalCa.CERT_FILE + ", for clients to trust) unless --tls-keystore gives one; off: plain HTTP; default ${DEFAULT-VALUE}")
+    String endpointTls;
+    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "PKCS#12 key store with the endpoint's certificate, instead of one of Ember's own CA")
     Path tlsKeyStore;
     @Option(names = "--tls-keystore-password-env", defaultValue = "EMBER_TLS_KEYSTORE_PASSWORD", paramLabel = "VAR", description = "environment variable holding the key store's password; default ${DEFAULT-VALUE}")
     String tlsPasswordEnv;
@@ -100,7 +102,7 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = new ServerConfig(bind, port, dir(dataDir, "EMBER_DATA_DIR", "/var/lib/ember"),
                 dir(assetsDir, "EMBER_ASSETS_DIR", "/var/cache/ember"), accelerator(), qemuBinary, maxRunningVms);
-        config = config.withEndpoint(endpointSettings(config.endpoint()));
+        config = config.withEndpoint(endpointSettings(config.endpoint(), config.dataDir()));
         String keyEnv = root.io().env().get("EMBER_HOST_KEY_FILE");
         config = config.withNetwork(networkSettings()).withRegion(region());
         if (minIdleSeconds < 1) throw new ParameterException(spec.commandLine(), "--min-idle-duration-seconds must be at least 1");
@@ -117,6 +119,11 @@ final class ServerCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         root.io().out().println("microVM endpoints on " + (config.endpoint().tls() ? "https" : "http") + "://"
                 + bind + ":" + server.endpointPort() + "/<microvmId>");
+        if (server.endpointCa() != null) {
+            root.io().out().println("endpoint certificates are signed by Ember's CA: trust " + server.endpointCa().certificateFile()
+                    + " (SHA-256 " + server.endpointCa().fingerprint() + "), e.g. curl --cacert "
+                    + server.endpointCa().certificateFile());
+        }
         root.io().out().println("Ember 0.1.0 listening on " + server.endpoint());
         root.io().out().flush();
         try {
@@ -129,7 +136,7 @@ final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
-    private EndpointSettings endpointSettings(EndpointSettings base) {
+    private EndpointSettings endpointSettings(EndpointSettings base, Path dataDir) {
         EndpointSettings e = base;
         if (endpointPort != null) {
             if (endpointPort < 0 || endpointPort > 65_535) throw new ParameterException(spec.commandLine(), "--endpoint-port must be 0..65535");
@@ -140,7 +147,14 @@ final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException ex) {
             throw new ParameterException(spec.commandLine(), ex.getMessage());
         }
+        if (!endpointTls.equals("on") && !endpointTls.equals("off")) {
+            throw new ParameterException(spec.commandLine(), "--endpoint-tls must be on or off, got '" + endpointTls + "'");
+        }
+        if (tlsKeyStore != null && endpointTls.equals("off")) {
+            throw new ParameterException(spec.commandLine(), "--tls-keystore and --endpoint-tls off contradict each other");
+        }
         if (tlsKeyStore != null) e = e.withTls(tlsKeyStore, root.io().env().get(tlsPasswordEnv));
+        else if (endpointTls.equals("on")) e = e.withLocalCa(dataDir);
         return e;
     }
 

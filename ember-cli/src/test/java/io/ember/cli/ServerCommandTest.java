@@ -1,5 +1,6 @@
 package io.ember.cli;
 
+import io.ember.endpoint.LocalCa;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ember.arn.Region;
@@ -58,8 +59,14 @@ class ServerCommandTest {
             assertThat(images.out).contains("arn:aws:lambda:eu-west-1:aws:microvm-image:busybox");
             assertThat(missing.exit).isEqualTo(254);
             assertThat(missing.err).startsWith("An error occurred (ResourceNotFoundException): ");
-            assertThat(config.get()).isEqualTo(new ServerConfig("127.0.0.1", 0, tmp.resolve("data"), assets,
-                    Accelerator.TCG, "qemu-system-x86_64", 3).withRegion(new Region("eu-west-1")));
+            ServerConfig plain = new ServerConfig("127.0.0.1", 0, tmp.resolve("data"), assets,
+                    Accelerator.TCG, "qemu-system-x86_64", 3);
+            assertThat(config.get()).as("TLS with Ember's CA by default")
+                    .isEqualTo(plain.withEndpoint(plain.endpoint().withLocalCa(tmp.resolve("data"))).withRegion(new Region("eu-west-1")));
+            String printed = out.toString(StandardCharsets.UTF_8);
+            assertThat(printed).contains("microVM endpoints on https://127.0.0.1:")
+                    .contains("trust " + tmp.resolve("data").resolve(LocalCa.CERT_FILE));
+            assertThat(tmp.resolve("data").resolve(LocalCa.CERT_FILE)).exists();
         } finally {
             serving.interrupt();
             serving.join(10_000);

@@ -102,6 +102,10 @@ final class BenchServer implements AutoCloseable {
                 "--accel", EmberTestServer.accelerator().name().toLowerCase()));
         cmd.addAll(extraArgs);
         if (!extraArgs.contains("--network")) cmd.addAll(List.of("--network", "off")); // benchmarks of other things
+        // The benchmarks speak plain HTTP to endpoints (TLS is measured on its own, where it is the point).
+        if (!extraArgs.contains("--endpoint-tls") && !extraArgs.contains("--tls-keystore")) {
+            cmd.addAll(List.of("--endpoint-tls", "off"));
+        }
         Path log = work.resolve("server-" + (++starts) + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("EMBER_ASSETS_DIR", assetsDir.toString());

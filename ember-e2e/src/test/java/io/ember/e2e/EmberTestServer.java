@@ -85,6 +85,34 @@ final class EmberTestServer implements AutoCloseable {
         return pool == null ? null : pool.cidr;
     }
 
+    /** A server whose endpoint speaks TLS with a certificate of Ember's own CA (the default of `ember server`). */
+    static EmberTestServer withEndpointTls() throws IOException {
+        EmberTestServer s = new EmberTestServer(Files.createTempDirectory(Path.of("/tmp"), "ember-e2e-"), true);
+        s.endpointTls = true;
+        s.open();
+        return s;
+    }
+
+    /**
+     * As {@link #withEndpointTls()}, serving endpoints as {@code <microvmId>.<domain>} (the certificate names the domain
+     * and its wildcard; clients name the host by authority or SNI, no DNS is asked).
+     */
+    static EmberTestServer withEndpointTls(String domain) throws IOException {
+        EmberTestServer s = new EmberTestServer(Files.createTempDirectory(Path.of("/tmp"), "ember-e2e-"), true);
+        s.endpointTls = true;
+        s.endpointDomain = domain;
+        s.open();
+        return s;
+    }
+
+    private boolean endpointTls;
+    private String endpointDomain;
+
+    /** The port of the microVM endpoints' listener. */
+    int endpointPort() {
+        return server.endpointPort();
+    }
+
     /** A server on an existing data directory (another server's, e.g. one that crashed), which closing leaves in place. */
     static EmberTestServer on(Path dataDir) {
         EmberTestServer s = new EmberTestServer(dataDir, false);
@@ -111,6 +139,8 @@ final class EmberTestServer implements AutoCloseable {
                 "qemu-system-x86_64", 16).withMinIdleSeconds(1); // idle-policy tests wait seconds, not AWS's minute
         if (network != null) config = config.withNetwork(network);
         if (s3 != null) config = config.withS3(s3);
+        if (endpointDomain != null) config = config.withEndpoint(config.endpoint().withDomain(endpointDomain));
+        if (endpointTls) config = config.withEndpoint(config.endpoint().withLocalCa(dataDir));
         server = EmberServer.start(config);
         admin = readAdminCredentials();
         client = clientFor(admin);

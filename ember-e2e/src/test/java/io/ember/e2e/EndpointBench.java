@@ -57,6 +57,7 @@ public final class EndpointBench {
             String token = client.createMicrovmAuthToken(id, 60, List.of(PortSpecification.port(8080))).value();
             URI endpoint = URI.create(client.getMicrovm(id).endpoint());
             latency(server, id, endpoint, token);
+            protocols(endpoint, token);
             wakes(client, id, endpoint, token);
             client.terminateMicrovm(id);
         }
@@ -105,6 +106,38 @@ public final class EndpointBench {
         }
         report("kept-alive connection", tunnelKept, endpointKept);
         report("new connection each", tunnelNew, endpointNew);
+    }
+
+    /**
+     * HTTP/2 against HTTP/1.1 through the endpoint, one kept-alive connection each, the same JDK client: HTTP/2 here is
+     * h2c (Upgrade on the first request, this plain listener) relayed to the application as HTTP/1.1.
+     */
+    private static void protocols(URI endpoint, String token) throws Exception {
+        java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(URI.create(endpoint + "/state"))
+                .header("X-aws-proxy-auth", token).build();
+        java.util.Map<java.net.http.HttpClient.Version, List<Double>> times = new java.util.LinkedHashMap<>();
+        try (var h1 = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+             var h2 = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build()) {
+            for (var c : List.of(h1, h2)) {
+                c.send(get, java.net.http.HttpResponse.BodyHandlers.ofString()); // opens (and for h2c upgrades) the connection
+                times.put(c.version(), new ArrayList<>());
+            }
+            for (int i = 0; i < REQUESTS; i++) {
+                for (var c : List.of(h1, h2)) { // side by side, so that load on the machine hits both alike
+                    Thread.sleep(SETTLE_MS);
+                    long t0 = System.nanoTime();
+                    var r = c.send(get, java.net.http.HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 200 || r.version() != c.version()) {
+                        throw new IllegalStateException(c.version() + " answered " + r.statusCode() + " over " + r.version());
+                    }
+                    times.get(c.version()).add((System.nanoTime() - t0) / 1e6);
+                }
+            }
+        }
+        double one = CoreBench.median(times.get(java.net.http.HttpClient.Version.HTTP_1_1));
+        double two = CoreBench.median(times.get(java.net.http.HttpClient.Version.HTTP_2));
+        System.out.printf("GET /state through the endpoint, JDK client, kept-alive: HTTP/1.1 %6.2f ms, HTTP/2 %6.2f ms (x%.2f)%n",
+                one, two, two / one);
     }
 
     private static void report(String what, List<Double> tunnel, List<Double> endpoint) {

@@ -77,7 +77,7 @@ final class Bodies {
         onChunk.run();
     }
 
-    private static String line(InputStream in) throws IOException {
+    static String line(InputStream in) throws IOException {
         StringBuilder sb = new StringBuilder();
         while (true) {
             int b = in.read();

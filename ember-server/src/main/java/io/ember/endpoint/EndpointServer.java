@@ -36,10 +36,14 @@ public final class EndpointServer implements AutoCloseable {
     private final ConnectionQuota perSource;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    private final LocalCa localCa;
     private volatile boolean closed;
+    private volatile java.net.InetSocketAddress shellApi;
 
-    private EndpointServer(ServerSocket listener, EndpointSettings settings, Microvms microvms, AuthTokens tokens) {
+    private EndpointServer(ServerSocket listener, EndpointSettings settings, Microvms microvms, AuthTokens tokens,
+                           LocalCa localCa) {
         this.listener = listener;
+        this.localCa = localCa;
         this.settings = settings;
         this.microvms = microvms;
         this.tokens = tokens;
@@ -51,10 +55,11 @@ public final class EndpointServer implements AutoCloseable {
 
     public static EndpointServer start(EndpointSettings settings, Microvms microvms, AuthTokens tokens) {
         try {
-            ServerSocket s = settings.tls() ? tlsSocket(settings) : new ServerSocket();
+            LocalCa ca = settings.keyStore() == null && settings.localCaDir() != null ? LocalCa.open(settings.localCaDir()) : null;
+            ServerSocket s = settings.tls() ? tlsSocket(settings, ca) : new ServerSocket();
             s.setReuseAddress(true);
             s.bind(new java.net.InetSocketAddress(InetAddress.getByName(settings.bindAddress()), settings.port()), 512);
-            EndpointServer server = new EndpointServer(s, settings, microvms, tokens);
+            EndpointServer server = new EndpointServer(s, settings, microvms, tokens, ca);
             server.acceptor.start();
             return server;
         } catch (IOException e) {
@@ -96,7 +101,7 @@ public final class EndpointServer implements AutoCloseable {
             boolean admitted = perSource.acquire(source);
             Thread.ofVirtual().name("endpoint-conn").start(() -> {
                 try {
-                    if (admitted) new ProxyConnection(s, microvms, tokens, settings, quota).run();
+                    if (admitted) new ProxyConnection(s, microvms, tokens, settings, quota, shellApi).run();
                     else refuse(s, source);
                 } finally {
                     if (admitted) perSource.release(source);
@@ -132,20 +137,45 @@ public final class EndpointServer implements AutoCloseable {
         }
     }
 
-    private static ServerSocket tlsSocket(EndpointSettings settings) throws IOException {
-        try (InputStream in = Files.newInputStream(settings.keyStore())) {
-            char[] password = settings.keyStorePassword() == null ? new char[0] : settings.keyStorePassword().toCharArray();
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(in, password);
+    /**
+     * Serves {@code <endpoint>/shell} (a WebSocket with a shell token, where Lambda MicroVMs serves the shell) by
+     * passing it to the API's shell route at {@code api}; until called, {@code /shell} is the application's path.
+     */
+    public void serveShellVia(java.net.InetSocketAddress api) {
+        this.shellApi = api;
+    }
+
+    /** Ember's own CA, when the endpoint's certificate is one of its (no key store given); null otherwise. */
+    public LocalCa localCa() {
+        return localCa;
+    }
+
+    private static ServerSocket tlsSocket(EndpointSettings settings, LocalCa ca) throws IOException {
+        try {
+            char[] password;
+            KeyStore store;
+            if (ca != null) {
+                password = new char[0];
+                store = ca.serverKeyStore(LocalCa.listenerNames(settings.bindAddress(), settings.domain()));
+            } else {
+                password = settings.keyStorePassword() == null ? new char[0] : settings.keyStorePassword().toCharArray();
+                store = KeyStore.getInstance("PKCS12");
+                try (InputStream in = Files.newInputStream(settings.keyStore())) {
+                    store.load(in, password);
+                }
+            }
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(store, password);
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(kmf.getKeyManagers(), null, null);
             SSLServerSocket s = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket();
-            s.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+            javax.net.ssl.SSLParameters p = s.getSSLParameters();
+            p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+            p.setApplicationProtocols(new String[] {"h2", "http/1.1"}); // ALPN: HTTP/2 when the client offers it
+            s.setSSLParameters(p);
             return s;
         } catch (GeneralSecurityException e) {
-            throw new IOException("cannot load the TLS key store " + settings.keyStore() + ": " + e.getMessage(), e);
+            throw new IOException("cannot load the TLS key store " + (ca != null ? "of the endpoint CA" : settings.keyStore()) + ": " + e.getMessage(), e);
         }
     }
 

@@ -20,10 +20,12 @@ import java.nio.file.Path;
  *     handshake included): a client that says nothing frees its slot soon
  * @param headMillis how long a request head may take from its first byte to its blank line, whatever the pace
  *     of its bytes (a client dripping one byte at a time is cut off then)
+ * @param localCaDir when set and no {@code keyStore} is given, the endpoint speaks HTTPS with a server certificate
+ *     signed by Ember's own CA, kept in this directory ({@link LocalCa}); null and no key store: plain HTTP
  */
 public record EndpointSettings(String bindAddress, int port, String domain, Path keyStore, String keyStorePassword,
                                int maxConnections, int maxConnectionsPerMicrovm, int maxConnectionsPerSource,
-                               int firstByteMillis, int headMillis) {
+                               int firstByteMillis, int headMillis, Path localCaDir) {
     public static final int DEFAULT_PORT = 8081;
     /** Where a request goes without X-aws-proxy-port, as in Lambda MicroVMs. */
     public static final int DEFAULT_GUEST_PORT = 8080;
@@ -44,7 +46,7 @@ public record EndpointSettings(String bindAddress, int port, String domain, Path
     public EndpointSettings(String bindAddress, int port, String domain, Path keyStore, String keyStorePassword,
                             int maxConnections, int maxConnectionsPerMicrovm) {
         this(bindAddress, port, domain, keyStore, keyStorePassword, maxConnections, maxConnectionsPerMicrovm,
-                DEFAULT_PER_SOURCE, DEFAULT_FIRST_BYTE_MS, DEFAULT_HEAD_MS);
+                DEFAULT_PER_SOURCE, DEFAULT_FIRST_BYTE_MS, DEFAULT_HEAD_MS, null);
     }
 
     public static EndpointSettings defaults(String bindAddress) {
@@ -53,31 +55,43 @@ public record EndpointSettings(String bindAddress, int port, String domain, Path
 
     public EndpointSettings withConnectionLimits(int total, int perMicrovm) {
         return new EndpointSettings(bindAddress, port, domain, keyStore, keyStorePassword, total, perMicrovm,
-                maxConnectionsPerSource, firstByteMillis, headMillis);
+                maxConnectionsPerSource, firstByteMillis, headMillis, localCaDir);
     }
 
     /** Connections one source address may hold, and the deadlines of a request head (first byte, whole head). */
     public EndpointSettings withClientLimits(int perSource, int firstByteMs, int headMs) {
         return new EndpointSettings(bindAddress, port, domain, keyStore, keyStorePassword, maxConnections,
-                maxConnectionsPerMicrovm, perSource, firstByteMs, headMs);
+                maxConnectionsPerMicrovm, perSource, firstByteMs, headMs, localCaDir);
     }
 
+    /** Whether the endpoint speaks HTTPS: with the operator's key store, or else with Ember's own CA. */
     public boolean tls() {
-        return keyStore != null;
+        return keyStore != null || localCaDir != null;
+    }
+
+    /** HTTPS with a certificate of Ember's own CA kept in {@code dir}, unless a key store is given; null: plain. */
+    public EndpointSettings withLocalCa(Path dir) {
+        return new EndpointSettings(bindAddress, port, domain, keyStore, keyStorePassword, maxConnections,
+                maxConnectionsPerMicrovm, maxConnectionsPerSource, firstByteMillis, headMillis, dir);
+    }
+
+    public EndpointSettings withBindAddress(String value) {
+        return new EndpointSettings(value, port, domain, keyStore, keyStorePassword, maxConnections,
+                maxConnectionsPerMicrovm, maxConnectionsPerSource, firstByteMillis, headMillis, localCaDir);
     }
 
     public EndpointSettings withPort(int value) {
         return new EndpointSettings(bindAddress, value, domain, keyStore, keyStorePassword, maxConnections,
-                maxConnectionsPerMicrovm, maxConnectionsPerSource, firstByteMillis, headMillis);
+                maxConnectionsPerMicrovm, maxConnectionsPerSource, firstByteMillis, headMillis, localCaDir);
     }
 
     public EndpointSettings withDomain(String value) {
         return new EndpointSettings(bindAddress, port, value, keyStore, keyStorePassword, maxConnections,
-                maxConnectionsPerMicrovm, maxConnectionsPerSource, firstByteMillis, headMillis);
+                maxConnectionsPerMicrovm, maxConnectionsPerSource, firstByteMillis, headMillis, localCaDir);
     }
 
     public EndpointSettings withTls(Path store, String password) {
         return new EndpointSettings(bindAddress, port, domain, store, password, maxConnections, maxConnectionsPerMicrovm,
-                maxConnectionsPerSource, firstByteMillis, headMillis);
+                maxConnectionsPerSource, firstByteMillis, headMillis, localCaDir);
     }
 }

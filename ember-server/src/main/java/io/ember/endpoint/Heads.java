@@ -2,14 +2,17 @@ package io.ember.endpoint;
 
 /** What the proxy reads from heads and how it rewrites a request for the application. */
 final class Heads {
+    static final String PROXY_PREFIX = "x-aws-proxy-";
+
     private Heads() {}
 
     /** The head the application sees: the route's target, no Ember credentials, and who asked. */
     static HttpHead forwarded(HttpHead request, Route route, Subprotocols offered, java.net.InetAddress from, boolean tls) {
         String[] line = request.startLine.split(" ", -1);
         HttpHead h = request.withStartLine(line[0] + " " + route.target() + " " + line[2]);
-        h.remove(AuthTokens.HEADER);
-        h.remove(ProxyConnection.PORT_HEADER);
+        // The x-aws-proxy-* names are the endpoint's, as in Lambda MicroVMs: the token, the port, and any other is
+        // removed, so the application never sees a credential nor depends on a header the platform may give meaning to.
+        h.removePrefixed(PROXY_PREFIX);
         offered.stripFrom(h);
         String host = request.get("Host");
         for (String f : new String[] {"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix", "Forwarded"}) {

@@ -104,6 +104,16 @@ final class HttpHead {
         fields.removeIf(f -> f[0].equalsIgnoreCase(name));
     }
 
+    /** The fields in order, each {name, value}; read-only. */
+    List<String[]> fields() {
+        return java.util.Collections.unmodifiableList(fields);
+    }
+
+    /** Removes every field whose name starts with {@code prefix}, whatever its case. */
+    void removePrefixed(String prefix) {
+        fields.removeIf(f -> f[0].regionMatches(true, 0, prefix, 0, prefix.length()));
+    }
+
     void add(String name, String value) {
         fields.add(new String[] {name, value});
     }

@@ -26,8 +26,6 @@ import org.slf4j.LoggerFactory;
 final class ProxyConnection implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ProxyConnection.class);
     static final String PORT_HEADER = "X-aws-proxy-port";
-    static final String PORT_SUBPROTOCOL = "lambda-microvms.port.";
-    static final String AUTH_SUBPROTOCOL = "lambda-microvms.auth.";
     /** How long a keep-alive connection may sit between requests. */
     static final int CLIENT_IDLE_MS = 60_000;
     private static final int BUFFER = 64 * 1024;
@@ -39,13 +37,17 @@ final class ProxyConnection implements Runnable {
     private final boolean tls;
     private final int firstByteMs, headMs;
     private final ConnectionQuota quota;
+    /** Where the API serves the shell, for {@code <endpoint>/shell} ({@link ShellPassage}); null: not served here. */
+    private final java.net.InetSocketAddress shellApi;
     /** The microVMs this connection counts against (see {@link ConnectionQuota}); usually one. */
     private final java.util.Set<String> counted = new java.util.HashSet<>();
     private InputStream in;
     private OutputStream out;
     private Upstream upstream;
 
-    ProxyConnection(Socket client, Microvms microvms, AuthTokens tokens, EndpointSettings settings, ConnectionQuota quota) {
+    ProxyConnection(Socket client, Microvms microvms, AuthTokens tokens, EndpointSettings settings, ConnectionQuota quota,
+                    java.net.InetSocketAddress shellApi) {
+        this.shellApi = shellApi;
         this.quota = quota;
         this.client = client;
         this.microvms = microvms;
@@ -59,6 +61,15 @@ final class ProxyConnection implements Runnable {
     public void run() {
         try (client) {
             client.setTcpNoDelay(true);
+            if (client instanceof javax.net.ssl.SSLSocket ssl) {
+                ssl.setSoTimeout(firstByteMs); // the handshake is part of the first request's time
+                ssl.startHandshake();
+                if ("h2".equals(ssl.getApplicationProtocol())) { // ALPN chose HTTP/2
+                    new H2Server(client, client.getInputStream(), new BufferedOutputStream(client.getOutputStream(), BUFFER),
+                            context()).run(false);
+                    return;
+                }
+            }
             HeadDeadline deadline = new HeadDeadline(client, client.getInputStream());
             in = new BufferedInputStream(deadline, BUFFER);
             out = new BufferedOutputStream(client.getOutputStream(), BUFFER);
@@ -90,6 +101,33 @@ final class ProxyConnection implements Runnable {
         }
     }
 
+    /**
+     * {@code Upgrade: h2c} (RFC 7540 3.2, what curl --http2 sends over plain HTTP): this request becomes stream 1 of
+     * an HTTP/2 connection, checked and relayed like any stream. Only a bodiless request is upgraded (one with a body
+     * is served as HTTP/1.1, as the RFC allows); the application never sees the upgrade.
+     */
+    private void upgradeToH2(HttpHead request, String method, String target) throws IOException {
+        out.write(("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        out.flush();
+        org.eclipse.jetty.http.HttpFields.Mutable fields = org.eclipse.jetty.http.HttpFields.build();
+        java.util.Set<String> skip = new java.util.HashSet<>(java.util.Set.of("host", "connection", "upgrade",
+                "http2-settings", "keep-alive", "proxy-connection", "transfer-encoding", "te"));
+        for (String v : request.all("Connection")) for (String t : v.split(",")) skip.add(t.strip().toLowerCase(java.util.Locale.ROOT));
+        for (String[] f : request.fields()) {
+            if (!skip.contains(f[0].toLowerCase(java.util.Locale.ROOT))) fields.add(f[0], f[1]);
+        }
+        String host = request.get("Host");
+        org.eclipse.jetty.http.HttpURI uri = org.eclipse.jetty.http.HttpURI.build().scheme(tls ? "https" : "http")
+                .authority(host == null ? "localhost" : host).pathQuery(target).asImmutable();
+        new H2Server(client, in, out, context()).runUpgraded(new org.eclipse.jetty.http.MetaData.Request(method, uri,
+                org.eclipse.jetty.http.HttpVersion.HTTP_2, fields), request.get("HTTP2-Settings"));
+    }
+
+    private EndpointContext context() {
+        return new EndpointContext(microvms, tokens, tls, firstByteMs, quota);
+    }
+
     /** Serves one request; false when the connection must close after it. */
     private boolean exchange(HttpHead request) throws IOException {
         String[] line = request.startLine.split(" ", -1);
@@ -99,8 +137,17 @@ final class ProxyConnection implements Runnable {
         }
         String method = line[0];
         String version = line[2];
+        if (request.startLine.equals("PRI * HTTP/2.0") && counted.isEmpty()) { // HTTP/2 with prior knowledge (h2c)
+            new H2Server(client, in, out, context()).run(true);
+            return false;
+        }
         if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
             new Refusal(505, "ValidationException", "only HTTP/1.1 and HTTP/1.0 are served").write(out, true);
+            return false;
+        }
+        if (!tls && version.equals("HTTP/1.1") && request.lists("Upgrade", "h2c") && request.get("Content-Length") == null
+                && request.get("Transfer-Encoding") == null && counted.isEmpty()) {
+            upgradeToH2(request, method, line[1]);
             return false;
         }
         boolean keepAlive = version.equals("HTTP/1.1") ? !request.lists("Connection", "close")
@@ -114,6 +161,18 @@ final class ProxyConnection implements Runnable {
         Subprotocols offered;
         int port;
         HttpHead.Framing framing;
+        if (shellApi != null && ShellPassage.wanted(request, route)) {
+            try {
+                Subprotocols o = Subprotocols.of(request);
+                String given = request.get(AuthTokens.HEADER);
+                String token = given != null ? given : o.token();
+                tokens.checkShell(token, route.microvmId());
+                ShellPassage.serve(request, route, token, o, shellApi, in, out, client);
+                return false;
+            } catch (AccessDenied | IllegalArgumentException notAShellToken) {
+                // not the shell's: the application's /shell, checked as any request below
+            }
+        }
         try {
             offered = Subprotocols.of(request);
             port = Heads.port(request, offered);

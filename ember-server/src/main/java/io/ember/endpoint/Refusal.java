@@ -37,9 +37,14 @@ record Refusal(int status, String type, String message) {
         };
     }
 
-    void write(OutputStream out, boolean close) throws IOException {
+    /** The typed JSON body, as HTTP/1.1 and HTTP/2 answers carry it. */
+    byte[] body() {
         ObjectNode body = JsonNodeFactory.instance.objectNode().put("__type", type).put("message", message);
-        byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
+        return (body + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    void write(OutputStream out, boolean close) throws IOException {
+        byte[] bytes = body();
         String head = "HTTP/1.1 " + status + " " + HttpStatus.getMessage(status) + "\r\n"
                 + "Content-Type: application/json\r\n"
                 + "x-amzn-ErrorType: " + type + "\r\n"

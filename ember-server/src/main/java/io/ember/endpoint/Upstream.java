@@ -40,6 +40,35 @@ final class Upstream implements AutoCloseable {
         return new Upstream(microvmId, port, agent, agent.connectTcp(port, CONNECT_TIMEOUT));
     }
 
+    /** A connection to a service of the host itself (the API's shell route), shaped as the relay's other ends are. */
+    static Upstream loopback(java.net.Socket s) throws java.io.IOException {
+        InputStream in = s.getInputStream();
+        OutputStream rawOut = s.getOutputStream();
+        OutputStream out = new java.io.FilterOutputStream(rawOut) {
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                rawOut.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws java.io.IOException { // as a guest socket's: a half-close
+                flush();
+                s.shutdownOutput();
+            }
+        };
+        return new Upstream(null, 0, null, new GuestSocket() {
+            @Override public InputStream input() { return in; }
+            @Override public OutputStream output() { return out; }
+            @Override public void close() {
+                try {
+                    s.close();
+                } catch (java.io.IOException ignored) {
+                    // closing anyway
+                }
+            }
+        });
+    }
+
     boolean serves(String id, int p, GuestAgent a) {
         return microvmId.equals(id) && port == p && agent == a;
     }

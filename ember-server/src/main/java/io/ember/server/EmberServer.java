@@ -86,6 +86,11 @@ public final class EmberServer implements AutoCloseable {
         return endpoints.port();
     }
 
+    /** Ember's own CA that signed the endpoint's certificate; null when the endpoint is plain or uses the operator's. */
+    public io.ember.endpoint.LocalCa endpointCa() {
+        return endpoints.localCa();
+    }
+
     /** What RunMicrovm launches from: managed images and built image versions. */
     public io.ember.image.ImageSource imageSource() {
         return images.source();
@@ -146,9 +151,17 @@ public final class EmberServer implements AutoCloseable {
             Javalin app = Api.create(new Api.Services(microvms, images, tokens, endpoints::url, metering, tenants,
                     Quotas.DEFAULTS, secrets, connectors, config.region())).start(config.bindAddress(), config.port());
             opened.push(app::stop);
+            // <endpoint>/shell, where Lambda MicroVMs serves the shell, is passed to the API's shell route over loopback.
+            String apiHost = config.bindAddress().equals("0.0.0.0") ? "127.0.0.1"
+                    : config.bindAddress().equals("::") ? "::1" : config.bindAddress();
+            endpoints.serveShellVia(new java.net.InetSocketAddress(apiHost, app.port()));
             log.info("Ember serving on http://{}:{}, microVM endpoints on {}://{}:{} (data {}, assets {}, {} images, region {})",
                     config.bindAddress(), app.port(), config.endpoint().tls() ? "https" : "http", config.bindAddress(),
                     endpoints.port(), config.dataDir(), config.assetsDir(), catalog.images().size(), config.region());
+            if (endpoints.localCa() != null) {
+                log.info("microVM endpoints use a certificate of Ember's own CA: clients trust {} (SHA-256 {})",
+                        endpoints.localCa().certificateFile(), endpoints.localCa().fingerprint());
+            }
             return new EmberServer(app, opened, config.bindAddress(), images, endpoints, microvms);
         } catch (IOException e) {
             closeAll(opened);

@@ -96,8 +96,7 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, Path asse
 
     /** Also where endpoints bind: one address for both listeners. */
     public ServerConfig withBindAddress(String value) {
-        EndpointSettings e = new EndpointSettings(value, endpoint.port(), endpoint.domain(), endpoint.keyStore(),
-                endpoint.keyStorePassword(), endpoint.maxConnections(), endpoint.maxConnectionsPerMicrovm());
+        EndpointSettings e = endpoint.withBindAddress(value);
         return new ServerConfig(value, port, dataDir, assetsDir, accelerator, qemuBinary, maxRunningVms, e, hostKeyFile, network, s3, minIdleSeconds, region);
     }
 

@@ -14,7 +14,7 @@ class ConformanceEndToEndTest {
 
     @Test
     void everyDocumentedCaseIsAnsweredAsAwsDocumentsIt() throws Exception {
-        try (EmberTestServer server = EmberTestServer.start()) {
+        try (EmberTestServer server = EmberTestServer.withAwsIdleFloor()) {
             Path ok = CodeZip.dockerfile("FROM busybox\nCOPY app.sh /app/\nRUN chmod +x /app/app.sh\nCMD [\"/app/app.sh\"]\n")
                     .file("app.sh", "#!/bin/sh\nwhile true; do sleep 1; done\n").write(server.dataDir());
             Path noDockerfile = CodeZip.withoutDockerfile().write(server.dataDir());

@@ -107,6 +107,15 @@ final class EmberTestServer implements AutoCloseable {
 
     private boolean endpointTls;
     private String endpointDomain;
+    private int minIdleSeconds = 1; // idle-policy tests wait seconds, not AWS's minute
+
+    /** A server with AWS's floor of idlePolicy.maxIdleDurationSeconds (60 s), as `ember server` has by default. */
+    static EmberTestServer withAwsIdleFloor() throws IOException {
+        EmberTestServer s = new EmberTestServer(Files.createTempDirectory(Path.of("/tmp"), "ember-e2e-"), true);
+        s.minIdleSeconds = io.ember.microvm.MicrovmSettings.AWS_MIN_IDLE_SECONDS;
+        s.open();
+        return s;
+    }
 
     /** The port of the microVM endpoints' listener. */
     int endpointPort() {
@@ -136,7 +145,7 @@ final class EmberTestServer implements AutoCloseable {
 
     private void open() {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, assetsDir(), accelerator(),
-                "qemu-system-x86_64", 16).withMinIdleSeconds(1); // idle-policy tests wait seconds, not AWS's minute
+                "qemu-system-x86_64", 16).withMinIdleSeconds(minIdleSeconds);
         if (network != null) config = config.withNetwork(network);
         if (s3 != null) config = config.withS3(s3);
         if (endpointDomain != null) config = config.withEndpoint(config.endpoint().withDomain(endpointDomain));

@@ -230,6 +230,9 @@ final class H2Server {
         Thread.ofVirtual().name("endpoint-h2-stream").start(() -> {
             try {
                 new H2Exchange(this, stream).run();
+                // Answered before the client finished its request body (a refusal, an early answer): tell it to stop
+                // sending (RFC 9113 8.1), or it would wait for window on this stream for ever.
+                if (!stream.requestEnded() && !stream.reset()) reset(id, ErrorCode.NO_ERROR);
             } finally {
                 streams.remove(id);
                 running.decrementAndGet();

@@ -62,8 +62,7 @@ final class ProxyConnection implements Runnable {
         try (client) {
             client.setTcpNoDelay(true);
             if (client instanceof javax.net.ssl.SSLSocket ssl) {
-                ssl.setSoTimeout(firstByteMs); // the handshake is part of the first request's time
-                ssl.startHandshake();
+                handshake(ssl);
                 if ("h2".equals(ssl.getApplicationProtocol())) { // ALPN chose HTTP/2
                     new H2Server(client, client.getInputStream(), new BufferedOutputStream(client.getOutputStream(), BUFFER),
                             context()).run(false);
@@ -122,6 +121,29 @@ final class ProxyConnection implements Runnable {
                 .authority(host == null ? "localhost" : host).pathQuery(target).asImmutable();
         new H2Server(client, in, out, context()).runUpgraded(new org.eclipse.jetty.http.MetaData.Request(method, uri,
                 org.eclipse.jetty.http.HttpVersion.HTTP_2, fields), request.get("HTTP2-Settings"));
+    }
+
+    /**
+     * The TLS handshake, within the first byte's deadline as a whole: a read timeout alone would let a client that
+     * drips the handshake a byte at a time hold the connection for ever.
+     */
+    private void handshake(javax.net.ssl.SSLSocket ssl) throws IOException {
+        ssl.setSoTimeout(firstByteMs);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread guard = Thread.ofVirtual().name("endpoint-handshake-deadline").start(() -> {
+            try {
+                Thread.sleep(firstByteMs);
+                if (!done.get()) ssl.close();
+            } catch (InterruptedException | IOException ignored) {
+                // the handshake ended in time, or the socket is closed anyway
+            }
+        });
+        try {
+            ssl.startHandshake();
+        } finally {
+            done.set(true);
+            guard.interrupt();
+        }
     }
 
     private EndpointContext context() {

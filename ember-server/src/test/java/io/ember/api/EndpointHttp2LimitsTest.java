@@ -154,6 +154,23 @@ class EndpointHttp2LimitsTest {
         }
     }
 
+    @Test
+    void aRefusalBeforeTheBodyEndsTellsTheClientToStopSending() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", api.server.endpointPort())) {
+            s.setSoTimeout(10_000);
+            H2Wire wire = new H2Wire(s);
+            wire.preface();
+            wire.headers(1, List.of(":method", "POST", ":scheme", "http", ":authority", "127.0.0.1", ":path", "/" + id + "/up"),
+                    false); // no token, and a body to come
+            wire.data(1, new byte[1000], false);
+            assertThat(wire.answer(1).status()).isEqualTo(403);
+            assertThat(wire.resetOf(1)).as("RST_STREAM NO_ERROR").isZero();
+            wire.headers(3, get("/after"), true);
+            assertThat(wire.answer(3).status()).isEqualTo(200);
+        }
+        assertThat(served.get()).isEqualTo(1);
+    }
+
     static byte[] frame(int type, int flags, int stream, byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(9 + payload.length);
         b.put((byte) (payload.length >>> 16)).put((byte) (payload.length >>> 8)).put((byte) payload.length);

@@ -98,6 +98,37 @@ class EndpointLocalCaTest {
         api = null;
     }
 
+    @Test
+    void aHandshakeDrippedAByteAtATimeIsCutOffAtTheFirstByteDeadline() throws Exception {
+        api = new ApiFixture(dir, 64, c -> c.withEndpoint(c.endpoint().withLocalCa(c.dataDir()).withClientLimits(16, 1000, 2000)));
+        byte[] hello = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03};
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", api.server.endpointPort())) {
+            long t0 = System.nanoTime();
+            boolean cut = false;
+            for (byte b : hello) { // one byte every 400 ms: each read alone would be within a 1 s timeout
+                try {
+                    s.getOutputStream().write(b);
+                    s.getOutputStream().flush();
+                } catch (java.io.IOException e) {
+                    cut = true;
+                    break;
+                }
+                Thread.sleep(400);
+            }
+            s.setSoTimeout(5000);
+            if (!cut) {
+                try {
+                    cut = s.getInputStream().read() < 0;
+                } catch (java.io.IOException e) {
+                    cut = true;
+                }
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(cut).isTrue();
+            assertThat(ms).as("closed at the 1 s deadline, not after the 4.4 s the drip takes").isLessThan(4400);
+        }
+    }
+
     static SSLContext trusting(Path caPem) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);

@@ -115,6 +115,17 @@ final class H2Wire {
         }
     }
 
+    /** Reads frames until {@code stream} is reset; the error code. */
+    int resetOf(int stream) throws IOException {
+        byte[] buf = new byte[16 * 1024];
+        while (true) {
+            for (Frame f : frames) if (f instanceof ResetFrame r && r.getStreamId() == stream) return r.getError();
+            int n = in.read(buf);
+            if (n < 0) throw new IOException("connection ended; frames: " + frames);
+            parser.parse(ByteBuffer.wrap(buf, 0, n));
+        }
+    }
+
     private Answer collect(int stream) {
         int status = 0;
         HttpFields fields = null, trailers = null;

@@ -67,7 +67,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(503, {"ready": False})
         if name in ("run", "suspend", "resume", "terminate", "ready", "validate"):
             hook(name, body)
-            return self.reply(200, {"ok": True})
+            status = int(os.environ.get("HOOK_STATUS_" + name.upper(), "200"))
+            return self.reply(status, {"ok": status == 200})
         if self.path == "/counter":
             with lock:
                 state["counter"] += 1

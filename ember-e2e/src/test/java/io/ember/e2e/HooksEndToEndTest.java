@@ -154,6 +154,37 @@ class HooksEndToEndTest {
     }
 
     @Test
+    void aValidateHookThatFailsInTheTestMicrovmFailsTheBuildAndLeavesNoSnapshot() throws Exception {
+        Path app = Path.of("../examples/session-app");
+        var upload = server.client().uploadCodeArtifact(CodeZip.dockerfile(Files.readString(app.resolve("Dockerfile")))
+                .file("app.py", Files.readString(app.resolve("app.py"))).write(Files.createTempDirectory(tmp, "invalid")));
+        var created = server.client().createMicrovmImage(CreateMicrovmImageRequest.of("invalid", "debian", upload.codeArtifact())
+                .withEnvironmentVariables(Map.of("HOOK_STATUS_VALIDATE", "500"))
+                .withResources(List.of(new io.ember.sdk.Resources(512, null)))
+                .withHooks(new Hooks(8080, null, new io.ember.sdk.MicrovmImageHooks(HookState.ENABLED, 30, HookState.ENABLED, 30))));
+        MicrovmImageVersion v = server.client().waitForImageVersion("invalid", created.imageVersion(), Duration.ofMinutes(10));
+        assertThat(v.state()).isEqualTo(MicrovmImageVersionState.FAILED);
+        assertThat(v.stateReason()).matches("validate hook failed: answered 500 Internal Server Error in \\d+ ms \\(only 2xx, or 503 "
+                + "to be asked again, are accepted\\)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> server.client().runMicrovm(RunMicrovmRequest.of("invalid")))
+                .as("a version whose validation failed cannot be run").hasMessageContaining("no active version whose build succeeded");
+        Path versionDir;
+        try (var dirs = Files.list(server.dataDir().resolve("images"))) {
+            versionDir = dirs.map(d -> d.resolve("1")).filter(d -> {
+                try {
+                    return Files.readString(d.resolve("build.log")).contains(" of invalid version 1 ");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }).findFirst().orElseThrow();
+        }
+        String log = Files.readString(versionDir.resolve("build.log"));
+        assertThat(log.indexOf("validation microVM up from the snapshot")).as(log).isGreaterThan(log.indexOf("snapshot saved in"));
+        for (String gone : new String[] {"snapshot", "vvm", "tvm", "rootfs.ext4"})
+            assertThat(versionDir.resolve(gone)).as("removed with the failed build").doesNotExist();
+    }
+
+    @Test
     void aRunHookSlowerThanItsTimeoutTerminatesTheMicrovm() {
         String id = server.client().runMicrovm(RunMicrovmRequest.of("slow-run").withRunHookPayload("late")).microvmId();
         var vm = server.client().waitUntilState(id, MicrovmState.TERMINATED, Duration.ofMinutes(3));

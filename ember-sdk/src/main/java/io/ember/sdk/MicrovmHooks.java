@@ -1,9 +1,10 @@
 package io.ember.sdk;
 
 /**
- * The hooks Ember calls around a microVM's lifecycle (the model's MicrovmHooks): {@code POST /run} (with RunMicrovm's
- * runHookPayload) before it is RUNNING, {@code /suspend} before its snapshot, {@code /resume} after a restore,
- * {@code /terminate} before it ends. Timeouts are 1 to 60 seconds (default 10 for an ENABLED hook).
+ * The hooks called around a microVM's lifecycle (the model's MicrovmHooks, docs/hooks.md), at
+ * {@code POST /aws/lambda-microvms/runtime/v1/<hook>}: {@code run} (with RunMicrovm's runHookPayload) before it is
+ * RUNNING, {@code suspend} before its snapshot, {@code resume} after a restore, {@code terminate} before it ends.
+ * Timeouts are 1 to 60 seconds (default 1 for an ENABLED hook, as AWS's).
  */
 public record MicrovmHooks(HookState run, Integer runTimeoutInSeconds, HookState suspend, Integer suspendTimeoutInSeconds,
                            HookState resume, Integer resumeTimeoutInSeconds, HookState terminate,

@@ -107,7 +107,7 @@ final class BuildRun {
                 + version.memoryMib() + " MiB) from " + spec.path("baseImageArn").asText() + " version "
                 + spec.path("baseImageVersion").asText());
         readS3Code(spec, log);
-        Images.Base base;
+        Base base;
         try {
             base = images.base(image.tenantId(), spec.path("baseImageArn").asText(), spec.path("baseImageVersion").asText(null),
                     ImageArchitecture.of(spec));
@@ -167,7 +167,7 @@ final class BuildRun {
     }
 
     /** ENV, WORKDIR, USER, CMD, ... of the base: nothing for a managed image, the saved configuration of a built one. */
-    static ImageConfig baseConfig(Images.Base base) throws BuildFailure {
+    static ImageConfig baseConfig(Base base) throws BuildFailure {
         if (base.parentDir() == null) return ImageConfig.empty();
         try {
             return Images.JSON.readValue(base.parentDir().resolve(CONFIG).toFile(), ImageConfig.class);
@@ -188,7 +188,7 @@ final class BuildRun {
     }
 
     /** FROM must name the base the request gave (name or ARN in any region, optionally with :version of that base). */
-    static void checkFrom(Dockerfile df, Images.Base base) throws BuildFailure {
+    static void checkFrom(Dockerfile df, Base base) throws BuildFailure {
         String from = io.ember.arn.LambdaArn.normalize(df.from().strip());
         List<String> accepted = List.of(base.name(), base.arn(), base.name() + ":" + base.version(), base.arn() + ":" + base.version());
         if (!accepted.contains(from))
@@ -197,7 +197,7 @@ final class BuildRun {
     }
 
     /** rootfs.ext4 = a raw, standalone copy of the base's disk. */
-    private void flatten(Images.Base base, BuildLogFile log) throws BuildFailure {
+    private void flatten(Base base, BuildLogFile log) throws BuildFailure {
         Path rootfs = dir.resolve("rootfs.ext4");
         if (base.managedRootfs() != null) {
             command(log, Duration.ofMinutes(10), "cp", "--sparse=always", base.managedRootfs().toString(), rootfs.toString());

@@ -38,14 +38,13 @@ public final class Images implements AutoCloseable {
     final Path root;
     final Uploads uploads;
     private final ImageBuilder builder;
-    private final int maxMemoryMib;
+    private final VersionBases versionBases;
     /** Serializes decisions against the builder picking a build up (delete must not race a start). */
     final Object lock = new Object();
     /** Sweeps old uploads while the server runs (see {@link Uploads#sweep}). */
     private final java.util.concurrent.ScheduledExecutorService uploadSweeper =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("upload-sweep").daemon().factory());
     private final PinnedBases bases;
-    private final HostDisk disk;
     /** Where s3:// code artifacts are read from, when their build starts. */
     final ArtifactStore artifacts;
 
@@ -56,9 +55,8 @@ public final class Images implements AutoCloseable {
         this.root = dataDir.resolve("images");
         this.uploads = new Uploads(dataDir.resolve("uploads"));
         this.bases = new PinnedBases(dataDir);
-        this.maxMemoryMib = HostInfo.memoryMib();
         this.builder = new ImageBuilder(this, machines, settings);
-        this.disk = settings.disk();
+        this.versionBases = new VersionBases(this, settings.disk(), HostInfo.memoryMib());
     }
 
     /** Opens the service and its builder: builds cut short by a restart fail, queued ones are queued again. */
@@ -117,8 +115,8 @@ public final class Images implements AutoCloseable {
                 if (earlier.isPresent()) return sameRequest(earlier.get().fingerprint(), fingerprint, earlier.get());
             }
             if (store.image(tenantId, name).isPresent()) throw ImageException.conflict("an image named " + name + " exists", name);
-            Base base = base(tenantId, spec);
-            ensureDisk(base, spec, "CreateMicrovmImage of " + name);
+            Base base = versionBases.base(tenantId, spec);
+            versionBases.ensureDisk(base, spec, "CreateMicrovmImage of " + name);
             Instant now = Instant.now();
             String id = ImageIds.newId("img-");
             ImageRecord image = new ImageRecord(0, id, name, ImageIds.arn(tenantId, name), "CREATING", null, json(spec.tags()), now,
@@ -151,8 +149,8 @@ public final class Images implements AutoCloseable {
             }
             if (image.state().equals("CREATING") || image.state().equals("UPDATING"))
                 throw ImageException.conflict("image " + image.name() + " is " + image.state() + "; wait for its build to end", image.name());
-            Base base = base(tenantId, spec);
-            ensureDisk(base, spec, "UpdateMicrovmImage of " + image.name());
+            Base base = versionBases.base(tenantId, spec);
+            versionBases.ensureDisk(base, spec, "UpdateMicrovmImage of " + image.name());
             Instant now = Instant.now();
             int version = store.nextVersion(image.id());
             Path dir = versionDir(image.id(), version);
@@ -295,96 +293,20 @@ public final class Images implements AutoCloseable {
         return Integer.parseInt(version.endsWith(".0") ? version.substring(0, version.length() - 2) : version);
     }
 
-    /** The base an image is built from: a managed image or a SUCCESSFUL version of an Ember image. */
-    /**
-     * INSUFFICIENT_CAPACITY before anything is written when the data directory's disk cannot take what the build
-     * writes: its flattened disk (the base's disk size) and its snapshot's RAM file (the image's memory), plus the reserve.
-     */
-    private void ensureDisk(Base base, ImageSpec spec, String what) {
-        Path rootfs = base.managedRootfs() != null ? base.managedRootfs() : base.parentDir().resolve("rootfs.ext4");
-        long bytes;
-        try {
-            bytes = Files.size(rootfs);
-        } catch (java.io.IOException e) {
-            bytes = 0; // the build reports a missing base itself
-        }
-        // the RAM file is sparse: the guest's pages are written as it touches them, counted here up to its baseline
-        SizeClass size = SizeClass.of(spec.memoryMib() == null ? SizeClass.DEFAULT.baselineMemoryMib : spec.memoryMib())
-                .orElse(SizeClass.DEFAULT);
-        bytes += (long) size.baselineMemoryMib << 20;
-        disk.refusal(root, bytes, what).ifPresent(message -> {
-            throw ImageException.noCapacity(message);
-        });
-    }
-
-    record Base(String arn, String name, String version, int vcpus, int memoryMib, Path managedRootfs, Path parentDir,
-                Map<String, String> environment) {}
-
-    Base base(String tenantId, ImageSpec spec) {
-        return base(tenantId, spec.baseImageArn(), spec.baseImageVersion(), ImageArchitecture.of(spec.echo()));
-    }
-
-    /**
-     * @param version null: a managed image's only version, or a built image's latest active SUCCESSFUL one
-     * @param arch the architecture of the version being built: a managed base of that architecture, or a built base
-     *     of the same one
-     */
+    /** The base of a build: see {@link VersionBases#base}. */
     Base base(String tenantId, String id, String version, Arch arch) {
-        if (catalog.find(id).isPresent() && !catalog.supports(arch))
-            throw ImageException.invalid("cpuConfigurations asks for " + HostInfo.apiName(arch)
-                    + " and this server has no guest assets for it: run `bin/ember setup --arch arm64`");
-        Optional<ManagedImage> m = catalog.find(id).isPresent() ? catalog.of(arch).find(id) : Optional.empty();
-        if (catalog.find(id).isPresent() && m.isEmpty())
-            throw ImageException.invalid("managed image " + id + " has no " + HostInfo.apiName(arch) + " build on this server");
-        if (m.isPresent()) {
-            if (version != null && !version.equals(m.get().version()))
-                throw ImageException.invalid("managed image " + m.get().name() + " has no version " + version);
-            return new Base(m.get().arn(), m.get().name(), m.get().version(), m.get().vcpus(), m.get().memoryMib(), m.get().rootfs(),
-                    null, Map.of());
-        }
-        ImageRecord parent = store.image(tenantId, id).orElseThrow(() -> new ImageException(ImageException.Kind.NOT_FOUND,
-                "baseImageArn " + id + " names neither a managed image ("
-                        + catalog.images().stream().map(ManagedImage::name).toList() + ") nor an image", id));
-        LaunchSource ls;
-        try {
-            ls = source().resolve(tenantId, parent.arn(), version).orElseThrow();
-        } catch (ImageUnavailableException e) {
-            throw ImageException.invalid("base image: " + e.getMessage());
-        }
-        if (ls.arch() != arch)
-            throw ImageException.invalid("base image " + parent.name() + " version " + ls.imageVersion() + " is "
-                    + HostInfo.apiName(ls.arch()) + "; cpuConfigurations asks for " + HostInfo.apiName(arch));
-        return new Base(parent.arn(), parent.name(), ls.imageVersion(), ls.vcpus(), ls.memoryMib(), null,
-                versionDir(parent.id(), Integer.parseInt(ls.imageVersion())), ls.environment());
+        return versionBases.base(tenantId, id, version, arch);
     }
 
     private ImageVersionRecord version(String imageId, int version, ImageSpec spec, Base base, Instant now, String token,
                                        String fingerprint) {
-        SizeClass size = size(spec);
+        SizeClass size = versionBases.size(spec);
         ObjectNode echo = spec.echo().deepCopy();
         echo.put("baseImageArn", base.arn());
         echo.put("baseImageVersion", base.version());
         return new ImageVersionRecord(imageId, version, "PENDING", "ACTIVE", null, echo.toString(), size.peakVcpus,
                 size.peakMemoryMib, json(spec.environment()), now, null, token, fingerprint, HookContract.AWS.marker(),
                 size.baselineMemoryMib);
-    }
-
-    /**
-     * The version's size (docs/images.md, "Sizes"): {@code resources[0].minimumMemoryInMiB}, one of the sizes AWS
-     * offers, or 2048 without {@code resources}. Ember's {@code resources[0].vcpus}, which clients from before sizes may
-     * still send, is accepted when it is the size's. A size whose peak memory this host does not have is refused.
-     */
-    SizeClass size(ImageSpec spec) {
-        SizeClass size = spec.memoryMib() == null ? SizeClass.DEFAULT : SizeClass.of(spec.memoryMib()).orElseThrow(() ->
-                ImageException.invalid("resources[0].minimumMemoryInMiB must be " + SizeClass.choices() + " (MiB; one of the "
-                        + "MicroVM sizes, 2048 when resources is omitted), not " + spec.memoryMib()));
-        if (spec.vcpus() != null && spec.vcpus() != size.peakVcpus)
-            throw ImageException.invalid("resources[0].vcpus must be " + size.peakVcpus + " for minimumMemoryInMiB "
-                    + size.baselineMemoryMib + " (a size's vCPUs are fixed: leave vcpus out), not " + spec.vcpus());
-        if (size.peakMemoryMib > maxMemoryMib)
-            throw ImageException.noCapacity("minimumMemoryInMiB " + size.baselineMemoryMib + " gives its microVMs "
-                    + size.peakMemoryMib + " MiB of memory at their peak; this host has " + maxMemoryMib + " MiB");
-        return size;
     }
 
     /**

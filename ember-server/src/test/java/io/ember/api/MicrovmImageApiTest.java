@@ -80,7 +80,7 @@ class MicrovmImageApiTest {
         assertThat(error("POST", IMAGES, create("x", "").replace(zipUri, "ftp://bucket/code.zip"), 400, "ValidationException")
                 .path("message").asText()).contains("s3://bucket/key").contains("ember-upload://").contains("file:///");
         assertThat(error("POST", IMAGES, create("x", "").replace(zipUri, "s3://bucket/a b.zip"), 400, "ValidationException")
-                .path("message").asText()).contains("codeArtifact.uri must match [^\\s]+");
+                .path("message").asText()).contains("codeArtifact.uri must be non-empty and contain no whitespace");
         assertThat(error("POST", IMAGES, create("x", "").replace(zipUri, "s3://bucket"), 400, "ValidationException")
                 .path("message").asText()).isEqualTo("codeArtifact.uri: the S3 URI names no key: write s3://bucket/path/to/code.zip");
         assertThat(error("POST", IMAGES, create("x", ",\"environmentVariables\":{\"1BAD\":\"v\"}"), 400, "ValidationException")

@@ -138,7 +138,7 @@ class ImagesTest {
 
     @Test
     void fromMustNameTheBase() throws Exception {
-        Images.Base base = new Images.Base("arn:aws:lambda::aws:microvm-image:busybox", "busybox", "1", 1, 128, null, null, Map.of());
+        Base base = new Base("arn:aws:lambda::aws:microvm-image:busybox", "busybox", "1", 1, 128, null, null, Map.of());
         ImageConfig config = new ImageConfig(Map.of(), null, null, List.of(), List.of(), List.of(), Map.of());
         BuildRun.checkFrom(new Dockerfile("busybox", 1, List.of(), config), base);
         BuildRun.checkFrom(new Dockerfile("arn:aws:lambda:local:aws:microvm-image/busybox", 1, List.of(), config), base);

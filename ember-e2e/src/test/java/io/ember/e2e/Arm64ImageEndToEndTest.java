@@ -42,7 +42,7 @@ class Arm64ImageEndToEndTest {
         EmberClient client = server.client();
         var upload = client.uploadCodeArtifact(CodeZip.dockerfile(DOCKERFILE).write(tmp));
         // As an AWS client sends it (the SDK has no cpuConfigurations yet)
-        var created = Rest.postJson(server, "/2025-09-09/microvm-images", "{\"name\":\"arm-app\",\"baseImageArn\":\"busybox\","
+        var created = Rest.postJson(server, "/2025-09-09/microvm-images", "{\"name\":\"arm-app\",\"baseImageArn\":\"busybox\",\"buildRoleArn\":\"arn:aws:iam::123456789012:role/build\","
                 + "\"codeArtifact\":{\"uri\":\"" + upload.uri() + "\"},\"cpuConfigurations\":[{\"architecture\":\"ARM_64\"}]}", Map.of());
         assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
         assertThat(created.body().path("cpuConfigurations").get(0).path("architecture").asText()).isEqualTo("ARM_64");

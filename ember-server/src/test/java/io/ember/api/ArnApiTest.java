@@ -126,7 +126,7 @@ class ArnApiTest {
             z.write("FROM busybox\nRUN true\n".getBytes());
         }
         Files.write(zip, bytes.toByteArray());
-        HttpResponse<String> r = expect("POST", "/2025-09-09/microvm-images", "{\"name\":\"app\",\"baseImageArn\":"
+        HttpResponse<String> r = expect("POST", "/2025-09-09/microvm-images", "{\"name\":\"app\",\"buildRoleArn\":\"arn:aws:iam::123456789012:role/build\",\"baseImageArn\":"
                 + "\"arn:aws:lambda:eu-west-1:aws:microvm-image:busybox\",\"codeArtifact\":{\"uri\":\"" + zip.toUri() + "\"},"
                 + "\"egressNetworkConnectors\":[\"arn:aws:lambda:us-east-1:aws:network-connector:aws-network-connector:INTERNET_EGRESS\"]}",
                 201, null);

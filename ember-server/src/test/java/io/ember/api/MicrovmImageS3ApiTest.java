@@ -59,7 +59,7 @@ class MicrovmImageS3ApiTest {
     }
 
     private static String create(String name, String uri) {
-        return "{\"name\":\"" + name + "\",\"baseImageArn\":\"busybox\",\"codeArtifact\":{\"uri\":\"" + uri + "\"}}";
+        return "{\"name\":\"" + name + "\",\"baseImageArn\":\"busybox\",\"buildRoleArn\":\"arn:aws:iam::123456789012:role/build\",\"codeArtifact\":{\"uri\":\"" + uri + "\"}}";
     }
 
     private JsonNode awaitBuildEnd(String image) {
@@ -90,8 +90,8 @@ class MicrovmImageS3ApiTest {
             assertThat(Files.readAllBytes(code)).isEqualTo(zip);
         }
         // UpdateMicrovmImage takes s3:// as well.
-        JsonNode up = api.ok("PUT", IMAGES + "/from-s3", "{\"baseImageArn\":\"busybox\",\"codeArtifact\":{\"uri\":\"s3://code/apps/app.zip\"}}");
-        assertThat(up.path("imageVersion").asText()).isEqualTo("2");
+        JsonNode up = api.ok("PUT", IMAGES + "/from-s3", "{\"baseImageArn\":\"busybox\",\"buildRoleArn\":\"arn:aws:iam::123456789012:role/build\",\"codeArtifact\":{\"uri\":\"s3://code/apps/app.zip\"}}");
+        assertThat(up.path("imageVersion").asText()).isEqualTo("2.0");
     }
 
     @Test

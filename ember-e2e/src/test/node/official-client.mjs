@@ -21,6 +21,7 @@ import {
   ListManagedMicrovmImageVersionsCommand,
   ResourceNotFoundException,
   ValidationException,
+  InvalidParameterValueException,
   paginateListMicrovms,
 } from "@aws-sdk/client-lambda-microvms";
 
@@ -101,7 +102,7 @@ const tagged = await client.send(new ListTagsCommand({ Resource: vmArn }));
 check(JSON.stringify(tagged.Tags) === JSON.stringify({ "cost center": "42", team: "search" }), "tags after tag and untag: "
   + JSON.stringify(tagged.Tags));
 await expectError(client.send(new TagResourceCommand({ Resource: vmArn, Tags: { "aws:owner": "me" } })),
-  ValidationException, "tag with the reserved aws: prefix");
+  InvalidParameterValueException, "tag with the reserved aws: prefix (the tag operations' error for bad input)");
 await expectError(client.send(new ListTagsCommand({ Resource: "arn:aws:lambda:us-east-1:000000000000:microvm:mvm-000000000000000000000000" })),
   ResourceNotFoundException, "list tags of an unknown microVM");
 await expectError(client.send(new TagResourceCommand({ Resource: arns[0], Tags: { team: "search" } })),

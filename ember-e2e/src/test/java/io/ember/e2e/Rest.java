@@ -57,7 +57,7 @@ final class Rest {
         List<String> out = new ArrayList<>();
         String next = null;
         do {
-            Answer a = get(server, "/ember/v1/microvms/" + id + "/events?maxResults=100"
+            Answer a = get(server, "/ember/v1/microvms/" + id + "/events?maxResults=50"
                     + (next == null ? "" : "&nextToken=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8)));
             for (JsonNode e : a.body().path("events")) out.add(e.path("toState").asText() + "/" + e.path("cause").asText());
             next = a.body().path("nextToken").asText(null);

@@ -1,6 +1,6 @@
 package io.ember.sdk;
 
-/** ListMicrovms's input; every field may be null. {@code maxResults} is 1 to 100 (server default 50). */
+/** ListMicrovms's input; every field may be null. {@code maxResults} is 1 to 50 (server default 50). */
 public record ListMicrovmsRequest(Integer maxResults, String nextToken, String imageIdentifier, String imageVersion) {
 
     /** No filter, server-sized pages, from the start. */

@@ -2,6 +2,7 @@ package io.ember.cli;
 
 import io.ember.sdk.CodeArtifact;
 import io.ember.sdk.CodeArtifactUpload;
+import io.ember.sdk.CpuConfiguration;
 import io.ember.sdk.CreateMicrovmImageRequest;
 import io.ember.sdk.EmberClient;
 import io.ember.sdk.EmberException;
@@ -60,6 +61,9 @@ final class ImageBuildCommands {
         @Option(names = "--resources", paramLabel = "JSON|shorthand",
                 description = "e.g. minimumMemoryInMiB=512,vcpus=2 or '[{\"minimumMemoryInMiB\":512}]'") String resources;
         @Option(names = "--build-role-arn", paramLabel = "ARN") String buildRole;
+        @Option(names = "--cpu-configurations", paramLabel = "JSON|ARCH",
+                description = "the architecture: ARM_64 (arm64 guests) or X86_64, bare or as AWS writes it: "
+                        + "architecture=ARM_64 or '[{\"architecture\":\"ARM_64\"}]'; default: the server host's") String cpu;
         @Option(names = "--hooks", paramLabel = "JSON", description = "lifecycle hooks (docs/hooks.md), e.g. "
                 + "'{\"microvmHooks\":{\"run\":\"ENABLED\",\"runTimeoutInSeconds\":5}}'") String hooks;
         @Option(names = "--client-token", paramLabel = "T", description = "idempotency; a random one is sent when absent") String clientToken;
@@ -77,6 +81,10 @@ final class ImageBuildCommands {
 
         List<Resources> resources() {
             return resources == null ? null : MicrovmCommands.parse(spec, "--resources", () -> Shorthand.resources(resources));
+        }
+
+        List<CpuConfiguration> cpuConfigurations() {
+            return cpu == null ? null : MicrovmCommands.parse(spec, "--cpu-configurations", () -> Shorthand.cpuConfigurations(cpu));
         }
 
         /** The URI as given (bare, or as the AWS CLI writes it: uri=URI or {"uri":"URI"}), or a local zip uploaded first. */
@@ -136,7 +144,7 @@ final class ImageBuildCommands {
                 var req = CreateMicrovmImageRequest.of(name, v.baseImage, v.codeArtifact(c, progress))
                         .withBaseImageVersion(v.baseVersion).withDescription(v.description).withBuildRoleArn(v.buildRole)
                         .withEnvironmentVariables(v.environment()).withResources(v.resources()).withClientToken(v.clientToken)
-                        .withHooks(v.hooks());
+                        .withHooks(v.hooks()).withCpuConfigurations(v.cpuConfigurations());
                 var r = c.createMicrovmImage(req);
                 if (v.noWait) {
                     Output.print(root.io().out(), r, root.format(EmberCommand.Format.json));
@@ -163,7 +171,7 @@ final class ImageBuildCommands {
                 var req = UpdateMicrovmImageRequest.of(image, v.baseImage, v.codeArtifact(c, progress))
                         .withBaseImageVersion(v.baseVersion).withDescription(v.description).withBuildRoleArn(v.buildRole)
                         .withEnvironmentVariables(v.environment()).withResources(v.resources()).withClientToken(v.clientToken)
-                        .withHooks(v.hooks());
+                        .withHooks(v.hooks()).withCpuConfigurations(v.cpuConfigurations());
                 var r = c.updateMicrovmImage(req);
                 if (v.noWait) {
                     Output.print(root.io().out(), r, root.format(EmberCommand.Format.json));

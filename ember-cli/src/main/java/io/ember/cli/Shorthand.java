@@ -3,6 +3,7 @@ package io.ember.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ember.sdk.CpuConfiguration;
 import io.ember.sdk.Resources;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,14 @@ final class Shorthand {
         JsonNode n = json(value);
         if (n != null && n.isArray()) return Output.MAPPER.convertValue(n, new TypeReference<List<Resources>>() {});
         return List.of(object(value, Resources.class));
+    }
+
+    /** ARM_64, architecture=ARM_64, {"architecture":"ARM_64"} or [{"architecture":"ARM_64"}]. */
+    static List<CpuConfiguration> cpuConfigurations(String value) {
+        JsonNode n = json(value);
+        if (n != null && n.isArray()) return Output.MAPPER.convertValue(n, new TypeReference<List<CpuConfiguration>>() {});
+        if (n == null && !value.contains("=")) return CpuConfiguration.of(value.strip());
+        return List.of(object(value, CpuConfiguration.class));
     }
 
     private static JsonNode json(String value) {

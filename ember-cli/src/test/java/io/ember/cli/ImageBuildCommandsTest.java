@@ -51,14 +51,16 @@ class ImageBuildCommandsTest {
         Cli r = Cli.run(new ByteArrayInputStream(new byte[0]), OutputStream.nullOutputStream(), liveErr, Map.of(),
                 "create-microvm-image", "--endpoint-url", stub.url(), "--name", "demo", "--base-image-arn", "debian",
                 "--code-artifact", zip.toString(), "--environment-variables", "A=1,B=two words",
-                "--resources", "minimumMemoryInMiB=512,vcpus=2", "--description", "demo app", "--client-token", "tok");
+                "--resources", "minimumMemoryInMiB=512,vcpus=2", "--description", "demo app", "--client-token", "tok",
+                "--cpu-configurations", "ARM_64");
 
         assertThat(r.exit).as(r.toString()).isZero();
         assertThat(uploaded.get()).isEqualTo(Files.readAllBytes(zip));
         JsonNode sent = Output.MAPPER.readTree(stub.bodyOf("POST", IMAGES));
         assertThat(sent.toString()).isEqualTo("{\"name\":\"demo\",\"baseImageArn\":\"debian\",\"buildRoleArn\":\"arn:aws:iam::000000000000:role/ember-build\",\"description\":\"demo app\","
                 + "\"codeArtifact\":{\"uri\":\"ember-upload://upl-1\"},\"environmentVariables\":{\"A\":\"1\",\"B\":\"two words\"},"
-                + "\"resources\":[{\"minimumMemoryInMiB\":512,\"vcpus\":2}],\"clientToken\":\"tok\"}");
+                + "\"resources\":[{\"minimumMemoryInMiB\":512,\"vcpus\":2}],\"clientToken\":\"tok\","
+                + "\"cpuConfigurations\":[{\"architecture\":\"ARM_64\"}]}");
         JsonNode image = Output.MAPPER.readTree(r.out);
         assertThat(image.get("state").asText()).isEqualTo("CREATED");
         assertThat(image.get("createdAt").asText()).isEqualTo("2026-01-01T00:00:00.500Z");

@@ -41,7 +41,7 @@ class Arm64ImageEndToEndTest {
         tmp = Files.createTempDirectory("ember-arm64-e2e");
         EmberClient client = server.client();
         var upload = client.uploadCodeArtifact(CodeZip.dockerfile(DOCKERFILE).write(tmp));
-        // As an AWS client sends it (the SDK has no cpuConfigurations yet)
+        // As an AWS client sends it (the SDK's withCpuConfigurations sends the same JSON)
         var created = Rest.postJson(server, "/2025-09-09/microvm-images", "{\"name\":\"arm-app\",\"baseImageArn\":\"busybox\",\"buildRoleArn\":\"arn:aws:iam::123456789012:role/build\","
                 + "\"codeArtifact\":{\"uri\":\"" + upload.uri() + "\"},\"cpuConfigurations\":[{\"architecture\":\"ARM_64\"}]}", Map.of());
         assertThat(created.status()).as(created.body().toString()).isEqualTo(201);

@@ -77,6 +77,19 @@ final class Bodies {
         onChunk.run();
     }
 
+    /**
+     * Whether a request body relayed in the background went up whole within 5 s of its answer; if not, the client's
+     * stream is out of step (HTTP/1.1) or the stream must be reset (HTTP/2).
+     */
+    static boolean wentUpWhole(java.util.concurrent.CompletableFuture<Void> body) {
+        try {
+            body.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     static String line(InputStream in) throws IOException {
         StringBuilder sb = new StringBuilder();
         while (true) {

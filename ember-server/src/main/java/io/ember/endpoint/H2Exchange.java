@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpVersion;
@@ -170,7 +169,7 @@ final class H2Exchange {
             case UNTIL_CLOSE -> copy(upstream.in, -1, lease);
             case CHUNKED -> copyChunked(upstream.in, lease);
         }
-        boolean bodyDone = waitFor(body);
+        boolean bodyDone = Bodies.wentUpWhole(body);
         boolean keeps = bodyDone && framing.kind() != HttpHead.Framing.Kind.UNTIL_CLOSE
                 && !response.lists("Connection", "close") && response.startLine.startsWith("HTTP/1.1") && !stream.reset();
         stream.onReset(() -> { });
@@ -231,15 +230,6 @@ final class H2Exchange {
             }
         });
         return done;
-    }
-
-    private static boolean waitFor(CompletableFuture<Void> body) {
-        try {
-            body.get(5, TimeUnit.SECONDS);
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     /** {@code length} bytes, or to the end of the stream when -1, as DATA; the last piece ends the stream. */

@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -305,7 +304,7 @@ final class ProxyConnection implements Runnable {
         else if (!upstreamKeeps) response.remove("Connection"); // the application's close is between it and us
         response.write(out);
         Bodies.copy(answer, upstream.in, out, lease::touch);
-        if (!requestBodyDone(body)) {
+        if (!Bodies.wentUpWhole(body)) {
             closeUpstream();
             return false;
         }
@@ -345,16 +344,6 @@ final class ProxyConnection implements Runnable {
             }
         });
         return done;
-    }
-
-    /** Whether the request body went up whole; if not the client's stream is out of step and the connection ends. */
-    private static boolean requestBodyDone(CompletableFuture<Void> body) {
-        try {
-            body.get(5, TimeUnit.SECONDS);
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     /** A refused request's body is read and dropped, so the connection can go on to the next request. */
